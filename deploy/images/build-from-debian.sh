@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Builds the container images the panel runs (Synapse, PostgreSQL, the echo test bridge) from Debian
+# packages, for hosts that cannot reach an image registry. It uses debootstrap and `docker import`,
+# so it needs no registry at all: only Debian's package mirror.
+#
+# Usage: deploy/images/build-from-debian.sh [synapse] [postgres] [echo-bridge] [test-variants]
+#        (no argument builds the three images)
+#
+# What it builds is cached: the bootstrapped roots under $CACHE_DIR, and the images themselves in
+# the local Docker engine. A second run with everything present does nothing.
+set -euo pipefail
+
+CACHE_DIR=${HOMESERVER_PANEL_IMAGE_CACHE:-/var/cache/homeserver-panel/images}
+SUITE=${DEBIAN_SUITE:-sid}
+PREFIX=${IMAGE_PREFIX:-homeserver-panel}
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+log() { printf '[images] %s\n' "$*" >&2; }
+
+need() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  log "installing $2"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+in_root() {
+  local root=$1; shift
+  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 sh -c "$*"
+}
+
+# One minimal Debian root, bootstrapped once and reused by every image.
+base_root() {
+  local tarball="$CACHE_DIR/base-$SUITE.tar"
+  if [ ! -s "$tarball" ]; then
+    need debootstrap debootstrap
+    local root; root=$(mktemp -d)
+    log "bootstrapping Debian $SUITE (minbase); this takes a minute"
+    debootstrap --variant=minbase "$SUITE" "$root" >"$CACHE_DIR/debootstrap.log" 2>&1 \
+      || { log "debootstrap failed, see $CACHE_DIR/debootstrap.log"; exit 1; }
+    # The unstable suite's Release file served here can be expired: accept it.
+    echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99no-check-valid-until"
+    in_root "$root" 'apt-get update -qq'
+    tar -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    rm -rf "$root"
+  fi
+  echo "$tarball"
+}
+
+# Unpacks the base root, installs packages into it, and keeps the result as a cached tarball.
+package_root() {
+  local name=$1 packages=$2 tarball="$CACHE_DIR/$1-$SUITE.tar"
+  if [ ! -s "$tarball" ]; then
+    local base root; base=$(base_root); root=$(mktemp -d)
+    tar -C "$root" -xf "$base"
+    log "installing $packages into the $name root"
+    # Maintainer scripts want /proc and /dev, must not start services, and PostgreSQL's must not
+    # create a cluster: the image's entry point creates one in the volume on first start.
+    mount -t proc proc "$root/proc"
+    mount --bind /dev "$root/dev"
+    printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d" && chmod +x "$root/usr/sbin/policy-rc.d"
+    mkdir -p "$root/etc/postgresql-common" && echo 'create_main_cluster = false' >"$root/etc/postgresql-common/createcluster.conf"
+    local ok=0
+    in_root "$root" "apt-get update -qq && apt-get install -y -qq --no-install-recommends $packages >/dev/null && apt-get clean && rm -rf /var/lib/apt/lists/*" >"$CACHE_DIR/$name-install.log" 2>&1 || ok=$?
+    umount "$root/dev" "$root/proc" 2>/dev/null || true
+    rm -f "$root/usr/sbin/policy-rc.d"
+    if [ "$ok" != 0 ]; then log "package install failed for $name, see $CACHE_DIR/$name-install.log"; rm -rf "$root"; exit 1; fi
+    tar -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    rm -rf "$root"
+  fi
+  echo "$tarball"
+}
+
+# Adds files from deploy/images/<name>/ on top of a cached root and imports it as an image.
+import_image() {
+  local tag=$1 tarball=$2 overlay=$3; shift 3
+  local root; root=$(mktemp -d)
+  tar -C "$root" -xf "$tarball"
+  if [ -d "$overlay" ]; then cp -a "$overlay/." "$root/"; fi
+  local changes=(-c 'ENV LANG=C.UTF-8' -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')
+  for c in "$@"; do changes+=(-c "$c"); done
+  tar -C "$root" -c . | docker import "${changes[@]}" - "$tag" >/dev/null
+  rm -rf "$root"
+  log "built $tag"
+}
+
+pkg_version() { # upstream part of an installed package's version inside a cached root
+  # awk reads to the end (no early exit), so tar never dies of SIGPIPE under pipefail.
+  tar -xOf "$1" ./var/lib/dpkg/status | awk -v p="$2" '$1=="Package:"{f=($2==p)} f&&$1=="Version:"&&!v{v=$2} END{print v}' | sed -E 's/^[0-9]+://; s/[-+~].*$//'
+}
+
+build_synapse() {
+  local root; root=$(package_root synapse "matrix-synapse python3-psycopg2 ca-certificates")
+  local version; version=$(pkg_version "$root" matrix-synapse)
+  local tag="$PREFIX/synapse:$version"
+  if image_exists "$tag"; then log "$tag is present"; else
+    import_image "$tag" "$root" "$HERE/synapse" \
+      'ENTRYPOINT ["/start.sh"]' 'EXPOSE 8008' 'VOLUME /data' 'WORKDIR /data'
+  fi
+  docker tag "$tag" "$PREFIX/synapse:latest"
+  echo "$tag"
+}
+
+build_postgres() {
+  local root; root=$(package_root postgres "postgresql locales")
+  local version; version=$(pkg_version "$root" postgresql)
+  local tag="$PREFIX/postgres:$version"
+  if image_exists "$tag"; then log "$tag is present"; else
+    import_image "$tag" "$root" "$HERE/postgres" \
+      'ENTRYPOINT ["/docker-entrypoint.sh"]' 'CMD ["postgres"]' 'EXPOSE 5432' \
+      'VOLUME /var/lib/postgresql/data' 'ENV PGDATA=/var/lib/postgresql/data'
+  fi
+  docker tag "$tag" "$PREFIX/postgres:latest"
+  echo "$tag"
+}
+
+build_echo_bridge() {
+  local root; root=$(package_root echo-bridge "python3-mautrix python3-aiohttp python3-yaml ca-certificates")
+  local version; version=$(cat "$HERE/echo-bridge/VERSION")
+  local tag="$PREFIX/echo-bridge:$version"
+  # The bridge's own code changes with the project, so rebuild when it is newer than the image.
+  if image_exists "$tag"; then log "$tag is present"; else
+    import_image "$tag" "$root" "$HERE/echo-bridge/rootfs" \
+      'ENTRYPOINT ["python3", "/opt/echo-bridge/echo_bridge.py"]' 'EXPOSE 29999' 'VOLUME /data' 'WORKDIR /data'
+  fi
+  docker tag "$tag" "$PREFIX/echo-bridge:latest"
+  echo "$tag"
+}
+
+# Extra tags the test suite needs: a second tag of the same Synapse (an "upgrade"), and a broken one
+# whose command fails (to prove that an upgrade rolls back).
+build_test_variants() {
+  local synapse; synapse=$(build_synapse)
+  docker tag "$synapse" "$PREFIX/synapse:next"
+  if ! image_exists "$PREFIX/synapse:broken"; then
+    local ctx; ctx=$(mktemp -d)
+    printf 'FROM %s\nENTRYPOINT ["/bin/sh", "-c", "echo this image is broken on purpose >&2; exit 3"]\n' "$synapse" >"$ctx/Dockerfile"
+    DOCKER_BUILDKIT=0 docker build -q -t "$PREFIX/synapse:broken" "$ctx" >/dev/null
+    rm -rf "$ctx"
+    log "built $PREFIX/synapse:broken"
+  fi
+}
+
+main() {
+  [ "$(id -u)" = 0 ] || { log "run as root (debootstrap and chroot need it)"; exit 1; }
+  docker version >/dev/null 2>&1 || { log "the Docker engine is not reachable"; exit 1; }
+  mkdir -p "$CACHE_DIR"
+  local targets=("$@")
+  [ ${#targets[@]} -gt 0 ] || targets=(synapse postgres echo-bridge)
+  for t in "${targets[@]}"; do
+    case "$t" in
+      synapse) build_synapse ;;
+      postgres) build_postgres ;;
+      echo-bridge) build_echo_bridge ;;
+      test-variants) build_test_variants ;;
+      *) log "unknown image '$t' (synapse, postgres, echo-bridge, test-variants)"; exit 2 ;;
+    esac
+  done
+}
+
+main "$@"

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Entry point of the Synapse image built from Debian packages. It mirrors the "run" mode of the
+# official image's start.py, so the panel drives both images the same way: the config lives at
+# $SYNAPSE_CONFIG_PATH (default /data/homeserver.yaml) and Synapse runs as UID/GID 991.
+set -e
+config=${SYNAPSE_CONFIG_PATH:-/data/homeserver.yaml}
+uid=${UID:-991}
+gid=${GID:-991}
+if [ ! -f "$config" ]; then
+  echo "Config file '$config' does not exist. Generate it first (the panel writes it before the first start)." >&2
+  exit 1
+fi
+if [ "$(id -u)" = 0 ]; then
+  # Only the top of the volume: a recursive chown of a large media store would delay every start.
+  chown "$uid:$gid" /data
+  exec setpriv --reuid="$uid" --regid="$gid" --clear-groups python3 -m synapse.app.homeserver --config-path "$config" "$@"
+fi
+exec python3 -m synapse.app.homeserver --config-path "$config" "$@"

@@ -1,0 +1,20 @@
+namespace Panel.Domain.Accounts;
+
+/// <summary>
+/// The two roles of the panel. The Owner runs the server and may do everything, including the
+/// things that cannot be undone; an Admin helps with the daily work.
+/// </summary>
+public static class PanelRoles
+{
+    public const string Owner = "Owner";
+    public const string Admin = "Admin";
+
+    public static IReadOnlyList<string> All { get; } = [Owner, Admin];
+}
+
+/// <summary>The password rules for panel accounts.</summary>
+public static class PasswordPolicy
+{
+    public const int MinimumLength = 12;
+    public const int MaximumLength = 256;
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Panel.Infrastructure.Docker;
+
+public static class DockerExtensions
+{
+    /// <summary>The Docker Engine adapter: a cached client for <c>Panel:Docker:Endpoint</c> and the operations on it.</summary>
+    public static IServiceCollection AddDocker(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<DockerClientFactory>();
+        services.AddSingleton<IDockerEngineProbe, DockerEngineProbe>();
+        return services;
+    }
+}

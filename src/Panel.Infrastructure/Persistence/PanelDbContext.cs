@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Panel.Domain.ApiTokens;
+using Panel.Domain.Audit;
+using Panel.Infrastructure.Identity;
+
+namespace Panel.Infrastructure.Persistence;
+
+/// <summary>
+/// The panel's own database. Each provider has a derived context (<see cref="Sqlite.SqlitePanelDbContext"/>,
+/// <see cref="Postgres.PostgresPanelDbContext"/>) that owns its migrations; code uses this base type and
+/// gets instances from <see cref="Microsoft.EntityFrameworkCore.IDbContextFactory{TContext}"/>, one per operation.
+/// </summary>
+public abstract class PanelDbContext : IdentityDbContext<PanelUser>
+{
+    protected PanelDbContext(DbContextOptions options) : base(options) { }
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<SetupRecord> SetupRecords => Set<SetupRecord>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(PanelDbContext).Assembly);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefuseAuditChanges();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RefuseAuditChanges();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    // The audit log is append-only. The migrations add database triggers for the same rule, so
+    // that even SQL run by hand cannot rewrite history; this check gives a clear error earlier.
+    private void RefuseAuditChanges()
+    {
+        foreach (var entry in ChangeTracker.Entries<AuditEntry>())
+        {
+            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                throw new InvalidOperationException("The audit log is append-only: entries cannot be changed or deleted.");
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Panel.Infrastructure.Configuration;
+using Panel.Infrastructure.Persistence.Postgres;
+using Panel.Infrastructure.Persistence.Sqlite;
+
+namespace Panel.Infrastructure.Persistence;
+
+/// <summary>
+/// Hands out the provider's own context type behind the common <see cref="PanelDbContext"/>, so that
+/// each provider keeps its own migrations while the rest of the code sees one type.
+/// </summary>
+internal sealed class PanelDbContextFactory : IDbContextFactory<PanelDbContext>
+{
+    private readonly Lazy<Func<PanelDbContext>> _create;
+
+    public PanelDbContextFactory(IOptions<DatabaseOptions> database, IOptions<PanelOptions> panel, ILoggerFactory loggerFactory)
+    {
+        // Options are read on first use, not at registration, so that invalid configuration is
+        // reported by the startup validation with the key's name.
+        _create = new Lazy<Func<PanelDbContext>>(() => Build(database.Value, panel.Value, loggerFactory));
+    }
+
+    public PanelDbContext CreateDbContext() => _create.Value();
+
+    public static string SqliteConnectionString(DatabaseOptions database, PanelOptions panel)
+    {
+        if (!string.IsNullOrWhiteSpace(database.ConnectionString))
+        {
+            return database.ConnectionString;
+        }
+
+        Directory.CreateDirectory(panel.DataDirectoryFullPath);
+        return $"Data Source={Path.Combine(panel.DataDirectoryFullPath, "panel.db")};Cache=Shared;Pooling=True";
+    }
+
+    private static Func<PanelDbContext> Build(DatabaseOptions database, PanelOptions panel, ILoggerFactory loggerFactory)
+    {
+        if (database.IsPostgres)
+        {
+            var options = new DbContextOptionsBuilder<PostgresPanelDbContext>()
+                .UseNpgsql(database.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3))
+                .UseLoggerFactory(loggerFactory)
+                .Options;
+            return () => new PostgresPanelDbContext(options);
+        }
+
+        var sqlite = new DbContextOptionsBuilder<SqlitePanelDbContext>()
+            .UseSqlite(SqliteConnectionString(database, panel))
+            .UseLoggerFactory(loggerFactory)
+            .Options;
+        return () => new SqlitePanelDbContext(sqlite);
+    }
+}

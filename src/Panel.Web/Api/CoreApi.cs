@@ -1,0 +1,83 @@
+using System.Security.Claims;
+using Panel.Domain.Audit;
+using Panel.Web.Features.Accounts;
+using Panel.Web.Features.ApiTokens;
+using Panel.Web.Features.Audit;
+
+namespace Panel.Web.Api;
+
+/// <summary>The foundation's endpoints: who am I, API tokens, panel accounts and the audit log.</summary>
+internal static class CoreApi
+{
+    public sealed record MeResponse(string UserId, string UserName, IReadOnlyList<string> Roles, string? TokenName);
+
+    public sealed record CreateTokenRequest(string? Name, string? UserId);
+
+
+    public sealed record CreateAccountRequest(string? UserName, string? Email, string? Password);
+
+    public static RouteGroupBuilder MapCoreApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/me", (ClaimsPrincipal user) => new MeResponse(
+                user.FindFirstValue(ClaimTypes.NameIdentifier)!,
+                user.Identity!.Name!,
+                user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToList(),
+                user.FindFirstValue(PanelClaims.TokenName)))
+            .WithTags("Account").WithSummary("Who the token belongs to");
+
+        var tokens = api.MapGroup("/tokens").WithTags("API tokens").RequireAuthorization(PanelPolicies.ApiOwner);
+        tokens.MapGet("/", (ApiTokenService service, CancellationToken ct) => service.ListAsync(ct))
+            .WithSummary("All API tokens, without their secret");
+        tokens.MapPost("/", async (CreateTokenRequest body, ClaimsPrincipal user, ApiTokenService service, ActorContext actor, CancellationToken ct) =>
+            {
+                if (string.IsNullOrWhiteSpace(body.Name))
+                {
+                    return Problems.Validation(new Dictionary<string, string[]> { ["name"] = ["A token name is required."] });
+                }
+
+                var issued = await service.IssueAsync(body.Name, body.UserId ?? user.FindFirstValue(ClaimTypes.NameIdentifier)!, await actor.GetAsync(), ct);
+                return TypedResults.Json(new { issued.Token, token = issued.PlainText }, statusCode: StatusCodes.Status201Created);
+            })
+            .WithSummary("Issue a token; its text is in the answer once and never again");
+        tokens.MapDelete("/{id:guid}", async (Guid id, ApiTokenService service, ActorContext actor, CancellationToken ct) =>
+            {
+                await service.RevokeAsync(id, await actor.GetAsync(), ct);
+                return TypedResults.NoContent();
+            })
+            .WithSummary("Revoke a token at once");
+
+        var accounts = api.MapGroup("/accounts").WithTags("Panel accounts").RequireAuthorization(PanelPolicies.ApiOwner);
+        accounts.MapGet("/", (PanelAccountService service, CancellationToken ct) => service.ListAsync(ct))
+            .WithSummary("The Owner and the Admins of the panel");
+        accounts.MapPost("/", async (CreateAccountRequest body, PanelAccountService service, ActorContext actor, CancellationToken ct) =>
+            {
+                var created = await service.CreateAdminAsync(body.UserName ?? "", body.Email, body.Password ?? "", await actor.GetAsync(), ct);
+                return TypedResults.Created($"/api/v1/accounts/{created.Id}", created);
+            })
+            .WithSummary("Add an Admin");
+        accounts.MapDelete("/{id}", async (string id, PanelAccountService service, ActorContext actor, CancellationToken ct) =>
+            {
+                await service.DeleteAsync(id, await actor.GetAsync(), ct);
+                return TypedResults.NoContent();
+            })
+            .WithSummary("Remove an Admin");
+
+        api.MapGet("/audit", async (DateTimeOffset? from, DateTimeOffset? to, string? actor, string? action, AuditOutcome? outcome, int? skip, int? take, IAuditLog audit, CancellationToken ct) =>
+            {
+                if (take is < 1 or > AuditQuery.MaxTake || skip < 0)
+                {
+                    return Problems.BadRequest($"take must be between 1 and {AuditQuery.MaxTake}, and skip at least 0.");
+                }
+
+                if (from > to)
+                {
+                    return Problems.BadRequest("from must not be after to.");
+                }
+
+                var page = await audit.QueryAsync(new AuditQuery(from, to, actor, action, outcome, skip ?? 0, take ?? 100), ct);
+                return TypedResults.Ok(new { total = page.Total, items = page.Items });
+            })
+            .WithTags("Audit").WithSummary("The audit log, newest first, filtered");
+        return api;
+    }
+}

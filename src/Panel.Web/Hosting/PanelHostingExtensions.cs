@@ -1,0 +1,100 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using Panel.Infrastructure.Configuration;
+using Panel.Infrastructure.Docker;
+using Panel.Infrastructure.Persistence;
+using Panel.Infrastructure.Security;
+using Panel.Web.Api;
+using Panel.Web.Components;
+using Panel.Web.Features.Accounts;
+using Panel.Web.Features.ApiTokens;
+using Panel.Web.Features.Audit;
+using Panel.Web.Features.Health;
+
+namespace Panel.Web.Hosting;
+
+public static class PanelHostingExtensions
+{
+    /// <summary>Everything the panel needs, server and CLI alike.</summary>
+    public static IServiceCollection AddPanelCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddPanelOptions(configuration);
+        services.AddPersistence();
+        services.AddPanelSecurity();
+        services.AddDocker();
+        services.AddPanelAccounts();
+        services.AddSingleton<IAuditLog, AuditLog>();
+        services.AddSingleton<ApiTokenService>();
+        return services;
+    }
+
+    public static WebApplicationBuilder AddPanel(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddPanelCore(builder.Configuration);
+        services.AddPanelHealth();
+        services.AddPanelRateLimits(builder.Configuration);
+        services.AddPanelOpenApi();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "panel.af";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.AddRazorComponents().AddInteractiveServerComponents(o => o.DetailedErrors = false);
+        services.AddMudServices();
+        return builder;
+    }
+
+    public static WebApplication UsePanel(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        // Never the developer exception page: no stack trace reaches a browser, in any environment.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/error", CreateScopeForErrors = true });
+        app.UseStatusCodePages(StatusCodePages.WriteAsync);
+        app.UseSecurityHeaders();
+        app.UseMiddleware<SetupGateMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapPanelHealth();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapAccountEndpoints();
+        app.MapAuditExport();
+
+        var api = app.MapGroup("/api/v1").RequireAuthorization(PanelPolicies.ApiAdmin);
+        api.MapCoreApi();
+
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    /// <summary>Runs the server; a configuration error ends it with the key's name instead of a stack trace.</summary>
+    public static async Task<int> RunPanelAsync(this WebApplication app)
+    {
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync("The panel cannot start because of its configuration:");
+            foreach (var failure in ex.Failures)
+            {
+                await Console.Error.WriteLineAsync("  - " + failure);
+            }
+
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+namespace Panel.Web.Hosting;
+
+/// <summary>
+/// Standard security headers and a Content Security Policy. MudBlazor sets inline styles, so styles
+/// allow 'unsafe-inline'; scripts come only from the panel itself.
+/// </summary>
+internal static class SecurityHeaders
+{
+    private const string Csp =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+        "font-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; " +
+        "form-action 'self' https://checkout.stripe.com; object-src 'none'";
+
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                headers["X-Content-Type-Options"] = "nosniff";
+                headers["X-Frame-Options"] = "DENY";
+                headers["Referrer-Policy"] = "no-referrer";
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
+                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                if (!headers.ContainsKey("Content-Security-Policy"))
+                {
+                    headers["Content-Security-Policy"] = Csp;
+                }
+
+                return Task.CompletedTask;
+            });
+            await next(context);
+        });
+}

@@ -1,0 +1,17 @@
+using Panel.Web.Cli;
+using Panel.Web.Hosting;
+
+// `admin ...` runs a headless command (create the owner, issue an API token, reset a password)
+// with the same configuration as the server, then exits.
+if (AdminCli.IsAdminCommand(args))
+{
+    return await AdminCli.RunAsync(args);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddPanel();
+
+var app = builder.Build();
+app.UsePanel();
+
+return await app.RunPanelAsync();
