@@ -33,6 +33,9 @@ public static class PanelHostingExtensions
 
     public static WebApplicationBuilder AddPanel(this WebApplicationBuilder builder)
     {
+        // Serve MudBlazor's and the framework's files straight from the build output in any
+        // environment, so a built (not published) panel works outside Development too.
+        builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         services.AddPanelCore(builder.Configuration);
         services.AddPanelHealth();

@@ -1,0 +1,172 @@
+using Microsoft.EntityFrameworkCore;
+using Panel.Domain.ApiTokens;
+using Panel.Domain.Audit;
+using Panel.Infrastructure.Identity;
+using Panel.Infrastructure.Persistence;
+
+namespace Panel.Infrastructure.Tests.Persistence;
+
+/// <summary>The same persistence cases, run against real SQLite and real PostgreSQL.</summary>
+public abstract class PersistenceCases<TDatabase>(TDatabase database) : IClassFixture<TDatabase>
+    where TDatabase : PanelDatabase
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+
+    protected PanelDbContext NewContext() => database.Contexts.CreateDbContext();
+
+    [Fact]
+    public async Task Migrations_LeaveNoPendingModelChanges()
+    {
+        await using var db = NewContext();
+
+        (await db.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken)).ShouldBeEmpty();
+        db.Database.HasPendingModelChanges().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Migrator_SeedsBothRoles_AndCanRunAgain()
+    {
+        await new DatabaseMigrator(database.Contexts, Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance)
+            .MigrateAsync(TestContext.Current.CancellationToken);
+        await using var db = NewContext();
+
+        var roles = await db.Roles.Select(r => r.Name).OrderBy(n => n).ToListAsync(TestContext.Current.CancellationToken);
+        roles.ShouldBe(["Admin", "Owner"]);
+    }
+
+    [Fact]
+    public async Task AuditEntry_CannotBeChangedThroughTheContext()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var db = NewContext();
+        var entry = AuditEntry.Record(Now, "owner", AuditActions.Login, "x", "127.0.0.1", AuditOutcome.Success);
+        db.AuditEntries.Add(entry);
+        await db.SaveChangesAsync(ct);
+
+        db.AuditEntries.Remove(entry);
+
+        await Should.ThrowAsync<InvalidOperationException>(() => db.SaveChangesAsync(ct));
+    }
+
+    [Fact]
+    public async Task AuditEntry_CannotBeChangedEvenWithRawSql()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using (var db = NewContext())
+        {
+            db.AuditEntries.Add(AuditEntry.Record(Now, "owner", AuditActions.Login, "raw-sql-case", null, AuditOutcome.Success));
+            await db.SaveChangesAsync(ct);
+        }
+
+        await using (var db = NewContext())
+        {
+            await Should.ThrowAsync<Exception>(() => db.Database.ExecuteSqlRawAsync("UPDATE audit_entries SET \"Actor\" = 'mallory' WHERE \"Target\" = 'raw-sql-case'", ct));
+            await Should.ThrowAsync<Exception>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM audit_entries WHERE \"Target\" = 'raw-sql-case'", ct));
+        }
+
+        await using (var db = NewContext())
+        {
+            (await db.AuditEntries.SingleAsync(e => e.Target == "raw-sql-case", ct)).Actor.ShouldBe("owner");
+        }
+    }
+
+    [Fact]
+    public async Task AuditEntries_FilterAndOrderByTime()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var marker = "order-" + Guid.NewGuid().ToString("N")[..8];
+        await using (var db = NewContext())
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                db.AuditEntries.Add(AuditEntry.Record(Now.AddMinutes(-i * 10), "owner", AuditActions.Login, marker, null, AuditOutcome.Success, i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+
+            await db.SaveChangesAsync(ct);
+        }
+
+        await using (var db = NewContext())
+        {
+            var from = Now.AddMinutes(-25);
+            var found = await db.AuditEntries.Where(e => e.Target == marker && e.Timestamp >= from)
+                .OrderBy(e => e.Timestamp).Select(e => e.Details).ToListAsync(ct);
+            found.ShouldBe(["2", "1", "0"]);
+        }
+    }
+
+    [Fact]
+    public async Task ApiToken_HashIsUnique()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var userId = await CreateUserAsync("token-user-" + Guid.NewGuid().ToString("N")[..6]);
+        var (first, plain) = ApiToken.Issue("one", userId, Now);
+        await using (var db = NewContext())
+        {
+            db.ApiTokens.Add(first);
+            await db.SaveChangesAsync(ct);
+        }
+
+        await using (var db = NewContext())
+        {
+            var (second, _) = ApiToken.Issue("two", userId, Now);
+            typeof(ApiToken).GetProperty(nameof(ApiToken.Hash))!.SetValue(second, ApiToken.HashOf(plain));
+            db.ApiTokens.Add(second);
+            await Should.ThrowAsync<DbUpdateException>(() => db.SaveChangesAsync(ct));
+        }
+    }
+
+    [Fact]
+    public async Task ApiToken_RoundTripsItsTimes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var userId = await CreateUserAsync("times-" + Guid.NewGuid().ToString("N")[..6]);
+        var (token, _) = ApiToken.Issue("times", userId, Now);
+        token.RecordUse(Now.AddSeconds(90), "127.0.0.1");
+        await using (var db = NewContext())
+        {
+            db.ApiTokens.Add(token);
+            await db.SaveChangesAsync(ct);
+        }
+
+        await using (var db = NewContext())
+        {
+            var loaded = await db.ApiTokens.SingleAsync(t => t.Id == token.Id, ct);
+            loaded.CreatedAt.ShouldBe(Now);
+            loaded.LastUsedAt.ShouldBe(Now.AddSeconds(90));
+            loaded.RevokedAt.ShouldBeNull();
+        }
+    }
+
+    [Fact]
+    public async Task SetupRecord_CanExistOnlyOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using (var db = NewContext())
+        {
+            if (!await db.SetupRecords.AnyAsync(ct))
+            {
+                db.SetupRecords.Add(new SetupRecord { OwnerUserId = "a", CompletedAt = Now });
+                await db.SaveChangesAsync(ct);
+            }
+        }
+
+        await using (var db = NewContext())
+        {
+            db.SetupRecords.Add(new SetupRecord { OwnerUserId = "b", CompletedAt = Now });
+            await Should.ThrowAsync<DbUpdateException>(() => db.SaveChangesAsync(ct));
+        }
+    }
+
+    private async Task<string> CreateUserAsync(string name)
+    {
+        await using var db = NewContext();
+        var user = new PanelUser { UserName = name, NormalizedUserName = name.ToUpperInvariant(), CreatedAt = Now, SecurityStamp = Guid.NewGuid().ToString() };
+        db.Users.Add(user);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return user.Id;
+    }
+}
+
+public sealed class SqlitePersistenceTests(SqliteDatabase database) : PersistenceCases<SqliteDatabase>(database);
+
+public sealed class PostgresPersistenceTests(PostgresPanelDatabase database) : PersistenceCases<PostgresPanelDatabase>(database);

@@ -1,0 +1,66 @@
+namespace Panel.Testing;
+
+/// <summary>
+/// Where the real services are. tests/run.sh starts them and exports these variables; the defaults
+/// are what run.sh sets up, so a test run by hand after run.sh finds them too. A missing service makes
+/// the test fail with a message that says how to start it, never skip.
+/// </summary>
+public static class TestEnvironment
+{
+    public static string PostgresAdminConnectionString =>
+        Environment.GetEnvironmentVariable("PANEL_TEST_POSTGRES")
+        ?? "Host=127.0.0.1;Port=5432;Username=panel_test;Password=panel_test;Database=postgres";
+
+    public static string DockerEndpoint =>
+        Environment.GetEnvironmentVariable("PANEL_TEST_DOCKER") ?? "unix:///var/run/docker.sock";
+
+    public static string SynapseImage =>
+        Environment.GetEnvironmentVariable("PANEL_TEST_SYNAPSE_IMAGE") ?? "homeserver-panel/synapse:latest";
+
+    public static string PostgresImage =>
+        Environment.GetEnvironmentVariable("PANEL_TEST_POSTGRES_IMAGE") ?? "homeserver-panel/postgres:latest";
+
+    public static string EchoBridgeImage =>
+        Environment.GetEnvironmentVariable("PANEL_TEST_ECHO_IMAGE") ?? "homeserver-panel/echo-bridge:latest";
+
+    public static string ChromiumPath =>
+        Environment.GetEnvironmentVariable("PANEL_TEST_CHROMIUM") ?? "/usr/bin/chromium";
+
+    public static string HowToStart => "Run tests/run.sh, which installs and starts PostgreSQL, dockerd, Chromium and the test images.";
+
+    /// <summary>The repository root (the folder with Panel.sln).</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>Debug or Release: the configuration these tests were built in, used to find the panel's build.</summary>
+    public static string BuildConfiguration { get; } =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    /// <summary>A folder under the test output for screenshots and logs, kept after the run.</summary>
+    public static string ArtifactsDirectory
+    {
+        get
+        {
+            var dir = Path.Combine(RepoRoot, "artifacts", "tests");
+            Directory.CreateDirectory(dir);
+            return dir;
+        }
+    }
+
+    public static string NewTempDirectory(string prefix)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)]);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Panel.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Cannot find Panel.sln above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Installs and starts what the tests need (PostgreSQL, the Docker Engine, Chromium, the test images
+# built from Debian packages), then runs every test in Panel.sln. It is idempotent: what is installed
+# is not installed again, and what runs is not started again.
+#
+# Ends with one line: "N passed, N failed, N skipped" for the whole run. Exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+LOG_DIR="$ROOT/artifacts/run"
+mkdir -p "$LOG_DIR"
+say() { printf '[run.sh] %s\n' "$*"; }
+die() { say "$*"; echo "0 passed, 1 failed"; exit 1; }
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
+
+# --- packages -----------------------------------------------------------------------------------
+missing=()
+for pkg in postgresql docker.io chromium debootstrap; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  $SUDO apt-get update -qq >"$LOG_DIR/apt.log" 2>&1
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >>"$LOG_DIR/apt.log" 2>&1 \
+    || die "apt-get install failed, see $LOG_DIR/apt.log"
+fi
+command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH"
+
+# --- PostgreSQL -----------------------------------------------------------------------------------
+PG_VERSION=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+if ! pg_lsclusters -h 2>/dev/null | grep -q .; then
+  say "creating the PostgreSQL $PG_VERSION cluster"
+  $SUDO pg_createcluster "$PG_VERSION" main >/dev/null
+fi
+if ! pg_lsclusters -h | awk '$4=="online"' | grep -q .; then
+  say "starting PostgreSQL"
+  $SUDO pg_ctlcluster "$PG_VERSION" main start || die "PostgreSQL did not start"
+fi
+for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+pg_isready -q -h 127.0.0.1 || die "PostgreSQL is not accepting connections on 127.0.0.1"
+as_postgres psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname='panel_test'" 2>/dev/null | grep -q 1 \
+  || as_postgres psql -qc "CREATE ROLE panel_test LOGIN CREATEDB PASSWORD 'panel_test'" >/dev/null \
+  || die "could not create the panel_test role"
+export PANEL_TEST_POSTGRES="Host=127.0.0.1;Port=5432;Username=panel_test;Password=panel_test;Database=postgres"
+
+# --- Docker Engine ----------------------------------------------------------------------------------
+if ! docker version >/dev/null 2>&1; then
+  say "starting dockerd"
+  (setsid dockerd >"$LOG_DIR/dockerd.log" 2>&1 &)
+  for _ in $(seq 1 60); do docker version >/dev/null 2>&1 && break; sleep 1; done
+  docker version >/dev/null 2>&1 || die "dockerd did not start, see $LOG_DIR/dockerd.log"
+fi
+export PANEL_TEST_DOCKER="unix:///var/run/docker.sock"
+
+# Containers and networks left by an earlier, interrupted run of the tests.
+stale=$(docker ps -aq --filter label=homeserver-panel.test=true)
+[ -z "$stale" ] || docker rm -f $stale >/dev/null 2>&1
+for n in $(docker network ls -q --filter label=homeserver-panel.test=true); do docker network rm "$n" >/dev/null 2>&1; done
+for v in $(docker volume ls -q --filter label=homeserver-panel.test=true); do docker volume rm "$v" >/dev/null 2>&1; done
+
+# --- images -----------------------------------------------------------------------------------------
+say "making sure the test images exist (cached after the first run)"
+deploy/images/build-from-debian.sh synapse postgres echo-bridge test-variants >"$LOG_DIR/images.log" 2>&1 \
+  || die "building the images failed, see $LOG_DIR/images.log"
+export PANEL_TEST_SYNAPSE_IMAGE="homeserver-panel/synapse:latest"
+export PANEL_TEST_POSTGRES_IMAGE="homeserver-panel/postgres:latest"
+export PANEL_TEST_ECHO_IMAGE="homeserver-panel/echo-bridge:latest"
+export PANEL_TEST_CHROMIUM="/usr/bin/chromium"
+
+# --- build and test ---------------------------------------------------------------------------------
+say "building"
+dotnet build Panel.sln -c Debug -nologo -clp:ErrorsOnly >"$LOG_DIR/build.log" 2>&1 \
+  || { tail -n 40 "$LOG_DIR/build.log"; die "the build failed, see $LOG_DIR/build.log"; }
+
+say "testing"
+rm -rf "$ROOT/artifacts/test-results"
+dotnet test --solution Panel.sln --no-build -c Debug --results-directory "$ROOT/artifacts/test-results" \
+  --report-xunit-trx --max-parallel-test-modules 2 2>&1 | tee "$LOG_DIR/test.log"
+status=${PIPESTATUS[0]}
+
+# Totals from the TRX reports of every test module, so the last line covers the whole run.
+passed=0; failed=0; skipped=0; files=0
+for trx in "$ROOT"/artifacts/test-results/*.trx; do
+  [ -f "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | grep -o "$1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed); e=$(get error)
+  passed=$((passed + p)); failed=$((failed + f + e)); skipped=$((skipped + total - executed))
+done
+if [ "$files" = 0 ] || { [ "$status" != 0 ] && [ "$failed" = 0 ]; }; then
+  # The runner failed without a report (a crash, a build problem): count it as a failure.
+  failed=$((failed + 1))
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$status" = 0 ] && [ "$failed" = 0 ]
