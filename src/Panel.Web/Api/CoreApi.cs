@@ -14,6 +14,9 @@ internal static class CoreApi
     public sealed record CreateTokenRequest(string? Name, string? UserId);
 
 
+    /// <summary>A new token: <c>token</c> is its text, shown this once.</summary>
+    public sealed record CreatedToken(Guid Id, string Name, string Hint, string Token);
+
     public sealed record CreateAccountRequest(string? UserName, string? Email, string? Password);
 
     public static RouteGroupBuilder MapCoreApi(this RouteGroupBuilder api)
@@ -36,7 +39,7 @@ internal static class CoreApi
                 }
 
                 var issued = await service.IssueAsync(body.Name, body.UserId ?? user.FindFirstValue(ClaimTypes.NameIdentifier)!, await actor.GetAsync(), ct);
-                return TypedResults.Json(new { issued.Token, token = issued.PlainText }, statusCode: StatusCodes.Status201Created);
+                return TypedResults.Created($"/api/v1/tokens/{issued.Token.Id}", new CreatedToken(issued.Token.Id, issued.Token.Name, issued.Token.Hint, issued.PlainText));
             })
             .WithSummary("Issue a token; its text is in the answer once and never again");
         tokens.MapDelete("/{id:guid}", async (Guid id, ApiTokenService service, ActorContext actor, CancellationToken ct) =>

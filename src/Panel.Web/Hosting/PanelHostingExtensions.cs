@@ -76,6 +76,8 @@ public static class PanelHostingExtensions
 
         var api = app.MapGroup("/api/v1").RequireAuthorization(PanelPolicies.ApiAdmin);
         api.MapCoreApi();
+        // Unknown API paths answer 404 problem details (after authentication), not the page fallback.
+        api.MapFallback(() => Problems.NotFound("There is no such API endpoint. The list is at /openapi/v1.json.")).ExcludeFromDescription();
 
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -22,10 +22,8 @@ internal static class SecurityHeaders
                 headers["Referrer-Policy"] = "no-referrer";
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
-                if (!headers.ContainsKey("Content-Security-Policy"))
-                {
-                    headers["Content-Security-Policy"] = Csp;
-                }
+                // Replaces Blazor's own frame-ancestors-only policy with the full one.
+                headers.ContentSecurityPolicy = Csp;
 
                 return Task.CompletedTask;
             });

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Panel.Web.Features.ApiTokens;
+using Panel.Web.Features.Audit;
+
+namespace Panel.Web.Tests.Host;
+
+public sealed class ApiAuthTests(PanelWebFactory factory) : IClassFixture<PanelWebFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Api_WithoutToken_Returns401ProblemDetails()
+    {
+        var response = await factory.CreateApiClient().GetAsync("/api/v1/me", Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        response.Headers.WwwAuthenticate.ToString().ShouldContain("Bearer");
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        problem.GetProperty("status").GetInt32().ShouldBe(401);
+        problem.GetProperty("detail").GetString().ShouldNotBeNullOrWhiteSpace();
+    }
+
+    [Fact]
+    public async Task Api_WithUnknownToken_Returns401()
+    {
+        var response = await factory.CreateApiClient("hsp_" + new string('A', 43)).GetAsync("/api/v1/me", Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Api_WithValidToken_SaysWhoItBelongsTo_AndRecordsTheUse()
+    {
+        var owner = await factory.EnsureOwnerAsync();
+        var token = await factory.CreateTokenAsync(owner.Id, "me-test");
+
+        var me = await factory.CreateApiClient(token).GetFromJsonAsync<JsonElement>("/api/v1/me", Ct);
+
+        me.GetProperty("userName").GetString().ShouldBe(owner.UserName);
+        me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).ShouldContain("Owner");
+        me.GetProperty("tokenName").GetString().ShouldBe("me-test");
+        var listed = await factory.Services.GetRequiredService<ApiTokenService>().ListAsync(Ct);
+        listed.Single(t => t.Name == "me-test").LastUsedAt.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task Api_WithRevokedToken_Returns401()
+    {
+        var owner = await factory.EnsureOwnerAsync();
+        var tokens = factory.Services.GetRequiredService<ApiTokenService>();
+        var issued = await tokens.IssueAsync("to-revoke", owner.Id, AuditActor.Cli, Ct);
+        var client = factory.CreateApiClient(issued.PlainText);
+        (await client.GetAsync("/api/v1/me", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await tokens.RevokeAsync(issued.Token.Id, AuditActor.Cli, Ct);
+
+        (await client.GetAsync("/api/v1/me", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Api_TokenManagement_IsForbiddenToAdmins()
+    {
+        var adminToken = await factory.CreateAdminTokenAsync();
+
+        var response = await factory.CreateApiClient(adminToken).GetAsync("/api/v1/tokens", Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+    }
+
+    [Fact]
+    public async Task Api_CreateTokenThroughTheApi_ReturnsTheTextOnce()
+    {
+        var owner = await factory.EnsureOwnerAsync();
+        var client = factory.CreateApiClient(await factory.CreateTokenAsync(owner.Id));
+
+        var response = await client.PostAsJsonAsync("/api/v1/tokens", new { name = "from-api" }, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var text = body.GetProperty("token").GetString()!;
+        (await factory.CreateApiClient(text).GetAsync("/api/v1/me", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var list = await client.GetStringAsync("/api/v1/tokens", Ct);
+        list.ShouldContain("from-api");
+        list.ShouldNotContain(text);
+    }
+
+    [Fact]
+    public async Task Api_BrokenJson_Returns400ProblemDetails()
+    {
+        var owner = await factory.EnsureOwnerAsync();
+        var client = factory.CreateApiClient(await factory.CreateTokenAsync(owner.Id));
+
+        var response = await client.PostAsync("/api/v1/tokens", new StringContent("{\"name\": ", System.Text.Encoding.UTF8, "application/json"), Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await response.Content.ReadAsStringAsync(Ct)).ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task Api_UnknownEndpoint_Returns404ProblemDetails()
+    {
+        var owner = await factory.EnsureOwnerAsync();
+        var response = await factory.CreateApiClient(await factory.CreateTokenAsync(owner.Id)).GetAsync("/api/v1/no-such-thing", Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+    }
+
+    [Fact]
+    public async Task Api_AuditQuery_ValidatesItsRange()
+    {
+        var owner = await factory.EnsureOwnerAsync();
+        var client = factory.CreateApiClient(await factory.CreateTokenAsync(owner.Id));
+
+        (await client.GetAsync("/api/v1/audit?take=0", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await client.GetAsync("/api/v1/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var ok = await client.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=token.", Ct);
+        ok.GetProperty("items").EnumerateArray().ShouldAllBe(e => e.GetProperty("action").GetString()!.StartsWith("token."));
+    }
+
+    [Fact]
+    public async Task OpenApi_DocumentIsServed_AndSaysWhichEndpointsArePublic()
+    {
+        var doc = await factory.CreateApiClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
+
+        var me = doc.GetProperty("paths").GetProperty("/api/v1/me").GetProperty("get");
+        me.GetProperty("x-panel-public").GetBoolean().ShouldBeFalse();
+        doc.GetProperty("paths").GetProperty("/api/v1/tokens").GetProperty("get").GetProperty("x-panel-role").GetString().ShouldBe("Owner");
+    }
+}

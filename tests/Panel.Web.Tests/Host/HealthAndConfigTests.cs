@@ -1,0 +1,49 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Panel.Web.Tests.Host;
+
+public sealed class HealthAndConfigTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Healthz_NeedsNoSignIn_AndReportsDatabaseAndDocker()
+    {
+        using var factory = new PanelWebFactory();
+
+        var response = await factory.CreateApiClient().GetAsync("/healthz", Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString().ShouldBe("healthy");
+        var docker = body.GetProperty("checks").GetProperty("docker");
+        docker.GetProperty("status").GetString().ShouldBe("healthy");
+        docker.GetProperty("message").GetString()!.ShouldContain("Docker Engine");
+    }
+
+    [Fact]
+    public async Task Healthz_WhenDockerIsUnreachable_IsDegraded_WithAMessage()
+    {
+        using var factory = new PanelWebFactory(new() { ["Panel:Docker:Endpoint"] = "unix:///tmp/no-docker-here.sock" });
+
+        var body = await factory.CreateApiClient().GetFromJsonAsync<JsonElement>("/healthz", Ct);
+
+        body.GetProperty("status").GetString().ShouldBe("degraded");
+        var docker = body.GetProperty("checks").GetProperty("docker");
+        docker.GetProperty("status").GetString().ShouldBe("degraded");
+        docker.GetProperty("message").GetString()!.ShouldContain("/tmp/no-docker-here.sock");
+    }
+
+    [Fact]
+    public async Task Responses_CarrySecurityHeaders()
+    {
+        using var factory = new PanelWebFactory();
+
+        var response = await factory.CreateBrowserClient().GetAsync("/setup", Ct);
+
+        response.Headers.GetValues("Content-Security-Policy").Single().ShouldContain("frame-ancestors 'none'");
+        response.Headers.GetValues("X-Content-Type-Options").Single().ShouldBe("nosniff");
+    }
+}

@@ -1,0 +1,68 @@
+using System.Net;
+
+namespace Panel.Web.Tests.Host;
+
+public sealed class SetupTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static Dictionary<string, string> Owner(string name) => new()
+    {
+        ["Input.UserName"] = name,
+        ["Input.Password"] = PanelWebFactory.OwnerPassword,
+        ["Input.ConfirmPassword"] = PanelWebFactory.OwnerPassword,
+    };
+
+    [Fact]
+    public async Task BeforeSetup_EveryPageLeadsToTheSetupPage()
+    {
+        using var factory = new PanelWebFactory();
+
+        var response = await factory.CreateBrowserClient().GetAsync("/", Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        response.Location()!.ShouldBe("/setup");
+    }
+
+    [Fact]
+    public async Task Setup_WithShortPassword_IsRefused_AndCreatesNothing()
+    {
+        using var factory = new PanelWebFactory();
+
+        var response = await Forms.SubmitAsync(factory.CreateBrowserClient(), "/setup", "setup", new Dictionary<string, string>
+        {
+            ["Input.UserName"] = "owner",
+            ["Input.Password"] = "short",
+            ["Input.ConfirmPassword"] = "short",
+        });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.BodyAsync()).ShouldContain("at least 12");
+        (await factory.CountOwnersAsync()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Setup_RacingRequests_CreateExactlyOneOwner_AndThenTheSetupPageIsGone()
+    {
+        using var factory = new PanelWebFactory();
+        // Each racer first loads the page (and its antiforgery token), then they all post at once.
+        var racers = Enumerable.Range(0, 8).Select(i => (Client: factory.CreateBrowserClient(), Name: $"owner{i}")).ToList();
+        var start = new TaskCompletionSource();
+        var posts = racers.Select(async r =>
+        {
+            var page = await (await r.Client.GetAsync("/setup", Ct)).Content.ReadAsStringAsync(Ct);
+            var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+            var form = Owner(r.Name);
+            form["_handler"] = "setup";
+            form["__RequestVerificationToken"] = WebUtility.HtmlDecode(token);
+            await start.Task;
+            return await r.Client.PostAsync("/setup", new FormUrlEncodedContent(form), Ct);
+        }).ToList();
+        start.SetResult();
+        var responses = await Task.WhenAll(posts);
+
+        (await factory.CountOwnersAsync()).ShouldBe(1);
+        responses.Count(r => r.Location()?.StartsWith("/account/security", StringComparison.Ordinal) == true).ShouldBe(1);
+        (await factory.CreateBrowserClient().GetAsync("/setup", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+}
