@@ -12,6 +12,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPanel();
 
 var app = builder.Build();
+if (!app.ValidateConfiguration())
+{
+    return 2;
+}
+
 app.UsePanel();
 
 return await app.RunPanelAsync();

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Panel.Domain.Accounts;
@@ -25,10 +27,13 @@ public sealed partial class DatabaseMigrator(IDbContextFactory<PanelDbContext> c
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
 
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        if (pending.Count > 0)
+        // On an empty database, asking for pending migrations would query a history table that does
+        // not exist yet (and log an error for it); migrate straight away instead.
+        var fresh = !await db.GetService<IHistoryRepository>().ExistsAsync(cancellationToken);
+        var pending = fresh ? db.Database.GetMigrations().Count() : (await db.Database.GetPendingMigrationsAsync(cancellationToken)).Count();
+        if (pending > 0)
         {
-            LogApplying(logger, pending.Count, db.Database.ProviderName ?? "?");
+            LogApplying(logger, pending, db.Database.ProviderName ?? "?");
             await db.Database.MigrateAsync(cancellationToken);
         }
 

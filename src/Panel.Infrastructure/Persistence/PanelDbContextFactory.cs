@@ -40,7 +40,7 @@ internal sealed class PanelDbContextFactory : IDbContextFactory<PanelDbContext>
         if (database.IsPostgres)
         {
             var options = new DbContextOptionsBuilder<PostgresPanelDbContext>()
-                .UseNpgsql(database.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(3))
+                .UseNpgsql(database.ConnectionString)
                 .UseLoggerFactory(loggerFactory)
                 .Options;
             return () => new PostgresPanelDbContext(options);

@@ -78,6 +78,12 @@ public static class AdminCli
         {
             return await FailAsync(ex.Message, 1);
         }
+        catch (Exception ex)
+        {
+            // A database that cannot be reached, a data directory that cannot be written: say what
+            // failed in one line; the details are for the log, not the terminal.
+            return await FailAsync($"The command failed: {ex.GetType().Name}: {ex.Message}", 1);
+        }
     }
 
     private static async Task<int> CreateOwnerAsync(IServiceProvider services, Dictionary<string, string?> options)

@@ -83,7 +83,24 @@ public static class PanelHostingExtensions
         return app;
     }
 
-    /// <summary>Runs the server; a configuration error ends it with the key's name instead of a stack trace.</summary>
+    /// <summary>
+    /// Checks every options class before anything uses one, so that a configuration error ends startup
+    /// with the key's name instead of a stack trace from whichever service read it first.
+    /// </summary>
+    public static bool ValidateConfiguration(this WebApplication app)
+    {
+        try
+        {
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
+            return true;
+        }
+        catch (OptionsValidationException ex)
+        {
+            ReportConfigurationErrors(ex);
+            return false;
+        }
+    }
+
     public static async Task<int> RunPanelAsync(this WebApplication app)
     {
         try
@@ -93,13 +110,17 @@ public static class PanelHostingExtensions
         }
         catch (OptionsValidationException ex)
         {
-            await Console.Error.WriteLineAsync("The panel cannot start because of its configuration:");
-            foreach (var failure in ex.Failures)
-            {
-                await Console.Error.WriteLineAsync("  - " + failure);
-            }
-
+            ReportConfigurationErrors(ex);
             return 2;
+        }
+    }
+
+    private static void ReportConfigurationErrors(OptionsValidationException ex)
+    {
+        Console.Error.WriteLine("The panel cannot start because of its configuration:");
+        foreach (var failure in ex.Failures)
+        {
+            Console.Error.WriteLine("  - " + failure);
         }
     }
 }

@@ -1,0 +1,73 @@
+using Microsoft.Playwright;
+using Panel.Testing;
+
+namespace Panel.EndToEnd.Tests;
+
+/// <summary>
+/// One headless Debian Chromium per test class (Playwright gives it a fresh profile), driven by Playwright. Playwright's own browser
+/// download cannot work here and is not needed: the system's Chromium is used.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(TestEnvironment.ChromiumPath))
+        {
+            throw new InvalidOperationException($"Chromium is not at {TestEnvironment.ChromiumPath}. {TestEnvironment.HowToStart}");
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = TestEnvironment.ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        });
+    }
+
+    /// <summary>A fresh context (cookies, storage) per visitor.</summary>
+    public async Task<IPage> NewPageAsync(string baseUrl)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        context.SetDefaultTimeout(20_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Runs a browser scenario; on failure, keeps a screenshot and the page's console for the report.</summary>
+    public static async Task RunAsync(IPage page, string name, Func<Task> scenario)
+    {
+        var console = new List<string>();
+        page.Console += (_, m) => console.Add($"{m.Type}: {m.Text}");
+        page.PageError += (_, e) => console.Add("page error: " + e);
+        try
+        {
+            await scenario();
+        }
+        catch (Exception ex)
+        {
+            await ScreenshotAsync(page, name + "-failure");
+            throw new InvalidOperationException($"{ex.Message}\nURL: {page.Url}\nBrowser console:\n{string.Join('\n', console)}", ex);
+        }
+    }
+
+    public static async Task ScreenshotAsync(IPage page, string name) =>
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(TestEnvironment.ArtifactsDirectory, name + ".png"), FullPage = true });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+}
