@@ -53,13 +53,21 @@ internal sealed class DockerOptionsValidator : IValidateOptions<DockerOptions>
 {
     public ValidateOptionsResult Validate(string? name, DockerOptions options)
     {
+        var errors = new List<string>();
         if (!Uri.TryCreate(options.Endpoint, UriKind.Absolute, out var uri)
             || uri.Scheme is not ("unix" or "tcp" or "http" or "https" or "npipe"))
         {
-            return ValidateOptionsResult.Fail(
-                $"Panel:Docker:Endpoint '{options.Endpoint}' must be a unix:// socket path or a tcp:// or http(s):// address.");
+            errors.Add($"Panel:Docker:Endpoint '{options.Endpoint}' must be a unix:// socket path or a tcp:// or http(s):// address.");
         }
 
-        return ValidateOptionsResult.Success;
+        // Docker names allow [a-zA-Z0-9][a-zA-Z0-9_.-]; a short lowercase prefix keeps names readable.
+        if (string.IsNullOrEmpty(options.NamePrefix) || options.NamePrefix.Length > 20
+            || !options.NamePrefix.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
+            || !char.IsAsciiLetterLower(options.NamePrefix[0]))
+        {
+            errors.Add($"Panel:Docker:NamePrefix '{options.NamePrefix}' must be 1 to 20 lowercase letters, digits or hyphens, starting with a letter.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

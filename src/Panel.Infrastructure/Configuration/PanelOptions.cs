@@ -51,4 +51,13 @@ public sealed class DockerOptions
     /// that only lets through what the panel needs (see the README on why that matters).
     /// </summary>
     public string Endpoint { get; set; } = "unix:///var/run/docker.sock";
+
+    /// <summary>
+    /// Prefix of every container, network and volume name the panel creates, and the value of the
+    /// <c>homeserver-panel.instance</c> label: two panels on one engine keep apart by it.
+    /// </summary>
+    public string NamePrefix { get; set; } = "hsp";
+
+    /// <summary>Extra labels put on everything the panel creates (for example, to find test leftovers).</summary>
+    public Dictionary<string, string> Labels { get; set; } = [];
 }

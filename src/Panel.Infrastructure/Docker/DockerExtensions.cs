@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Panel.Domain.Containers;
 
 namespace Panel.Infrastructure.Docker;
 
@@ -11,6 +12,7 @@ public static class DockerExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DockerClientFactory>();
         services.AddSingleton<IDockerEngineProbe, DockerEngineProbe>();
+        services.AddSingleton<IContainerRuntime, DockerContainerRuntime>();
         return services;
     }
 }

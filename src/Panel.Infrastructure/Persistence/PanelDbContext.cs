@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Panel.Domain.ApiTokens;
 using Panel.Domain.Audit;
+using Panel.Domain.Homeserver;
 using Panel.Infrastructure.Identity;
 
 namespace Panel.Infrastructure.Persistence;
@@ -20,6 +21,8 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     public DbSet<SetupRecord> SetupRecords => Set<SetupRecord>();
+
+    public DbSet<HomeserverDeployment> Homeservers => Set<HomeserverDeployment>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Panel.Domain.Common;
+using Panel.Domain.Containers;
+using Panel.Domain.Homeserver;
 
 namespace Panel.Web.Api;
 
@@ -13,26 +15,33 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsApiRequest(httpContext.Request))
+        // The middleware has already pointed Request.Path at the error page; the feature keeps the original.
+        var originalPath = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path;
+        if (!IsApiPath(originalPath))
         {
             return false;
         }
 
+        httpContext.Request.Path = originalPath;
+
         var (status, title, detail) = Describe(exception);
         if (status >= 500)
         {
-            LogUnhandled(logger, httpContext.Request.Path, exception);
+            LogUnhandled(logger, originalPath, exception);
         }
 
         await Problems.WriteAsync(httpContext, status, title, detail);
         return true;
     }
 
-    public static bool IsApiRequest(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/stripe");
+    public static bool IsApiRequest(HttpRequest request) => IsApiPath(request.Path);
+
+    public static bool IsApiPath(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/stripe");
 
     internal static (int Status, string Title, string Detail) Describe(Exception exception) => exception switch
     {
+        ContainerRuntimeUnavailableException e => (StatusCodes.Status503ServiceUnavailable, "Docker is unreachable", e.Message),
+        HomeserverException { StatusCode: null } e => (StatusCodes.Status502BadGateway, "The homeserver cannot be reached", e.Message),
         NotFoundException e => (StatusCodes.Status404NotFound, "Not found", e.Message),
         ConflictException e => (StatusCodes.Status409Conflict, "Conflict", e.Message),
         DomainException e => (StatusCodes.Status400BadRequest, "Bad request", e.Message),

@@ -6,12 +6,14 @@ using Panel.Infrastructure.Configuration;
 using Panel.Infrastructure.Docker;
 using Panel.Infrastructure.Persistence;
 using Panel.Infrastructure.Security;
+using Panel.Infrastructure.Synapse;
 using Panel.Web.Api;
 using Panel.Web.Components;
 using Panel.Web.Features.Accounts;
 using Panel.Web.Features.ApiTokens;
 using Panel.Web.Features.Audit;
 using Panel.Web.Features.Health;
+using Panel.Web.Features.Homeserver;
 
 namespace Panel.Web.Hosting;
 
@@ -25,6 +27,7 @@ public static class PanelHostingExtensions
         services.AddPersistence();
         services.AddPanelSecurity();
         services.AddDocker();
+        services.AddSynapse();
         services.AddPanelAccounts();
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton<ApiTokenService>();
@@ -39,6 +42,7 @@ public static class PanelHostingExtensions
         var services = builder.Services;
         services.AddPanelCore(builder.Configuration);
         services.AddPanelHealth();
+        services.AddHomeserver(builder.Configuration);
         services.AddPanelRateLimits(builder.Configuration);
         services.AddPanelOpenApi();
         services.AddProblemDetails();
@@ -59,7 +63,13 @@ public static class PanelHostingExtensions
     {
         app.UseForwardedHeaders();
         // Never the developer exception page: no stack trace reaches a browser, in any environment.
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/error", CreateScopeForErrors = true });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandlingPath = "/error",
+            CreateScopeForErrors = true,
+            // A refused request (bad input, a conflict) is not an error of the panel: no stack trace in the log.
+            SuppressDiagnosticsCallback = c => c.Exception is Panel.Domain.Common.DomainException && c.ExceptionHandledBy == Microsoft.AspNetCore.Diagnostics.ExceptionHandledType.ExceptionHandlerService,
+        });
         app.UseStatusCodePages(StatusCodePages.WriteAsync);
         app.UseSecurityHeaders();
         app.UseMiddleware<SetupGateMiddleware>();
@@ -73,9 +83,11 @@ public static class PanelHostingExtensions
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapAuditExport();
+        app.MapWellKnown();
 
         var api = app.MapGroup("/api/v1").RequireAuthorization(PanelPolicies.ApiAdmin);
         api.MapCoreApi();
+        api.MapHomeserverApi();
         // Unknown API paths answer 404 problem details (after authentication), not the page fallback.
         api.MapFallback(() => Problems.NotFound("There is no such API endpoint. The list is at /openapi/v1.json.")).ExcludeFromDescription();
 

@@ -252,6 +252,115 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.ToTable("audit_entries", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Homeserver.HomeserverDeployment", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AdminAccessTokenProtected")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AdminPasswordProtected")
+                        .HasColumnType("text");
+
+                    b.Property<string>("AdminUserId")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("AttachedBaseUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("AttachedContainerName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<double>("CacheFactor")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Database")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("DatabaseImage")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("DatabasePasswordProtected")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Desired")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("FormSecretProtected")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("HostPort")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("InstalledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("MacaroonSecretKeyProtected")
+                        .HasColumnType("text");
+
+                    b.Property<long>("MemoryLimitBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("PreviousSynapseImage")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("PublicBaseUrl")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("RegistrationSharedSecretProtected")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("RegistrationTokensEnabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("ServerName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)");
+
+                    b.Property<string>("SigningKeyProtected")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SynapseImage")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("homeserver", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Infrastructure.Identity.PanelUser", b =>
                 {
                     b.Property<string>("Id")

@@ -241,6 +241,115 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.ToTable("audit_entries", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Homeserver.HomeserverDeployment", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AdminAccessTokenProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AdminPasswordProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AdminUserId")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttachedBaseUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttachedContainerName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("CacheFactor")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Database")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DatabaseImage")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DatabasePasswordProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Desired")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FormSecretProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("HostPort")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("InstalledAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MacaroonSecretKeyProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MemoryLimitBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreviousSynapseImage")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PublicBaseUrl")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RegistrationSharedSecretProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("RegistrationTokensEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ServerName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SigningKeyProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SynapseImage")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("homeserver", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Infrastructure.Identity.PanelUser", b =>
                 {
                     b.Property<string>("Id")

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Panel.Domain.Homeserver;
+
+namespace Panel.Infrastructure.Synapse;
+
+internal sealed partial class SynapseAdminFactory(IHttpClientFactory http, TimeProvider clock, ILoggerFactory loggers) : IHomeserverAdminFactory
+{
+    private readonly ILogger _logger = loggers.CreateLogger<SynapseAdminFactory>();
+
+    public const string HttpClientName = "synapse";
+
+    public IHomeserverAdmin Create(HomeserverConnection connection) =>
+        new SynapseAdminClient(http.CreateClient(HttpClientName), connection, clock, loggers.CreateLogger<SynapseAdminClient>());
+
+    public async Task<bool> IsHealthyAsync(string baseUrl, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            using var response = await http.CreateClient(HttpClientName).GetAsync(new Uri(new Uri(baseUrl), "health"), timeout.Token);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    public async Task<AdminSession> RegisterAdminAsync(string baseUrl, string sharedSecret, string localpart, string password, CancellationToken cancellationToken)
+    {
+        var client = http.CreateClient(HttpClientName);
+        var registerUrl = new Uri(new Uri(baseUrl), "_synapse/admin/v1/register");
+        var nonce = await client.GetFromJsonAsync<NonceResponse>(registerUrl, cancellationToken)
+            ?? throw new HomeserverException("The homeserver did not give a registration nonce.");
+        var body = new RegisterRequest(nonce.Nonce, localpart, password, Mac(sharedSecret, nonce.Nonce, localpart, password, admin: true), true);
+        using var response = await client.PostAsJsonAsync(registerUrl, body, cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            var session = await response.Content.ReadFromJsonAsync<SessionResponse>(cancellationToken) ?? throw new HomeserverException("Empty answer to the registration.");
+            LogRegistered(_logger, session.UserId);
+            return new AdminSession(session.UserId, session.AccessToken);
+        }
+
+        var error = await SynapseErrors.ReadAsync(response, cancellationToken);
+        if (error.ErrorCode == "M_USER_IN_USE")
+        {
+            // Installed before (data kept, or the panel's database was restored): sign in instead.
+            return await LoginAsync(client, baseUrl, localpart, password, cancellationToken);
+        }
+
+        if (response.StatusCode == HttpStatusCode.Forbidden || error.Message.Contains("HMAC", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new HomeserverException("The homeserver refused the shared secret: check registration_shared_secret.", (int)response.StatusCode, error.ErrorCode);
+        }
+
+        throw new HomeserverException($"The homeserver refused to register the panel's admin: {error.Message}", (int)response.StatusCode, error.ErrorCode);
+    }
+
+    internal static async Task<AdminSession> LoginAsync(HttpClient client, string baseUrl, string localpart, string password, CancellationToken cancellationToken)
+    {
+        var request = new
+        {
+            type = "m.login.password",
+            identifier = new { type = "m.id.user", user = localpart },
+            password,
+            initial_device_display_name = "Homeserver Panel",
+        };
+        using var response = await client.PostAsJsonAsync(new Uri(new Uri(baseUrl), "_matrix/client/v3/login"), request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var error = await SynapseErrors.ReadAsync(response, cancellationToken);
+            throw new HomeserverException($"The panel's admin account exists but could not sign in: {error.Message}", (int)response.StatusCode, error.ErrorCode);
+        }
+
+        var session = await response.Content.ReadFromJsonAsync<SessionResponse>(cancellationToken) ?? throw new HomeserverException("Empty answer to the login.");
+        return new AdminSession(session.UserId, session.AccessToken);
+    }
+
+    /// <summary>Synapse's shared-secret registration MAC: HMAC-SHA1 over nonce, user, password and admin flag, NUL-separated, as lowercase hex.</summary>
+    internal static string Mac(string sharedSecret, string nonce, string user, string password, bool admin)
+    {
+        var message = string.Join('\0', nonce, user, password, admin ? "admin" : "notadmin");
+#pragma warning disable CA5350 // SHA-1 is what Synapse's protocol specifies for this MAC.
+        return Convert.ToHexStringLower(HMACSHA1.HashData(Encoding.UTF8.GetBytes(sharedSecret), Encoding.UTF8.GetBytes(message)));
+#pragma warning restore CA5350
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered the panel's admin account {UserId} with the shared secret")]
+    private static partial void LogRegistered(ILogger logger, string userId);
+
+    private sealed record NonceResponse(string Nonce);
+
+    private sealed record RegisterRequest(string Nonce, string Username, string Password, string Mac, bool Admin);
+
+    internal sealed record SessionResponse([property: JsonPropertyName("user_id")] string UserId, [property: JsonPropertyName("access_token")] string AccessToken);
+}
+
+/// <summary>Reads Matrix error bodies ({"errcode": "...", "error": "..."}).</summary>
+internal static class SynapseErrors
+{
+    public static async Task<(string? ErrorCode, string Message)> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            var code = doc.RootElement.TryGetProperty("errcode", out var c) ? c.GetString() : null;
+            var message = doc.RootElement.TryGetProperty("error", out var m) ? m.GetString() : null;
+            return (code, message ?? $"HTTP {(int)response.StatusCode}");
+        }
+        catch (JsonException)
+        {
+            return (null, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+    }
+}

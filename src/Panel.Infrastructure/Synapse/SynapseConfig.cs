@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Panel.Domain.Homeserver;
+using YamlDotNet.Serialization;
+
+namespace Panel.Infrastructure.Synapse;
+
+/// <summary>What goes into homeserver.yaml. The panel owns the file and writes all of it each time.</summary>
+public sealed record SynapseConfigInput
+{
+    public required string ServerName { get; init; }
+
+    public required string PublicBaseUrl { get; init; }
+
+    public required HomeserverDatabase Database { get; init; }
+
+    public string DatabaseHost { get; init; } = "db";
+
+    public string DatabaseName { get; init; } = "synapse";
+
+    public string DatabaseUser { get; init; } = "synapse";
+
+    public string DatabasePassword { get; init; } = "";
+
+    public required string RegistrationSharedSecret { get; init; }
+
+    public required string MacaroonSecretKey { get; init; }
+
+    public required string FormSecret { get; init; }
+
+    public double CacheFactor { get; init; } = 0.5;
+
+    /// <summary>Registration is open only to holders of a registration token (invites by token).</summary>
+    public bool RegistrationTokens { get; init; }
+
+    /// <summary>Appservice registration files (bridges), as paths inside the container.</summary>
+    public IReadOnlyList<string> AppServiceConfigFiles { get; init; } = [];
+
+    /// <summary>Extra top-level settings, merged last (from Panel:Homeserver:SynapseConfig).</summary>
+    public IReadOnlyDictionary<string, object?> Extra { get; init; } = new Dictionary<string, object?>();
+}
+
+/// <summary>Writes Synapse's homeserver.yaml and signing key.</summary>
+public static class SynapseConfig
+{
+    public const string DataDirectory = "/data";
+    public const string ConfigPath = "/data/homeserver.yaml";
+    public const string SigningKeyFile = "signing.key";
+    public const int ClientPort = 8008;
+
+    /// <summary>UID and GID that Synapse runs as in both the official and the Debian-built image.</summary>
+    public const int SynapseUid = 991;
+
+    public static string Generate(SynapseConfigInput input)
+    {
+        var config = new Dictionary<string, object?>
+        {
+            ["server_name"] = input.ServerName,
+            ["public_baseurl"] = input.PublicBaseUrl,
+            ["pid_file"] = "/data/homeserver.pid",
+            ["listeners"] = new List<object>
+            {
+                new Dictionary<string, object?>
+                {
+                    ["port"] = ClientPort,
+                    ["bind_addresses"] = new List<string> { "0.0.0.0" },
+                    ["type"] = "http",
+                    ["tls"] = false,
+                    // The panel (and the user's reverse proxy) sit in front of Synapse.
+                    ["x_forwarded"] = true,
+                    ["resources"] = new List<object> { new Dictionary<string, object?> { ["names"] = new List<string> { "client", "federation" }, ["compress"] = false } },
+                },
+            },
+            ["database"] = input.Database == HomeserverDatabase.Postgres
+                ? new Dictionary<string, object?>
+                {
+                    ["name"] = "psycopg2",
+                    ["args"] = new Dictionary<string, object?>
+                    {
+                        ["user"] = input.DatabaseUser,
+                        ["password"] = input.DatabasePassword,
+                        ["database"] = input.DatabaseName,
+                        ["host"] = input.DatabaseHost,
+                        ["port"] = 5432,
+                        ["cp_min"] = 2,
+                        ["cp_max"] = 10,
+                    },
+                }
+                : new Dictionary<string, object?>
+                {
+                    ["name"] = "sqlite3",
+                    ["args"] = new Dictionary<string, object?> { ["database"] = "/data/homeserver.db" },
+                },
+            ["media_store_path"] = "/data/media_store",
+            ["signing_key_path"] = "/data/" + SigningKeyFile,
+            ["registration_shared_secret"] = input.RegistrationSharedSecret,
+            ["macaroon_secret_key"] = input.MacaroonSecretKey,
+            ["form_secret"] = input.FormSecret,
+            ["report_stats"] = false,
+            ["enable_metrics"] = false,
+            ["trusted_key_servers"] = new List<object> { new Dictionary<string, object?> { ["server_name"] = "matrix.org" } },
+            ["suppress_key_server_warning"] = true,
+            ["caches"] = new Dictionary<string, object?> { ["global_factor"] = input.CacheFactor },
+            ["enable_registration"] = input.RegistrationTokens,
+            ["registration_requires_token"] = input.RegistrationTokens,
+            ["app_service_config_files"] = input.AppServiceConfigFiles.ToList(),
+            ["max_upload_size"] = "50M",
+            ["url_preview_enabled"] = false,
+        };
+        foreach (var (key, value) in input.Extra)
+        {
+            config[key] = value;
+        }
+
+        var yaml = new SerializerBuilder().Build().Serialize(config);
+        return "# Written by Homeserver Panel. Changes made here are replaced on the next install, upgrade or setting change.\n" + yaml;
+    }
+
+    /// <summary>
+    /// A new Synapse signing key: Synapse keeps only the 32-byte ed25519 seed, base64 without padding,
+    /// after the algorithm and a key id, so the seed is all that must be random.
+    /// </summary>
+    public static string NewSigningKey()
+    {
+        var seed = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=');
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
+        return $"ed25519 a_{id} {seed}\n";
+    }
+
+    public static string NewSecret(int bytes = 32) =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>
+    /// Turns a configuration section (Panel:Homeserver:SynapseConfig) into YAML values: numbers and
+    /// booleans typed, nested sections as maps, numbered children as lists.
+    /// </summary>
+    public static object? FromConfiguration(Microsoft.Extensions.Configuration.IConfigurationSection section)
+    {
+        var children = section.GetChildren().ToList();
+        if (children.Count == 0)
+        {
+            return Scalar(section.Value);
+        }
+
+        if (children.All(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            return children.OrderBy(c => int.Parse(c.Key, CultureInfo.InvariantCulture)).Select(FromConfiguration).ToList();
+        }
+
+        return children.ToDictionary(c => c.Key, FromConfiguration);
+    }
+
+    private static object? Scalar(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (bool.TryParse(value, out var b))
+        {
+            return b;
+        }
+
+        if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l))
+        {
+            return l;
+        }
+
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+        {
+            return d;
+        }
+
+        return value;
+    }
+}

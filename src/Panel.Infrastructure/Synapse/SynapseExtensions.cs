@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using Panel.Domain.Homeserver;
+
+namespace Panel.Infrastructure.Synapse;
+
+public static class SynapseExtensions
+{
+    /// <summary>The Synapse admin API adapter behind <see cref="IHomeserverAdminFactory"/>.</summary>
+    public static IServiceCollection AddSynapse(this IServiceCollection services)
+    {
+        services.AddHttpClient(SynapseAdminFactory.HttpClientName, c =>
+        {
+            c.Timeout = TimeSpan.FromSeconds(60);
+            c.DefaultRequestHeaders.UserAgent.ParseAdd("HomeserverPanel/1.0");
+        });
+        services.AddSingleton<IHomeserverAdminFactory, SynapseAdminFactory>();
+        return services;
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Panel.Web.Features.Homeserver;
+
+public static class HomeserverExtensions
+{
+    public static IServiceCollection AddHomeserver(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<HomeserverOptions>().Bind(configuration.GetSection(HomeserverOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HomeserverOptions>, HomeserverOptionsValidator>());
+        services.AddSingleton<HomeserverNames>();
+        services.AddSingleton<HomeserverEndpoint>();
+        services.AddSingleton<HomeserverOperations>();
+        services.AddSingleton<HomeserverInstaller>();
+        services.AddSingleton<HomeserverService>();
+        services.AddSingleton<ContainerEventFeed>();
+        services.AddSingleton<HomeserverReconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<HomeserverReconciler>());
+        return services;
+    }
+}

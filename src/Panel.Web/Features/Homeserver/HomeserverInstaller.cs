@@ -1,0 +1,423 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Panel.Domain.Common;
+using Panel.Domain.Containers;
+using Panel.Domain.Homeserver;
+using Panel.Infrastructure.Persistence;
+using Panel.Infrastructure.Security;
+using Panel.Infrastructure.Synapse;
+
+namespace Panel.Web.Features.Homeserver;
+
+/// <summary>
+/// Makes the desired homeserver real in Docker. Every step first looks at what exists, so running it
+/// again after a crash, or from the reconciler, finishes the job without duplicates.
+/// </summary>
+public sealed partial class HomeserverInstaller(
+    IContainerRuntime docker,
+    IHomeserverAdminFactory admins,
+    IDbContextFactory<PanelDbContext> contexts,
+    ISecretProtector secrets,
+    HomeserverNames names,
+    HomeserverEndpoint endpoint,
+    IOptions<HomeserverOptions> options,
+    IConfiguration configuration,
+    TimeProvider clock,
+    ILogger<HomeserverInstaller> logger)
+{
+    public static readonly IReadOnlyList<(string Key, string Title)> InstallSteps =
+    [
+        ("pull", "Get the images"),
+        ("network", "Create the network and volumes"),
+        ("database", "Start PostgreSQL"),
+        ("config", "Write homeserver.yaml"),
+        ("start", "Start Synapse"),
+        ("health", "Wait until Synapse is healthy"),
+        ("admin", "Create the panel's admin account"),
+    ];
+
+    private const string PostgresUser = "synapse";
+    private const string PostgresDatabase = "synapse";
+
+    public async Task InstallAsync(OperationContext progress, CancellationToken cancellationToken)
+    {
+        var deployment = await LoadAsync(cancellationToken);
+        try
+        {
+            await PullAsync(progress, deployment, cancellationToken);
+            await NetworkAsync(progress, deployment, cancellationToken);
+            await DatabaseAsync(progress, deployment, cancellationToken);
+            await ConfigAsync(progress, deployment, cancellationToken);
+            await StartSynapseAsync(progress, deployment, cancellationToken);
+            await WaitHealthyAsync(progress, "health", deployment, cancellationToken);
+            await AdminAsync(progress, deployment, cancellationToken);
+        }
+        catch (DomainException ex)
+        {
+            await UpdateAsync(d => d.MarkFailed(ex.Message), cancellationToken);
+            throw;
+        }
+        catch (ContainerRuntimeUnavailableException ex)
+        {
+            await UpdateAsync(d => d.MarkFailed(ex.Message), cancellationToken);
+            throw new DomainException(ex.Message, ex);
+        }
+
+        await UpdateAsync(d => d.MarkInstalled(clock.GetUtcNow()), cancellationToken);
+        LogInstalled(logger, deployment.ServerName);
+    }
+
+    /// <summary>Creates the Synapse container for the current settings (also used by upgrades and the reconciler).</summary>
+    public async Task<string> CreateSynapseContainerAsync(HomeserverDeployment deployment, string image, CancellationToken cancellationToken)
+    {
+        var port = deployment.HostPort ?? throw new InvalidOperationException("No host port was assigned.");
+        return await docker.CreateAsync(new ContainerSpec
+        {
+            Name = names.Synapse,
+            Image = image,
+            Component = ContainerComponents.Homeserver,
+            Environment = new Dictionary<string, string>
+            {
+                ["SYNAPSE_CONFIG_PATH"] = SynapseConfig.ConfigPath,
+                ["UID"] = SynapseConfig.SynapseUid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["GID"] = SynapseConfig.SynapseUid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+            Network = names.Network,
+            NetworkAliases = ["synapse"],
+            Volumes = new Dictionary<string, string> { [names.SynapseData] = SynapseConfig.DataDirectory },
+            Ports = [new PortPublication(SynapseConfig.ClientPort, "127.0.0.1", port)],
+            MemoryLimitBytes = deployment.MemoryLimitBytes,
+            RestartPolicy = "unless-stopped",
+            // python3 is in both the official and the Debian-built image; curl is not.
+            HealthCheck = new HealthCheckSpec(
+                ["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8008/health', timeout=4)"],
+                TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(5), 3, TimeSpan.FromSeconds(60)),
+        }, cancellationToken);
+    }
+
+    /// <summary>Writes homeserver.yaml (and the signing key, unless the volume already has one) into the Synapse container.</summary>
+    public async Task WriteConfigAsync(HomeserverDeployment deployment, string container, CancellationToken cancellationToken, IReadOnlyList<string>? appServiceFiles = null)
+    {
+        var yaml = SynapseConfig.Generate(BuildConfigInput(deployment, appServiceFiles ?? []));
+        var files = new List<ContainerFile> { new("homeserver.yaml", Encoding.UTF8.GetBytes(yaml), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000) };
+        var existingKey = await docker.ReadFileAsync(container, SynapseConfig.DataDirectory + "/" + SynapseConfig.SigningKeyFile, cancellationToken);
+        if (existingKey is null)
+        {
+            var key = secrets.Unprotect(deployment.SigningKeyProtected ?? secrets.Protect(SynapseConfig.NewSigningKey()));
+            files.Add(new ContainerFile(SynapseConfig.SigningKeyFile, Encoding.UTF8.GetBytes(key), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000));
+        }
+        else if (deployment.SigningKeyProtected is null || secrets.Unprotect(deployment.SigningKeyProtected) != Encoding.UTF8.GetString(existingKey))
+        {
+            // The volume's key wins: it is the server's identity to the rest of the federation.
+            var kept = Encoding.UTF8.GetString(existingKey);
+            await UpdateAsync(d => d.SetSigningKey(secrets.Protect(kept)), cancellationToken);
+        }
+
+        await docker.WriteFilesAsync(container, SynapseConfig.DataDirectory, files, cancellationToken);
+    }
+
+    public SynapseConfigInput BuildConfigInput(HomeserverDeployment d, IReadOnlyList<string> appServiceFiles) => new()
+    {
+        ServerName = d.ServerName,
+        PublicBaseUrl = d.PublicBaseUrl,
+        Database = d.Database,
+        DatabaseHost = "db",
+        DatabaseName = PostgresDatabase,
+        DatabaseUser = PostgresUser,
+        DatabasePassword = d.DatabasePasswordProtected is null ? "" : secrets.Unprotect(d.DatabasePasswordProtected),
+        RegistrationSharedSecret = secrets.Unprotect(d.RegistrationSharedSecretProtected!),
+        MacaroonSecretKey = secrets.Unprotect(d.MacaroonSecretKeyProtected!),
+        FormSecret = secrets.Unprotect(d.FormSecretProtected!),
+        CacheFactor = d.CacheFactor,
+        RegistrationTokens = d.RegistrationTokensEnabled,
+        AppServiceConfigFiles = appServiceFiles,
+        Extra = configuration.GetSection("Panel:Homeserver:SynapseConfig").GetChildren()
+            .ToDictionary(c => c.Key, SynapseConfig.FromConfiguration),
+    };
+
+    /// <summary>Waits for /health, failing early (with the last log lines) when the container keeps dying.</summary>
+    public async Task WaitHealthyAsync(OperationContext progress, string step, HomeserverDeployment deployment, CancellationToken cancellationToken)
+    {
+        progress.Start(step, "Waiting for Synapse to answer /health…");
+        var timeout = TimeSpan.FromSeconds(options.Value.HealthTimeoutSeconds);
+        var started = clock.GetUtcNow();
+        var baseUrl = endpoint.BaseUrlFor(deployment);
+        while (clock.GetUtcNow() - started < timeout)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (await admins.IsHealthyAsync(baseUrl, cancellationToken))
+            {
+                progress.Done(step, $"Healthy after {(int)(clock.GetUtcNow() - started).TotalSeconds} s.");
+                return;
+            }
+
+            var container = await docker.InspectAsync(names.Synapse, cancellationToken);
+            if (container is null)
+            {
+                throw new DomainException("The Synapse container disappeared while the panel waited for it.");
+            }
+
+            if (container.State is "exited" or "dead" || container.RestartCount >= 3)
+            {
+                throw new DomainException($"Synapse stopped while starting (exit code {container.ExitCode}). Its last log lines:\n{await LastLogLinesAsync(container.Id, cancellationToken)}");
+            }
+
+            var waited = clock.GetUtcNow() - started;
+            progress.Progress(step, Math.Min(95, waited / timeout * 100), $"Waiting for Synapse to answer /health… ({(int)waited.TotalSeconds} s)");
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+
+        throw new DomainException($"Synapse did not become healthy within {(int)timeout.TotalSeconds} s. Its last log lines:\n{await LastLogLinesAsync(names.Synapse, cancellationToken)}");
+    }
+
+    public async Task<string> LastLogLinesAsync(string container, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return string.Join('\n', await docker.GetLogsAsync(container, 20, cancellationToken));
+        }
+        catch (Exception e) when (e is DomainException or ContainerRuntimeUnavailableException)
+        {
+            return "(the logs could not be read)";
+        }
+    }
+
+    /// <summary>Starts PostgreSQL (when used) and waits until it accepts connections on its network address.</summary>
+    public async Task EnsureDatabaseRunningAsync(HomeserverDeployment deployment, OperationContext? progress, CancellationToken cancellationToken)
+    {
+        if (deployment.Database != HomeserverDatabase.Postgres)
+        {
+            return;
+        }
+
+        var container = await docker.InspectAsync(names.Postgres, cancellationToken);
+        if (container is null)
+        {
+            await docker.CreateAsync(new ContainerSpec
+            {
+                Name = names.Postgres,
+                Image = deployment.DatabaseImage,
+                Component = ContainerComponents.Database,
+                Environment = new Dictionary<string, string>
+                {
+                    ["POSTGRES_USER"] = PostgresUser,
+                    ["POSTGRES_PASSWORD"] = secrets.Unprotect(deployment.DatabasePasswordProtected!),
+                    ["POSTGRES_DB"] = PostgresDatabase,
+                    // Synapse refuses a database with another collation.
+                    ["POSTGRES_INITDB_ARGS"] = "--locale=C --encoding=UTF8",
+                    ["PGDATA"] = "/var/lib/postgresql/data",
+                },
+                Network = names.Network,
+                NetworkAliases = ["db"],
+                Volumes = new Dictionary<string, string> { [names.PostgresData] = "/var/lib/postgresql/data" },
+                RestartPolicy = "unless-stopped",
+                HealthCheck = new HealthCheckSpec(["CMD", "pg_isready", "-h", "127.0.0.1", "-U", PostgresUser, "-d", PostgresDatabase],
+                    TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), 5, TimeSpan.FromSeconds(30)),
+            }, cancellationToken);
+            container = await docker.InspectAsync(names.Postgres, cancellationToken);
+        }
+
+        if (!container!.IsRunning)
+        {
+            await docker.StartAsync(names.Postgres, cancellationToken);
+        }
+
+        // During its first start the image initialises the cluster with TCP switched off, so a TCP
+        // check only passes once the real server is up.
+        var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(90);
+        while (clock.GetUtcNow() < deadline)
+        {
+            var ready = await docker.ExecAsync(names.Postgres, ["pg_isready", "-h", "127.0.0.1", "-U", PostgresUser, "-d", PostgresDatabase], null, cancellationToken);
+            if (ready.ExitCode == 0)
+            {
+                return;
+            }
+
+            var state = await docker.InspectAsync(names.Postgres, cancellationToken);
+            if (state is { State: "exited" or "dead" })
+            {
+                throw new DomainException($"PostgreSQL stopped while starting. Its last log lines:\n{await LastLogLinesAsync(names.Postgres, cancellationToken)}");
+            }
+
+            progress?.Progress("database", null, "Waiting for PostgreSQL to accept connections…");
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+
+        throw new DomainException($"PostgreSQL did not accept connections within 90 s. Its last log lines:\n{await LastLogLinesAsync(names.Postgres, cancellationToken)}");
+    }
+
+    /// <summary>A free TCP port on 127.0.0.1, for Synapse's client API.</summary>
+    public static int FindFreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static bool IsPortFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private async Task PullAsync(OperationContext progress, HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        progress.Start("pull");
+        var images = d.Database == HomeserverDatabase.Postgres ? new[] { d.SynapseImage, d.DatabaseImage } : [d.SynapseImage];
+        var present = new List<string>();
+        foreach (var image in images)
+        {
+            if (await docker.ImageExistsAsync(image, cancellationToken))
+            {
+                present.Add(image);
+                continue;
+            }
+
+            var layers = new Dictionary<string, (long Current, long Total)>();
+            await docker.PullImageAsync(image, new Progress<PullProgress>(p =>
+            {
+                if (p.Total is > 0 && p.Current is { } current)
+                {
+                    lock (layers)
+                    {
+                        layers[p.Layer] = (current, p.Total.Value);
+                        var percent = layers.Values.Sum(l => (double)l.Current) / layers.Values.Sum(l => (double)l.Total) * 100;
+                        progress.Progress("pull", percent, $"Pulling {image}: {layers.Count} layer(s), {new ByteSize(layers.Values.Sum(l => l.Current))} of {new ByteSize(layers.Values.Sum(l => l.Total))}");
+                    }
+                }
+                else
+                {
+                    progress.Progress("pull", null, $"Pulling {image}: {p.Layer} {p.Status}".Trim());
+                }
+            }), cancellationToken);
+        }
+
+        progress.Done("pull", present.Count == images.Length ? "The images are already on this machine." : "Images ready.");
+    }
+
+    private async Task NetworkAsync(OperationContext progress, HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        progress.Start("network");
+        var labels = new Dictionary<string, string>();
+        await docker.EnsureNetworkAsync(names.Network, labels, cancellationToken);
+        await docker.EnsureVolumeAsync(names.SynapseData, labels, cancellationToken);
+        if (d.Database == HomeserverDatabase.Postgres)
+        {
+            await docker.EnsureVolumeAsync(names.PostgresData, labels, cancellationToken);
+        }
+
+        if (endpoint.UsesNetwork && endpoint.OwnContainer is { } self)
+        {
+            await docker.ConnectNetworkAsync(names.Network, self, cancellationToken);
+        }
+
+        progress.Done("network", $"Network {names.Network}, volume {names.SynapseData}" + (d.Database == HomeserverDatabase.Postgres ? $" and {names.PostgresData}." : "."));
+    }
+
+    private async Task DatabaseAsync(OperationContext progress, HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        if (d.Database != HomeserverDatabase.Postgres)
+        {
+            progress.Skip("database", "SQLite: the database is a file in Synapse's volume.");
+            return;
+        }
+
+        progress.Start("database", "Starting PostgreSQL…");
+        await EnsureDatabaseRunningAsync(d, progress, cancellationToken);
+        progress.Done("database", "PostgreSQL accepts connections (database 'synapse', locale C, UTF8).");
+    }
+
+    private async Task ConfigAsync(OperationContext progress, HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        progress.Start("config");
+        var container = await docker.InspectAsync(names.Synapse, cancellationToken);
+        if (container is not null && container.Image != d.SynapseImage)
+        {
+            // Left by an interrupted install or upgrade with other settings: the desired state wins.
+            await docker.RemoveAsync(container.Id, cancellationToken);
+            container = null;
+        }
+
+        if (container is null)
+        {
+            if (d.HostPort is not { } port || !IsPortFree(port))
+            {
+                var free = FindFreePort();
+                await UpdateAsync(x => x.AssignHostPort(free), cancellationToken);
+                d.AssignHostPort(free);
+            }
+
+            await CreateSynapseContainerAsync(d, d.SynapseImage, cancellationToken);
+        }
+
+        await WriteConfigAsync(d, names.Synapse, cancellationToken);
+        progress.Done("config", "homeserver.yaml and the signing key are in the Synapse volume.");
+    }
+
+    private async Task StartSynapseAsync(OperationContext progress, HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        progress.Start("start");
+        var container = await docker.InspectAsync(names.Synapse, cancellationToken);
+        if (container is { IsRunning: true })
+        {
+            progress.Done("start", "Synapse is running.");
+            return;
+        }
+
+        await docker.StartAsync(names.Synapse, cancellationToken);
+        progress.Done("start", $"Synapse started, with a memory limit of {new ByteSize(d.MemoryLimitBytes)}; the panel reaches it at {endpoint.BaseUrlFor(d)}.");
+    }
+
+    private async Task AdminAsync(OperationContext progress, HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        progress.Start("admin");
+        var baseUrl = endpoint.BaseUrlFor(d);
+        if (d.AdminAccessTokenProtected is not null)
+        {
+            try
+            {
+                var who = await admins.Create(new HomeserverConnection(baseUrl, secrets.Unprotect(d.AdminAccessTokenProtected), d.ServerName)).WhoAmIAsync(cancellationToken);
+                progress.Done("admin", $"{who} can administer the homeserver.");
+                return;
+            }
+            catch (HomeserverException)
+            {
+                // The stored token no longer works (a restored volume, say): register or sign in again.
+            }
+        }
+
+        var password = d.AdminPasswordProtected is null ? SynapseConfig.NewSecret() : secrets.Unprotect(d.AdminPasswordProtected);
+        var session = await admins.RegisterAdminAsync(baseUrl, secrets.Unprotect(d.RegistrationSharedSecretProtected!), HomeserverNames.AdminLocalpart, password, cancellationToken);
+        await UpdateAsync(x => x.SetAdmin(session.UserId, secrets.Protect(session.AccessToken), secrets.Protect(password)), cancellationToken);
+        progress.Done("admin", $"{session.UserId} can administer the homeserver; its token is stored encrypted.");
+    }
+
+    private async Task<HomeserverDeployment> LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Homeservers.AsNoTracking().SingleOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException("No homeserver is planned.");
+    }
+
+    private async Task UpdateAsync(Action<HomeserverDeployment> change, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var d = await db.Homeservers.SingleAsync(cancellationToken);
+        change(d);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Homeserver {ServerName} is installed and healthy")]
+    private static partial void LogInstalled(ILogger logger, string serverName);
+}

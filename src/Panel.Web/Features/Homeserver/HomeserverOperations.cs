@@ -1,0 +1,204 @@
+using Panel.Domain.Common;
+
+namespace Panel.Web.Features.Homeserver;
+
+public enum StepStatus
+{
+    Pending,
+    Running,
+    Done,
+    Skipped,
+    Failed,
+}
+
+public sealed record OperationStepView(string Key, string Title, StepStatus Status, double? Percent, string? Message);
+
+public sealed record OperationView(string Kind, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, bool Succeeded, string? Error, IReadOnlyList<OperationStepView> Steps)
+{
+    public bool IsRunning => FinishedAt is null;
+}
+
+/// <summary>
+/// Long homeserver work (install, upgrade, start, stop, uninstall) runs here, one operation at a time,
+/// in the background, with its steps and progress visible to the UI and the API while it runs.
+/// </summary>
+public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<HomeserverOperations> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _lock = new();
+    private OperationState? _current;
+    private long _lastNotify;
+
+    /// <summary>The running operation, or the last one that finished.</summary>
+    public OperationView? Current
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _current?.ToView();
+            }
+        }
+    }
+
+    public bool IsBusy => _gate.CurrentCount == 0;
+
+    /// <summary>Raised on every change (throttled while progress streams in). Handlers must be quick.</summary>
+    public event Action? Changed;
+
+    /// <summary>Starts an operation in the background; throws <see cref="ConflictException"/> when one is running.</summary>
+    public Task StartAsync(string kind, IReadOnlyList<(string Key, string Title)> steps, Func<OperationContext, CancellationToken, Task> work)
+    {
+        if (!_gate.Wait(0))
+        {
+            var running = Current;
+            throw new ConflictException($"Another homeserver operation is running ({running?.Kind ?? "unknown"}). Wait for it to finish.");
+        }
+
+        var state = new OperationState(kind, clock.GetUtcNow(), steps);
+        lock (_lock)
+        {
+            _current = state;
+        }
+
+        Notify(force: true);
+        var context = new OperationContext(this, state);
+        return Task.Run(async () =>
+        {
+            try
+            {
+                await work(context, lifetime.ApplicationStopping);
+                state.Finish(clock.GetUtcNow(), null);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                var message = ex is DomainException ? ex.Message : "An unexpected error stopped the operation; the panel's log has the details.";
+                if (ex is not DomainException)
+                {
+                    LogFailed(logger, kind, ex);
+                }
+
+                state.FailRunningStep(message);
+                state.Finish(clock.GetUtcNow(), message);
+            }
+            finally
+            {
+                _gate.Release();
+                Notify(force: true);
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Runs quiet background work (the reconciler) under the same one-at-a-time rule, without showing
+    /// it as an operation. Returns false without running when an operation is under way.
+    /// </summary>
+    public async Task<bool> TryRunExclusiveAsync(Func<Task> work)
+    {
+        if (!_gate.Wait(0))
+        {
+            return false;
+        }
+
+        try
+        {
+            await work();
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    internal void Notify(bool force = false)
+    {
+        var now = Environment.TickCount64;
+        if (!force && now - Interlocked.Read(ref _lastNotify) < 200)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _lastNotify, now);
+        Changed?.Invoke();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Homeserver operation {Kind} failed")]
+    private static partial void LogFailed(ILogger logger, string kind, Exception ex);
+
+    internal sealed class OperationState(string kind, DateTimeOffset startedAt, IReadOnlyList<(string Key, string Title)> steps)
+    {
+        private readonly Lock _lock = new();
+        private readonly List<OperationStepView> _steps = steps.Select(s => new OperationStepView(s.Key, s.Title, StepStatus.Pending, null, null)).ToList();
+        private DateTimeOffset? _finished;
+        private string? _error;
+
+        public void Update(string key, Func<OperationStepView, OperationStepView> change)
+        {
+            lock (_lock)
+            {
+                var i = _steps.FindIndex(s => s.Key == key);
+                if (i >= 0)
+                {
+                    _steps[i] = change(_steps[i]);
+                }
+            }
+        }
+
+        public void FailRunningStep(string message)
+        {
+            lock (_lock)
+            {
+                var i = _steps.FindIndex(s => s.Status == StepStatus.Running);
+                if (i >= 0)
+                {
+                    _steps[i] = _steps[i] with { Status = StepStatus.Failed, Message = message };
+                }
+            }
+        }
+
+        public void Finish(DateTimeOffset at, string? error)
+        {
+            lock (_lock)
+            {
+                _finished = at;
+                _error = error;
+            }
+        }
+
+        public OperationView ToView()
+        {
+            lock (_lock)
+            {
+                return new OperationView(kind, startedAt, _finished, _finished is not null && _error is null, _error, _steps.ToList());
+            }
+        }
+    }
+}
+
+/// <summary>What an operation's code uses to report its steps.</summary>
+public sealed class OperationContext
+{
+    private readonly HomeserverOperations _owner;
+    private readonly HomeserverOperations.OperationState _state;
+
+    internal OperationContext(HomeserverOperations owner, HomeserverOperations.OperationState state)
+    {
+        _owner = owner;
+        _state = state;
+    }
+
+    public void Start(string key, string? message = null) => Set(key, s => s with { Status = StepStatus.Running, Message = message, Percent = null }, force: true);
+
+    public void Progress(string key, double? percent, string? message) => Set(key, s => s with { Percent = percent, Message = message ?? s.Message }, force: false);
+
+    public void Done(string key, string? message = null) => Set(key, s => s with { Status = StepStatus.Done, Percent = 100, Message = message ?? s.Message }, force: true);
+
+    public void Skip(string key, string message) => Set(key, s => s with { Status = StepStatus.Skipped, Message = message }, force: true);
+
+    private void Set(string key, Func<OperationStepView, OperationStepView> change, bool force)
+    {
+        _state.Update(key, change);
+        _owner.Notify(force);
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Options;
+
+namespace Panel.Web.Features.Homeserver;
+
+/// <summary>The <c>Panel:Homeserver</c> section: defaults for the install wizard and timings.</summary>
+public sealed class HomeserverOptions
+{
+    public const string Section = "Panel:Homeserver";
+
+    /// <summary>The Synapse image the wizard proposes (users on hosts without a registry pick a local build).</summary>
+    public string DefaultSynapseImage { get; set; } = "ghcr.io/element-hq/synapse:v1.160.0";
+
+    public string DefaultPostgresImage { get; set; } = "docker.io/library/postgres:17";
+
+    /// <summary>How long Synapse may take to answer /health after a start before the panel calls it failed.</summary>
+    public int HealthTimeoutSeconds { get; set; } = 180;
+
+    /// <summary>
+    /// How the panel reaches Synapse: <c>auto</c> (through the shared network when the panel itself runs
+    /// in a container, else through a port published on 127.0.0.1), <c>port</c>, or <c>network</c>.
+    /// </summary>
+    public string ReachVia { get; set; } = "auto";
+}
+
+internal sealed class HomeserverOptionsValidator : IValidateOptions<HomeserverOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HomeserverOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DefaultSynapseImage))
+        {
+            errors.Add("Panel:Homeserver:DefaultSynapseImage must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DefaultPostgresImage))
+        {
+            errors.Add("Panel:Homeserver:DefaultPostgresImage must not be empty.");
+        }
+
+        if (options.HealthTimeoutSeconds is < 10 or > 3600)
+        {
+            errors.Add("Panel:Homeserver:HealthTimeoutSeconds must be between 10 and 3600.");
+        }
+
+        if (options.ReachVia is not ("auto" or "port" or "network"))
+        {
+            errors.Add($"Panel:Homeserver:ReachVia must be 'auto', 'port' or 'network', not '{options.ReachVia}'.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
