@@ -42,7 +42,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>Runs a browser scenario; on failure, keeps a screenshot and the page's console for the report.</summary>
-    public static async Task RunAsync(IPage page, string name, Func<Task> scenario)
+    public static async Task RunAsync(IPage page, string name, Func<Task> scenario, PanelProcess? panel = null)
     {
         var console = new List<string>();
         page.Console += (_, m) => console.Add($"{m.Type}: {m.Text}");
@@ -54,7 +54,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         catch (Exception ex)
         {
             await ScreenshotAsync(page, name + "-failure");
-            throw new InvalidOperationException($"{ex.Message}\nURL: {page.Url}\nBrowser console:\n{string.Join('\n', console)}", ex);
+            var server = panel is null ? "" : "\nPanel output (last lines):\n" + string.Join('\n', panel.Output.Split('\n').TakeLast(60));
+            throw new InvalidOperationException($"{ex.Message}\nURL: {page.Url}\nBrowser console:\n{string.Join('\n', console)}{server}", ex);
         }
     }
 

@@ -35,6 +35,9 @@ public sealed class PanelProcess : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>The environment the process runs with (without the inherited one).</summary>
+    public IDictionary<string, string> Environment => _environment;
+
     public int Port { get; }
 
     public string BaseUrl => $"http://127.0.0.1:{Port}";

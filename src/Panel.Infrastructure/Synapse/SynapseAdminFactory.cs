@@ -35,6 +35,21 @@ internal sealed partial class SynapseAdminFactory(IHttpClientFactory http, TimeP
 
     public async Task<AdminSession> RegisterAdminAsync(string baseUrl, string sharedSecret, string localpart, string password, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await RegisterOrSignInAsync(baseUrl, sharedSecret, localpart, password, cancellationToken);
+        }
+        catch (HomeserverException e) when (e.ErrorCode == "M_FORBIDDEN" && e.StatusCode == 403)
+        {
+            // The name is taken by an account whose password the panel does not know (another panel
+            // manages this server, say): the panel makes its own, distinct admin account.
+            var alternative = $"{localpart}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+            return await RegisterOrSignInAsync(baseUrl, sharedSecret, alternative, password, cancellationToken);
+        }
+    }
+
+    private async Task<AdminSession> RegisterOrSignInAsync(string baseUrl, string sharedSecret, string localpart, string password, CancellationToken cancellationToken)
+    {
         var client = http.CreateClient(HttpClientName);
         var registerUrl = new Uri(new Uri(baseUrl), "_synapse/admin/v1/register");
         var nonce = await client.GetFromJsonAsync<NonceResponse>(registerUrl, cancellationToken)

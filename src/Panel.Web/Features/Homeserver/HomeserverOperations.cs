@@ -46,8 +46,12 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
     /// <summary>Raised on every change (throttled while progress streams in). Handlers must be quick.</summary>
     public event Action? Changed;
 
-    /// <summary>Starts an operation in the background; throws <see cref="ConflictException"/> when one is running.</summary>
-    public Task StartAsync(string kind, IReadOnlyList<(string Key, string Title)> steps, Func<OperationContext, CancellationToken, Task> work)
+    /// <summary>
+    /// Starts an operation in the background and returns at once with a task for its completion (which
+    /// never faults: failures end up in <see cref="Current"/>). Throws <see cref="ConflictException"/>
+    /// when another operation is running.
+    /// </summary>
+    public Task Start(string kind, IReadOnlyList<(string Key, string Title)> steps, Func<OperationContext, CancellationToken, Task> work)
     {
         if (!_gate.Wait(0))
         {

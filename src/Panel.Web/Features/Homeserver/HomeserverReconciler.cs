@@ -132,7 +132,7 @@ public sealed partial class HomeserverReconciler(
             if (d is { Phase: InstallPhase.Installing })
             {
                 LogResuming(logger, d.ServerName);
-                await homeserver.StartInstallOperationAsync();
+                _ = homeserver.StartInstallOperation();
             }
         }
         catch (Exception ex) when (ex is ConflictException or ContainerRuntimeUnavailableException)

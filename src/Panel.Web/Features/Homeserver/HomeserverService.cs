@@ -71,7 +71,8 @@ public sealed record HomeserverStatusView(
     string? Version,
     string? ContainerId,
     bool DockerReachable,
-    string? Message);
+    string? Message,
+    string? AdminAccess = null);
 
 public sealed record HomeserverView(
     bool Installed,
@@ -141,16 +142,26 @@ public sealed partial class HomeserverService(
 
         var healthy = await admins.IsHealthyAsync(endpoint.BaseUrlFor(d), cancellationToken);
         string? version = null;
+        string? adminAccess = null;
         if (healthy && d.AdminAccessTokenProtected is not null)
         {
-            version = await CreateAdmin(d).GetVersionAsync(cancellationToken);
+            var admin = CreateAdmin(d);
+            version = await admin.GetVersionAsync(cancellationToken);
+            try
+            {
+                adminAccess = await admin.WhoAmIAsync(cancellationToken);
+            }
+            catch (HomeserverException ex)
+            {
+                adminAccess = "failing: " + ex.Message;
+            }
         }
 
         var containerName = d.Mode == HomeserverMode.Managed ? names.Synapse : d.AttachedContainerName;
         if (containerName is null)
         {
             return new HomeserverStatusView(healthy ? "running" : "unreachable", healthy ? "healthy" : "unreachable", null, 0, false, null, version, null, true,
-                healthy ? null : $"{d.AttachedBaseUrl} does not answer /health.");
+                healthy ? null : $"{d.AttachedBaseUrl} does not answer /health.", adminAccess);
         }
 
         ContainerInfo? container;
@@ -160,19 +171,19 @@ public sealed partial class HomeserverService(
         }
         catch (ContainerRuntimeUnavailableException ex)
         {
-            return new HomeserverStatusView("unknown", healthy ? "healthy" : "unreachable", null, 0, false, null, version, null, false, ex.Message);
+            return new HomeserverStatusView("unknown", healthy ? "healthy" : "unreachable", null, 0, false, null, version, null, false, ex.Message, adminAccess);
         }
 
         if (container is null)
         {
             return new HomeserverStatusView("missing", healthy ? "healthy" : "unreachable", null, 0, false, null, version, null, true,
-                $"The container {containerName} does not exist.");
+                $"The container {containerName} does not exist.", adminAccess);
         }
 
         var uptime = container.IsRunning && container.StartedAt is { } started ? (long)(clock.GetUtcNow() - started).TotalSeconds : (long?)null;
         var health = healthy ? "healthy" : container.IsRunning ? (container.Health is "starting" or null ? "starting" : "unhealthy") : "unreachable";
         return new HomeserverStatusView(container.State, health, uptime, container.RestartCount, container.OomKilled, container.Image, version, container.Id, true,
-            container.OomKilled ? "Synapse was killed for using more memory than its limit." : null);
+            container.OomKilled ? "Synapse was killed for using more memory than its limit." : null, adminAccess);
     }
 
     public async Task InstallAsync(InstallRequest request, AuditActor actor, CancellationToken cancellationToken)
@@ -223,12 +234,12 @@ public sealed partial class HomeserverService(
 
         await audit.RecordAsync(actor, "homeserver.install", serverName.Value, AuditOutcome.Success,
             $"{database}, image {image}, memory limit {new ByteSize(memory)}", cancellationToken);
-        await StartInstallOperationAsync();
+        _ = StartInstallOperation();
     }
 
-    /// <summary>Runs (or resumes) the install of the planned homeserver in the background.</summary>
-    public Task StartInstallOperationAsync() =>
-        operations.StartAsync("install", HomeserverInstaller.InstallSteps, async (progress, ct) => await installer.InstallAsync(progress, ct));
+    /// <summary>Runs (or resumes) the install of the planned homeserver in the background; the task completes with it.</summary>
+    public Task StartInstallOperation() =>
+        operations.Start("install", HomeserverInstaller.InstallSteps, async (progress, ct) => await installer.InstallAsync(progress, ct));
 
     public async Task AttachAsync(AttachRequest request, AuditActor actor, CancellationToken cancellationToken)
     {
@@ -421,7 +432,7 @@ public sealed partial class HomeserverService(
             throw new DomainException($"Deleting the data cannot be undone. To confirm, give the server name '{d.ServerName}'.");
         }
 
-        await operations.StartAsync("uninstall", [("containers", "Remove the containers"), ("data", deleteData ? "Delete the data" : "Keep the data")], async (progress, ct) =>
+        _ = operations.Start("uninstall", [("containers", "Remove the containers"), ("data", deleteData ? "Delete the data" : "Keep the data")], async (progress, ct) =>
         {
             progress.Start("containers");
             if (d.Mode == HomeserverMode.Managed)
@@ -556,7 +567,7 @@ public sealed partial class HomeserverService(
 
         d.EnsureManaged();
         await docker.InspectAsync(names.Synapse, CancellationToken.None); // 503 now, not in the background, when Docker is gone
-        await operations.StartAsync(kind, steps, async (progress, ct) =>
+        _ = operations.Start(kind, steps, async (progress, ct) =>
         {
             try
             {

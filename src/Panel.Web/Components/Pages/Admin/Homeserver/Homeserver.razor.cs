@@ -1,0 +1,147 @@
+using Microsoft.AspNetCore.Components;
+using Panel.Domain.Containers;
+using Panel.Domain.Homeserver;
+using Panel.Web.Components.Shared;
+using Panel.Web.Features.Homeserver;
+
+namespace Panel.Web.Components.Pages.Admin.Homeserver;
+
+public sealed partial class Homeserver : PanelPageBase
+{
+    private HomeserverView? _view;
+    private HomeserverDeployment? _deployment;
+    private HomeserverOptions _defaults = new();
+    private IReadOnlyList<string> _images = [];
+    private bool _isOwner;
+    private PeriodicTimer? _timer;
+    private int _refreshing;
+
+    [Inject] public required HomeserverService Service { get; init; }
+
+    [Inject] public required HomeserverOperations Operations { get; init; }
+
+    [Inject] public required ContainerEventFeed Events { get; init; }
+
+    private bool Busy => _view?.Operation?.IsRunning == true;
+
+    private bool ShowWizard => !Busy && (_deployment is null || _deployment.Phase is InstallPhase.Uninstalled or InstallPhase.Failed);
+
+    private string OperationTitle => _view?.Operation?.Kind switch
+    {
+        "install" => "Installing",
+        "upgrade" => "Upgrading",
+        "uninstall" => "Uninstalling",
+        { } kind => char.ToUpperInvariant(kind[0]) + kind[1..],
+        null => "Progress",
+    };
+
+    protected override async Task OnInitializedAsync()
+    {
+        _defaults = Service.Defaults;
+        _isOwner = await IsOwnerAsync();
+        await RefreshAsync();
+        _images = await Service.LocalImagesAsync("synapse", PageToken);
+        Operations.Changed += OnChanged;
+        Events.Received += OnEvent;
+        _timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
+        _ = TickAsync();
+    }
+
+    private async Task TickAsync()
+    {
+        try
+        {
+            while (_timer is not null && await _timer.WaitForNextTickAsync(PageToken))
+            {
+                await InvokeAsync(RefreshAsync);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void OnChanged() => _ = InvokeAsync(RefreshAsync);
+
+    private void OnEvent(ContainerEvent e) => _ = InvokeAsync(RefreshAsync);
+
+    private async Task RefreshAsync()
+    {
+        // Events can arrive in bursts: one refresh at a time is enough.
+        if (Interlocked.Exchange(ref _refreshing, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            _deployment = await Service.GetDeploymentAsync(PageToken);
+            _view = await Service.GetAsync(PageToken);
+            StateHasChanged();
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _refreshing, 0);
+        }
+    }
+
+    private Task InstallAsync(InstallRequest request) =>
+        RunAsync(async () => await Service.InstallAsync(request, await Actors.GetAsync(), PageToken), "The install has started.");
+
+    private Task AttachAsync(AttachRequest request) =>
+        RunAsync(async () =>
+        {
+            await Service.AttachAsync(request, await Actors.GetAsync(), PageToken);
+            await RefreshAsync();
+        }, "The homeserver is attached.");
+
+    private Task StartAsync() => RunAsync(async () => await Service.StartAsync(await Actors.GetAsync(), PageToken));
+
+    private async Task StopAsync()
+    {
+        if (await Dialogs.ConfirmAsync("Stop the homeserver?", "Nobody can chat until it is started again. Bridged messages wait.", "Stop"))
+        {
+            await RunAsync(async () => await Service.StopAsync(await Actors.GetAsync(), PageToken));
+        }
+    }
+
+    private async Task RestartAsync()
+    {
+        if (await Dialogs.ConfirmAsync("Restart Synapse?", "Clients reconnect by themselves after a few seconds.", "Restart", destructive: false))
+        {
+            await RunAsync(async () => await Service.RestartAsync(await Actors.GetAsync(), PageToken));
+        }
+    }
+
+    private Task UpgradeAsync(string image) => RunAsync(async () => await Service.UpgradeAsync(image, await Actors.GetAsync(), PageToken));
+
+    private async Task UninstallAsync(bool deleteData)
+    {
+        var name = _deployment?.ServerName ?? "";
+        var confirmed = deleteData
+            ? await Dialogs.ConfirmAsync("Uninstall and delete all data?", $"Every account, message and file of {name} is deleted. This cannot be undone.", "Delete everything", typeToConfirm: name)
+            : await Dialogs.ConfirmAsync("Uninstall the homeserver?", "The containers are removed; the data stays, so installing the same server name again brings everything back.", "Uninstall");
+        if (confirmed)
+        {
+            await RunAsync(async () => await Service.UninstallAsync(deleteData, name, await Actors.GetAsync(), PageToken));
+        }
+    }
+
+    private Task DeleteKeptDataAsync() => UninstallAsync(deleteData: true);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Operations.Changed -= OnChanged;
+            Events.Received -= OnEvent;
+            _timer?.Dispose();
+            _timer = null;
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,179 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Panel.Testing;
+
+namespace Panel.EndToEnd.Tests.Homeserver;
+
+public sealed class HomeserverLifecycleTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Sqlite_UninstallKeepingData_ThenReinstall_UsersCreatedBeforeStillLogIn()
+    {
+        await using var panel = new HomeserverPanel();
+        await panel.StartAsync();
+        await panel.InstallAsync("lite.example.test", "sqlite");
+        await panel.WaitUntilHealthyAsync();
+        var (code, output) = await DockerTestHelper.CliAsync("exec", panel.SynapseContainer, "sh", "-c",
+            "$(command -v register_new_matrix_user || command -v synapse_register_new_matrix_user) -c /data/homeserver.yaml -u alice -p 'alice password 1' --no-admin http://localhost:8008");
+        code.ShouldBe(0, output);
+        using (var alice = new MatrixClient(await panel.ClientUrlAsync()))
+        {
+            await alice.LoginAsync("alice", "alice password 1");
+        }
+
+        (await panel.Api.DeleteAsync("/api/v1/homeserver?deleteData=false", Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await panel.WaitForOperationAsync("uninstall")).GetProperty("operation").GetProperty("succeeded").GetBoolean().ShouldBeTrue();
+        (await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance)).ShouldBeEmpty();
+        (await DockerTestHelper.Client.Volumes.InspectAsync($"{panel.Instance}-synapse-data", Ct)).ShouldNotBeNull();
+
+        await panel.InstallAsync("lite.example.test", "sqlite");
+        await panel.WaitUntilHealthyAsync();
+
+        using (var again = new MatrixClient(await panel.ClientUrlAsync()))
+        {
+            await again.LoginAsync("alice", "alice password 1");
+            again.UserId.ShouldBe("@alice:lite.example.test");
+        }
+
+        // Deleting the data needs the server name, and then really deletes it.
+        (await panel.Api.DeleteAsync("/api/v1/homeserver?deleteData=true", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await panel.Api.DeleteAsync("/api/v1/homeserver?deleteData=true&confirmServerName=lite.example.test", Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await panel.WaitForOperationAsync("uninstall");
+        var volumes = await DockerTestHelper.Client.Volumes.ListAsync(new Docker.DotNet.Models.VolumesListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"homeserver-panel.instance={panel.Instance}"] = true } },
+        }, Ct);
+        (volumes.Volumes ?? []).ShouldBeEmpty();
+        (await panel.GetHomeserverAsync()).GetProperty("installed").GetBoolean().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task KillingThePanelDuringInstall_ThenStartingItAgain_Converges_WithoutDuplicates()
+    {
+        await using var panel = new HomeserverPanel();
+        await panel.StartAsync();
+        await panel.InstallAsync("crash.example.test", "postgres");
+
+        // Wait until the install is half-way (PostgreSQL is starting, Synapse does not exist yet), then pull the plug.
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        var halfWay = false;
+        while (!halfWay && DateTime.UtcNow < deadline)
+        {
+            var steps = (await panel.GetHomeserverAsync()).GetProperty("operation").GetProperty("steps");
+            halfWay = steps.EnumerateArray().Any(s => s.GetProperty("key").GetString() == "database" && s.GetProperty("status").GetString() == "Running");
+        }
+
+        halfWay.ShouldBeTrue("the install should have reached the database step");
+        panel.Process.Kill();
+        (await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance)).ShouldNotContain(c => c.Labels["homeserver-panel.component"] == "homeserver");
+        await panel.RestartProcessAsync(kill: true);
+
+        var view = await panel.WaitUntilHealthyAsync();
+        view.GetProperty("status").GetProperty("adminAccess").GetString().ShouldBe("@panel-admin:crash.example.test");
+        var containers = await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance);
+        containers.Count(c => c.Labels["homeserver-panel.component"] == "homeserver").ShouldBe(1);
+        containers.Count(c => c.Labels["homeserver-panel.component"] == "database").ShouldBe(1);
+        containers.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Install_WithABadServerName_IsRefusedWithProblemDetails_AndCreatesNothing()
+    {
+        await using var panel = new HomeserverPanel();
+        await panel.StartAsync();
+
+        var response = await panel.Api.PostAsJsonAsync("/api/v1/homeserver/install", new { serverName = "not a host!", database = "sqlite" }, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        problem.GetProperty("detail").GetString()!.ShouldContain("hostname");
+        (await panel.GetHomeserverAsync()).GetProperty("phase").ValueKind.ShouldBe(JsonValueKind.Null);
+        (await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Install_WithAMissingImage_FailsSayingHowToGetIt()
+    {
+        await using var panel = new HomeserverPanel();
+        await panel.StartAsync();
+
+        await panel.InstallAsync("missing.example.test", "sqlite", image: "registry.invalid/no/such-synapse:1");
+        var view = await panel.WaitForOperationAsync("install");
+
+        view.GetProperty("phase").GetString().ShouldBe("failed");
+        var error = view.GetProperty("lastError").GetString()!;
+        error.ShouldContain("registry.invalid/no/such-synapse:1");
+        error.ShouldContain("build-from-debian.sh");
+    }
+
+    [Fact]
+    public async Task WhenDockerIsUnreachable_TheApiAnswers503WithProblemDetails()
+    {
+        await using var panel = new HomeserverPanel(new Dictionary<string, string> { ["Panel__Docker__Endpoint"] = "unix:///tmp/no-docker-here.sock" });
+        await panel.StartAsync();
+
+        var response = await panel.Api.PostAsJsonAsync("/api/v1/homeserver/install", new { serverName = "nodocker.example.test", database = "sqlite" }, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain("/tmp/no-docker-here.sock");
+    }
+}
+
+public sealed class AttachTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Attach_WithTheSharedSecret_ManagesUsersButNeverTheContainer()
+    {
+        // One panel runs a Synapse; a second panel attaches to it as an existing homeserver.
+        await using var host = new HomeserverPanel();
+        await host.StartAsync();
+        await host.InstallAsync("attached.example.test", "sqlite");
+        await host.WaitUntilHealthyAsync();
+        var (code, yaml) = await DockerTestHelper.CliAsync("exec", host.SynapseContainer, "cat", "/data/homeserver.yaml");
+        code.ShouldBe(0, yaml);
+        var secret = yaml.Split('\n').Single(l => l.StartsWith("registration_shared_secret:", StringComparison.Ordinal)).Split(':', 2)[1].Trim();
+
+        await using var attaching = new HomeserverPanel();
+        await attaching.StartAsync();
+        var response = await attaching.Api.PostAsJsonAsync("/api/v1/homeserver/attach", new
+        {
+            baseUrl = await host.ClientUrlAsync(),
+            sharedSecret = secret,
+            containerName = host.SynapseContainer,
+        }, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+
+        var view = await attaching.GetHomeserverAsync();
+        view.GetProperty("settings").GetProperty("mode").GetString().ShouldBe("attached");
+        view.GetProperty("settings").GetProperty("serverName").GetString().ShouldBe("attached.example.test");
+        view.GetProperty("health").GetString().ShouldBe("healthy");
+        view.GetProperty("status").GetProperty("state").GetString().ShouldBe("running");
+        (await attaching.Api.GetFromJsonAsync<JsonElement>("/api/v1/homeserver/logs?tail=3", Ct)).GetProperty("lines").GetArrayLength().ShouldBeGreaterThan(0);
+
+        var stop = await attaching.Api.PostAsync("/api/v1/homeserver/stop", null, Ct);
+        stop.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await DockerTestHelper.Client.Containers.InspectContainerAsync(host.SynapseContainer, Ct)).State!.Running.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Attach_WithAWrongToken_IsRefusedClearly()
+    {
+        await using var host = new HomeserverPanel();
+        await host.StartAsync();
+        await host.InstallAsync("attached2.example.test", "sqlite");
+        await host.WaitUntilHealthyAsync();
+        await using var attaching = new HomeserverPanel();
+        await attaching.StartAsync();
+
+        var response = await attaching.Api.PostAsJsonAsync("/api/v1/homeserver/attach", new { baseUrl = await host.ClientUrlAsync(), accessToken = "syt_not_a_token" }, Ct);
+
+        ((int)response.StatusCode).ShouldBeInRange(400, 499);
+        (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain("token");
+    }
+}

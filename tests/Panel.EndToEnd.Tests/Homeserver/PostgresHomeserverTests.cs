@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Panel.Testing;
+
+namespace Panel.EndToEnd.Tests.Homeserver;
+
+/// <summary>One real Synapse on PostgreSQL, installed through the panel's API, shared by the tests of the class.</summary>
+public sealed class PostgresHomeserverFixture : HomeserverPanel, IAsyncLifetime
+{
+    public const string ServerName = "pg.example.test";
+
+    public async ValueTask InitializeAsync()
+    {
+        await StartAsync();
+        await InstallAsync(ServerName, "postgres");
+        await WaitUntilHealthyAsync();
+    }
+}
+
+public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : IClassFixture<PostgresHomeserverFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Install_WithPostgres_IsHealthy_AndTheStoredAdminTokenWorks()
+    {
+        var view = await panel.WaitUntilHealthyAsync();
+
+        view.GetProperty("health").GetString().ShouldBe("healthy");
+        view.GetProperty("settings").GetProperty("database").GetString().ShouldBe("postgres");
+        var status = view.GetProperty("status");
+        status.GetProperty("adminAccess").GetString().ShouldBe($"@panel-admin:{PostgresHomeserverFixture.ServerName}");
+        status.GetProperty("version").GetString().ShouldNotBeNullOrEmpty();
+        var steps = view.GetProperty("operation").GetProperty("steps").EnumerateArray().ToList();
+        steps.Select(s => s.GetProperty("key").GetString()).ShouldBe(["pull", "network", "database", "config", "start", "health", "admin"]);
+        steps.ShouldAllBe(s => s.GetProperty("status").GetString() == "Done");
+    }
+
+    [Fact]
+    public async Task Install_CreatesTheDatabaseWithLocaleCAndUtf8()
+    {
+        var (code, output) = await DockerTestHelper.CliAsync("exec", panel.PostgresContainer, "psql", "-U", "synapse", "-d", "synapse", "-tAc",
+            "SELECT datcollate || ',' || datctype || ',' || pg_encoding_to_char(encoding) FROM pg_database WHERE datname = 'synapse'");
+
+        code.ShouldBe(0, output);
+        output.Trim().ShouldBe("C,C,UTF8");
+    }
+
+    [Fact]
+    public async Task EveryDockerObject_CarriesTheOwnershipLabels()
+    {
+        var containers = await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance);
+
+        containers.Select(c => c.Labels["homeserver-panel.component"]).Order().ShouldBe(["database", "homeserver"]);
+        containers.ShouldAllBe(c => c.Labels["homeserver-panel.managed"] == "true");
+        var network = await DockerTestHelper.Client.Networks.InspectNetworkAsync($"{panel.Instance}-net", Ct);
+        network.Labels!["homeserver-panel.managed"].ShouldBe("true");
+        var volume = await DockerTestHelper.Client.Volumes.InspectAsync($"{panel.Instance}-postgres-data", Ct);
+        volume.Labels!["homeserver-panel.instance"].ShouldBe(panel.Instance);
+    }
+
+    [Fact]
+    public async Task Synapse_PublishesItsPortOnLoopbackOnly_WithTheMemoryLimitAndARestartPolicy()
+    {
+        var synapse = await DockerTestHelper.Client.Containers.InspectContainerAsync(panel.SynapseContainer, Ct);
+
+        synapse.HostConfig!.PortBindings!["8008/tcp"].Single().HostIP.ShouldBe("127.0.0.1");
+        synapse.HostConfig!.Memory.ShouldBe(1024L * 1024 * 1024);
+        synapse.HostConfig!.RestartPolicy!.Name.ToString().ShouldBe("UnlessStopped");
+        synapse.Config!.Healthcheck!.Test.ShouldNotBeEmpty();
+    }
+
+    [Fact]
+    public async Task Logs_ReturnTheLastLines_AndRefuseAnUnreasonableTail()
+    {
+        var logs = await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/homeserver/logs?tail=5", Ct);
+        logs.GetProperty("lines").GetArrayLength().ShouldBeInRange(1, 5);
+
+        var bad = await panel.Api.GetAsync("/api/v1/homeserver/logs?tail=0", Ct);
+        bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        bad.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+    }
+
+    [Fact]
+    public async Task WellKnown_DelegatesTheServerName_WithCors()
+    {
+        var anonymous = panel.Process.CreateClient();
+
+        var client = await anonymous.GetAsync("/.well-known/matrix/client", Ct);
+        client.Headers.GetValues("Access-Control-Allow-Origin").Single().ShouldBe("*");
+        client.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
+        (await client.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("m.homeserver").GetProperty("base_url").GetString()
+            .ShouldBe($"https://{PostgresHomeserverFixture.ServerName}");
+        var server = await anonymous.GetFromJsonAsync<JsonElement>("/.well-known/matrix/server", Ct);
+        server.GetProperty("m.server").GetString().ShouldBe($"{PostgresHomeserverFixture.ServerName}:443");
+    }
+
+    [Fact]
+    public async Task Restart_BringsSynapseBackHealthy_AndIsAudited()
+    {
+        var before = await DockerTestHelper.Client.Containers.InspectContainerAsync(panel.SynapseContainer, Ct);
+
+        (await panel.Api.PostAsync("/api/v1/homeserver/restart", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var view = await panel.WaitForOperationAsync("restart");
+
+        view.GetProperty("operation").GetProperty("succeeded").GetBoolean().ShouldBeTrue(view.ToString());
+        var after = await DockerTestHelper.Client.Containers.InspectContainerAsync(panel.SynapseContainer, Ct);
+        after.State!.StartedAt.ShouldNotBe(before.State!.StartedAt);
+        (await panel.WaitUntilHealthyAsync()).GetProperty("health").GetString().ShouldBe("healthy");
+        var audit = await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=homeserver.restart", Ct);
+        audit.GetProperty("items").GetArrayLength().ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Upgrade_ToASecondTag_GoesHealthy_AndABrokenImageIsRolledBack()
+    {
+        var next = TestEnvironment.SynapseImage.Split(':')[0] + ":next";
+        var broken = TestEnvironment.SynapseImage.Split(':')[0] + ":broken";
+
+        (await panel.Api.PostAsJsonAsync("/api/v1/homeserver/upgrade", new { image = next }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var upgraded = await panel.WaitForOperationAsync("upgrade");
+        upgraded.GetProperty("operation").GetProperty("succeeded").GetBoolean().ShouldBeTrue(upgraded.ToString());
+        upgraded.GetProperty("settings").GetProperty("image").GetString().ShouldBe(next);
+        (await panel.WaitUntilHealthyAsync()).GetProperty("status").GetProperty("image").GetString().ShouldBe(next);
+
+        (await panel.Api.PostAsJsonAsync("/api/v1/homeserver/upgrade", new { image = broken }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var rolledBack = await panel.WaitForOperationAsync("upgrade");
+
+        rolledBack.GetProperty("operation").GetProperty("succeeded").GetBoolean().ShouldBeFalse();
+        rolledBack.GetProperty("operation").GetProperty("error").GetString()!.ShouldContain("rolled back");
+        rolledBack.GetProperty("settings").GetProperty("image").GetString().ShouldBe(next);
+        var healthy = await panel.WaitUntilHealthyAsync();
+        healthy.GetProperty("status").GetProperty("image").GetString().ShouldBe(next);
+        (await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance)).Count(c => c.Labels["homeserver-panel.component"] == "homeserver").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task SynapseCrash_IsNoticed_AndTheRestartPolicyBringsItBack()
+    {
+        var before = await DockerTestHelper.Client.Containers.InspectContainerAsync(panel.SynapseContainer, Ct);
+
+        var (code, output) = await DockerTestHelper.CliAsync("exec", panel.SynapseContainer, "sh", "-c", "kill -TERM 1");
+        code.ShouldBe(0, output);
+
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (DateTime.UtcNow < deadline)
+        {
+            var now = await DockerTestHelper.Client.Containers.InspectContainerAsync(panel.SynapseContainer, Ct);
+            if (now.RestartCount > before.RestartCount && now.State!.Running)
+            {
+                break;
+            }
+
+            await Task.Delay(500, Ct);
+        }
+
+        var view = await panel.WaitUntilHealthyAsync();
+        view.GetProperty("status").GetProperty("restartCount").GetInt64().ShouldBeGreaterThan(before.RestartCount);
+    }
+
+    [Fact]
+    public async Task Install_WhenOneIsInstalled_IsAConflict()
+    {
+        var response = await panel.Api.PostAsJsonAsync("/api/v1/homeserver/install", new { serverName = "other.example.test", database = "sqlite" }, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+    }
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Panel.Testing;
+
+/// <summary>Direct access to the test engine: to check what the panel did, and to clean up after it.</summary>
+public static class DockerTestHelper
+{
+    private static readonly Lazy<IDockerClient> LazyClient = new(() =>
+        new DockerClientBuilder().WithEndpoint(new Uri(TestEnvironment.DockerEndpoint)).WithApiVersion(new System.Version(1, 41)).Build());
+
+    public static IDockerClient Client => LazyClient.Value;
+
+    public static async Task<IList<ContainerListResponse>> ContainersOfInstanceAsync(string instance) =>
+        await Client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"homeserver-panel.instance={instance}"] = true } },
+        });
+
+    /// <summary>Removes every container, network and volume of one panel instance.</summary>
+    public static async Task RemoveInstanceAsync(string instance)
+    {
+        var filter = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"homeserver-panel.instance={instance}"] = true } };
+        foreach (var c in await Client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filter }))
+        {
+            await Client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true });
+        }
+
+        foreach (var n in await Client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filter }))
+        {
+            try
+            {
+                await Client.Networks.DeleteNetworkAsync(n.ID);
+            }
+            catch (DockerApiException)
+            {
+            }
+        }
+
+        var volumes = await Client.Volumes.ListAsync(new VolumesListParameters { Filters = filter });
+        foreach (var v in volumes.Volumes ?? [])
+        {
+            try
+            {
+                await Client.Volumes.RemoveAsync(v.Name, force: true);
+            }
+            catch (DockerApiException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Runs the docker CLI (for exec and kill, where the CLI is the clearest way to say it).</summary>
+    public static async Task<(int ExitCode, string Output)> CliAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, (await stdout) + (await stderr));
+    }
+}

@@ -1,0 +1,161 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Panel.Testing;
+
+/// <summary>
+/// A real panel process with its own Docker name prefix, an owner, an API token, and helpers to
+/// install a homeserver and wait for it. Everything it creates in Docker is removed on dispose.
+/// </summary>
+public class HomeserverPanel : IAsyncDisposable
+{
+    public HomeserverPanel(IDictionary<string, string>? environment = null, string? instance = null, string? dataDirectory = null)
+    {
+        Instance = instance ?? "t" + Guid.NewGuid().ToString("N")[..8];
+        var env = new Dictionary<string, string>
+        {
+            ["Panel__Docker__NamePrefix"] = Instance,
+            ["Panel__Docker__Labels__homeserver-panel.test"] = "true",
+            ["Panel__Homeserver__HealthTimeoutSeconds"] = "120",
+            ["Panel__RateLimits__Scale"] = "1000",
+        };
+        // Tests sign in and register far more often than people do: lift Synapse's rate limits.
+        foreach (var limit in new[] { "rc_login__address", "rc_login__account", "rc_login__failed_attempts", "rc_registration", "rc_message", "rc_joins__local", "rc_joins__remote", "rc_invites__per_room", "rc_invites__per_user", "rc_invites__per_issuer", "rc_registration_token_validity", "rc_admin_redaction" })
+        {
+            env[$"Panel__Homeserver__SynapseConfig__{limit}__per_second"] = "1000";
+            env[$"Panel__Homeserver__SynapseConfig__{limit}__burst_count"] = "1000";
+        }
+
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        {
+            env[k] = v;
+        }
+
+        Process = new PanelProcess(dataDirectory ?? TestEnvironment.NewTempDirectory("panel-hs"), env);
+    }
+
+    public string Instance { get; }
+
+    public PanelProcess Process { get; private set; }
+
+    public string Token { get; private set; } = "";
+
+    public HttpClient Api { get; private set; } = default!;
+
+    public string SynapseContainer => $"{Instance}-synapse";
+
+    public string PostgresContainer => $"{Instance}-postgres";
+
+    public async Task StartAsync(bool createOwner = true)
+    {
+        if (createOwner)
+        {
+            Token = await Process.CreateOwnerAndTokenAsync();
+        }
+
+        await Process.StartAsync();
+        Api = Process.CreateClient(Token);
+    }
+
+    public async Task<JsonElement> GetHomeserverAsync()
+    {
+        var response = await Api.GetAsync("/api/v1/homeserver");
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"GET /api/v1/homeserver answered {(int)response.StatusCode}: {body}");
+        }
+
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    public async Task InstallAsync(string serverName, string database, string? image = null)
+    {
+        var response = await Api.PostAsJsonAsync("/api/v1/homeserver/install", new
+        {
+            serverName,
+            database,
+            image = image ?? TestEnvironment.SynapseImage,
+            databaseImage = TestEnvironment.PostgresImage,
+            memoryLimitMb = 1024,
+        });
+        if ((int)response.StatusCode != 202)
+        {
+            throw new InvalidOperationException($"install answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}\n{Process.Output}");
+        }
+    }
+
+    /// <summary>Waits until the running operation (if any) has finished and /health answers.</summary>
+    public async Task<JsonElement> WaitUntilHealthyAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(3));
+        JsonElement view = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            view = await GetHomeserverAsync();
+            var running = view.TryGetProperty("operation", out var op) && op.ValueKind == JsonValueKind.Object && op.GetProperty("finishedAt").ValueKind == JsonValueKind.Null;
+            if (!running && view.GetProperty("phase").GetString() == "installed" && view.GetProperty("health").GetString() == "healthy")
+            {
+                return view;
+            }
+
+            if (!running && view.GetProperty("phase").GetString() == "failed")
+            {
+                throw new InvalidOperationException("The install failed: " + view.GetProperty("lastError").GetString());
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException($"The homeserver did not become healthy in time. Last view:\n{view}\nPanel output:\n{Process.Output}");
+    }
+
+    /// <summary>Waits until the current operation has finished; returns the final view.</summary>
+    public async Task<JsonElement> WaitForOperationAsync(string kind, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(3));
+        while (DateTime.UtcNow < deadline)
+        {
+            var view = await GetHomeserverAsync();
+            if (view.TryGetProperty("operation", out var op) && op.ValueKind == JsonValueKind.Object
+                && op.GetProperty("kind").GetString() == kind && op.GetProperty("finishedAt").ValueKind != JsonValueKind.Null)
+            {
+                return view;
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException($"The {kind} operation did not finish in time.\n{Process.Output}");
+    }
+
+    /// <summary>The homeserver's client API on 127.0.0.1, as the panel publishes it.</summary>
+    public async Task<string> ClientUrlAsync() => (await GetHomeserverAsync()).GetProperty("clientUrl").GetString()!;
+
+    /// <summary>Restarts the panel process on the same data directory (for crash tests).</summary>
+    public async Task RestartProcessAsync(bool kill)
+    {
+        if (kill)
+        {
+            Process.Kill();
+        }
+        else
+        {
+            await Process.DisposeAsync();
+        }
+
+        var data = Process.DataDirectory;
+        var port = Process.Port;
+        var env = Process.Environment;
+        Process = new PanelProcess(data, env, port);
+        await Process.StartAsync();
+        Api = Process.CreateClient(Token);
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        await Process.DisposeAsync();
+        await DockerTestHelper.RemoveInstanceAsync(Instance);
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Panel.Testing;
+
+/// <summary>Just enough of the Matrix client-server API to prove that accounts work: log in, make a room, talk.</summary>
+public sealed class MatrixClient(string baseUrl) : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
+
+    public string? UserId { get; private set; }
+
+    public async Task<HttpResponseMessage> TryLoginAsync(string user, string password) =>
+        await _http.PostAsJsonAsync("/_matrix/client/v3/login", new
+        {
+            type = "m.login.password",
+            identifier = new { type = "m.id.user", user },
+            password,
+        });
+
+    public async Task LoginAsync(string user, string password)
+    {
+        var response = await TryLoginAsync(user, password);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Login of {user} failed with {(int)response.StatusCode}: {body}");
+        }
+
+        var json = JsonDocument.Parse(body).RootElement;
+        UserId = json.GetProperty("user_id").GetString();
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", json.GetProperty("access_token").GetString());
+    }
+
+    public async Task<string> CreateRoomAsync(string name, IEnumerable<string>? invite = null, object? extra = null)
+    {
+        var body = new Dictionary<string, object?> { ["name"] = name, ["preset"] = "private_chat", ["invite"] = (invite ?? []).ToList() };
+        return (await PostAsync("/_matrix/client/v3/createRoom", body)).GetProperty("room_id").GetString()!;
+    }
+
+    public async Task<string> SendTextAsync(string roomId, string text) =>
+        (await PutAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/send/m.room.message/{Guid.NewGuid():N}", new { msgtype = "m.text", body = text }))
+            .GetProperty("event_id").GetString()!;
+
+    public async Task JoinAsync(string roomIdOrAlias) => await PostAsync($"/_matrix/client/v3/join/{Uri.EscapeDataString(roomIdOrAlias)}", new { });
+
+    public async Task<IReadOnlyList<string>> JoinedRoomsAsync() =>
+        (await GetAsync("/_matrix/client/v3/joined_rooms")).GetProperty("joined_rooms").EnumerateArray().Select(r => r.GetString()!).ToList();
+
+    /// <summary>The text bodies of the latest messages in a room, newest first.</summary>
+    public async Task<IReadOnlyList<string>> RecentTextsAsync(string roomId, int limit = 50)
+    {
+        var messages = await GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/messages?dir=b&limit={limit}");
+        return messages.GetProperty("chunk").EnumerateArray()
+            .Where(e => e.GetProperty("type").GetString() == "m.room.message" && e.GetProperty("content").TryGetProperty("body", out _))
+            .Select(e => e.GetProperty("content").GetProperty("body").GetString()!)
+            .ToList();
+    }
+
+    public async Task<JsonElement> GetAsync(string path) => await ReadAsync(await _http.GetAsync(path), path);
+
+    public async Task<JsonElement> PostAsync(string path, object body) => await ReadAsync(await _http.PostAsJsonAsync(path, body), path);
+
+    public async Task<JsonElement> PutAsync(string path, object body) => await ReadAsync(await _http.PutAsJsonAsync(path, body), path);
+
+    public HttpClient Http => _http;
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, string path)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{path} answered {(int)response.StatusCode}: {text}");
+        }
+
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public void Dispose() => _http.Dispose();
+}
