@@ -29,7 +29,7 @@ public sealed class InstallFromUiTests(BrowserFixture browser) : IClassFixture<B
             await BrowserFixture.ScreenshotAsync(page, "homeserver-wizard");
             await page.GetByTestId("install").ClickAsync();
 
-            await Assertions.Expect(page.GetByTestId("operation")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByTestId("operation")).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await Assertions.Expect(page.GetByTestId("health")).ToHaveTextAsync("healthy", new() { Timeout = 120_000 });
             await Assertions.Expect(page.GetByTestId("server-name-title")).ToHaveTextAsync("ui.example.test");
             await Assertions.Expect(page.GetByTestId("step-admin")).ToHaveAttributeAsync("data-status", "done");

@@ -15,6 +15,7 @@ public sealed partial class Homeserver : PanelPageBase
     private bool _isOwner;
     private PeriodicTimer? _timer;
     private int _refreshing;
+    private int _refreshAgain;
 
     [Inject] public required HomeserverService Service { get; init; }
 
@@ -67,17 +68,24 @@ public sealed partial class Homeserver : PanelPageBase
 
     private async Task RefreshAsync()
     {
-        // Events can arrive in bursts: one refresh at a time is enough.
+        // Events arrive in bursts: one refresh runs at a time, and a change that arrives meanwhile
+        // makes it run once more, so the last change is never lost.
         if (Interlocked.Exchange(ref _refreshing, 1) == 1)
         {
+            Interlocked.Exchange(ref _refreshAgain, 1);
             return;
         }
 
         try
         {
-            _deployment = await Service.GetDeploymentAsync(PageToken);
-            _view = await Service.GetAsync(PageToken);
-            StateHasChanged();
+            do
+            {
+                Interlocked.Exchange(ref _refreshAgain, 0);
+                _deployment = await Service.GetDeploymentAsync(PageToken);
+                _view = await Service.GetAsync(PageToken);
+                StateHasChanged();
+            }
+            while (Interlocked.CompareExchange(ref _refreshAgain, 0, 1) == 1);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
@@ -89,7 +97,11 @@ public sealed partial class Homeserver : PanelPageBase
     }
 
     private Task InstallAsync(InstallRequest request) =>
-        RunAsync(async () => await Service.InstallAsync(request, await Actors.GetAsync(), PageToken), "The install has started.");
+        RunAsync(async () =>
+        {
+            await Service.InstallAsync(request, await Actors.GetAsync(), PageToken);
+            await RefreshAsync();
+        }, "The install has started.");
 
     private Task AttachAsync(AttachRequest request) =>
         RunAsync(async () =>
