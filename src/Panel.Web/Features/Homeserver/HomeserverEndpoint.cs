@@ -30,8 +30,9 @@ public sealed class HomeserverEndpoint
 
             try
             {
+                // Off the caller's synchronization context (a Blazor circuit's would deadlock here).
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-                return docker.InspectAsync(Environment.MachineName, timeout.Token).GetAwaiter().GetResult()?.Id;
+                return Task.Run(() => docker.InspectAsync(Environment.MachineName, timeout.Token)).GetAwaiter().GetResult()?.Id;
             }
             catch (Exception e) when (e is ContainerRuntimeUnavailableException or OperationCanceledException)
             {
