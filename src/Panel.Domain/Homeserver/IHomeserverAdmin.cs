@@ -18,7 +18,82 @@ public interface IHomeserverAdmin
 
     /// <summary>Checks that the admin credentials still work; returns the admin's user ID.</summary>
     Task<string> WhoAmIAsync(CancellationToken cancellationToken);
+
+    /// <summary>A page of local users, paged on the server.</summary>
+    Task<UserPage> ListUsersAsync(UserQuery query, CancellationToken cancellationToken);
+
+    /// <summary>One user, or null when there is no such user.</summary>
+    Task<HomeserverUser?> GetUserAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates a user. With the registration shared secret this is atomic (it fails with a conflict when
+    /// the name is taken); without it the panel checks first and then creates.
+    /// </summary>
+    Task<string> CreateUserAsync(NewUser user, string? sharedSecret, CancellationToken cancellationToken);
+
+    Task SetPasswordAsync(string userId, string password, bool logOutDevices, CancellationToken cancellationToken);
+
+    Task DeactivateAsync(string userId, bool erase, CancellationToken cancellationToken);
+
+    Task SetAdminAsync(string userId, bool admin, CancellationToken cancellationToken);
+
+    Task SetDisplayNameAsync(string userId, string displayName, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<UserDevice>> ListDevicesAsync(string userId, CancellationToken cancellationToken);
+
+    Task DeleteDeviceAsync(string userId, string deviceId, CancellationToken cancellationToken);
+
+    Task<int> CountJoinedRoomsAsync(string userId, CancellationToken cancellationToken);
+
+    Task<MediaUsage> GetMediaUsageAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>Whether a localpart is free to register (the public client API, not the admin API).</summary>
+    Task<bool> IsUsernameAvailableAsync(string localpart, CancellationToken cancellationToken);
+
+    /// <summary>Puts a local user into a room (by ID or alias) or a space.</summary>
+    Task JoinRoomAsync(string userId, string roomIdOrAlias, CancellationToken cancellationToken);
+
+    Task<RegistrationTokenInfo> CreateRegistrationTokenAsync(string token, int usesAllowed, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    Task<RegistrationTokenInfo?> GetRegistrationTokenAsync(string token, CancellationToken cancellationToken);
+
+    Task DeleteRegistrationTokenAsync(string token, CancellationToken cancellationToken);
+
+    /// <summary>Sends a server notice (a message from the server itself) to a local user.</summary>
+    Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken);
 }
+
+public sealed record UserQuery(
+    int From = 0,
+    int Limit = 50,
+    string? Search = null,
+    bool AdminsOnly = false,
+    bool IncludeDeactivated = false,
+    bool IncludeGuests = true,
+    string OrderBy = "name",
+    bool Descending = false);
+
+public sealed record UserPage(IReadOnlyList<HomeserverUser> Users, int Total, int? NextFrom);
+
+public sealed record HomeserverUser(
+    string UserId,
+    string? DisplayName,
+    bool Admin,
+    bool Deactivated,
+    bool Guest,
+    DateTimeOffset? CreatedAt,
+    DateTimeOffset? LastSeenAt,
+    string? AppServiceId,
+    string? UserType,
+    bool Locked);
+
+public sealed record NewUser(string Localpart, string Password, string? DisplayName, bool Admin);
+
+public sealed record UserDevice(string DeviceId, string? DisplayName, string? LastSeenIp, DateTimeOffset? LastSeenAt, string? LastSeenUserAgent);
+
+public sealed record MediaUsage(long Count, long Bytes);
+
+public sealed record RegistrationTokenInfo(string Token, int? UsesAllowed, int Pending, int Completed, DateTimeOffset? ExpiresAt);
 
 /// <summary>What a homeserver implementation lets the panel do.</summary>
 [Flags]

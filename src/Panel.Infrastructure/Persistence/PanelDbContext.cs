@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Panel.Domain.ApiTokens;
 using Panel.Domain.Audit;
 using Panel.Domain.Homeserver;
+using Panel.Domain.Invites;
 using Panel.Infrastructure.Identity;
 
 namespace Panel.Infrastructure.Persistence;
@@ -23,6 +24,10 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
     public DbSet<SetupRecord> SetupRecords => Set<SetupRecord>();
 
     public DbSet<HomeserverDeployment> Homeservers => Set<HomeserverDeployment>();
+
+    public DbSet<Invite> Invites => Set<Invite>();
+
+    public DbSet<InviteRedemption> InviteRedemptions => Set<InviteRedemption>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

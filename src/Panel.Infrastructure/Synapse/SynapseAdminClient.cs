@@ -43,6 +43,230 @@ internal sealed partial class SynapseAdminClient(HttpClient http, HomeserverConn
     public async Task<string> WhoAmIAsync(CancellationToken cancellationToken) =>
         (await SendAsync<WhoAmI>(HttpMethod.Get, "_matrix/client/v3/account/whoami", null, cancellationToken)).UserId;
 
+    public async Task<UserPage> ListUsersAsync(UserQuery query, CancellationToken cancellationToken)
+    {
+        var q = new List<string>
+        {
+            $"from={Math.Max(0, query.From)}",
+            $"limit={Math.Clamp(query.Limit, 1, 500)}",
+            $"guests={(query.IncludeGuests ? "true" : "false")}",
+            $"deactivated={(query.IncludeDeactivated ? "true" : "false")}",
+            $"order_by={Uri.EscapeDataString(query.OrderBy)}",
+            $"dir={(query.Descending ? "b" : "f")}",
+        };
+        if (query.AdminsOnly)
+        {
+            q.Add("admins=true");
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            q.Add("name=" + Uri.EscapeDataString(query.Search.Trim()));
+        }
+
+        var page = await SendAsync<JsonElement>(HttpMethod.Get, "_synapse/admin/v2/users?" + string.Join('&', q), null, cancellationToken);
+        var users = page.GetProperty("users").EnumerateArray().Select(ToUser).ToList();
+        var total = page.TryGetProperty("total", out var t) ? t.GetInt32() : users.Count;
+        int? next = page.TryGetProperty("next_token", out var n) && n.ValueKind != JsonValueKind.Null
+            ? int.Parse(n.ValueKind == JsonValueKind.String ? n.GetString()! : n.GetRawText(), System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+        return new UserPage(users, total, next);
+    }
+
+    public async Task<HomeserverUser?> GetUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ToUser(await SendAsync<JsonElement>(HttpMethod.Get, "_synapse/admin/v2/users/" + Uri.EscapeDataString(userId), null, cancellationToken));
+        }
+        catch (HomeserverException e) when (e.StatusCode == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<string> CreateUserAsync(NewUser user, string? sharedSecret, CancellationToken cancellationToken)
+    {
+        var userId = $"@{user.Localpart}:{connection.ServerName}";
+        if (sharedSecret is not null)
+        {
+            // The shared-secret registration refuses a taken name itself, so two people racing for the
+            // same name cannot both "win" (an admin PUT would silently change the first one's password).
+            var registerUrl = new Uri(_base, "_synapse/admin/v1/register");
+            var nonce = (await http.GetFromJsonAsync<JsonElement>(registerUrl, cancellationToken)).GetProperty("nonce").GetString()!;
+            var body = new Dictionary<string, object?>
+            {
+                ["nonce"] = nonce,
+                ["username"] = user.Localpart,
+                ["password"] = user.Password,
+                ["admin"] = user.Admin,
+                ["displayname"] = user.DisplayName,
+                ["mac"] = SynapseAdminFactory.Mac(sharedSecret, nonce, user.Localpart, user.Password, user.Admin),
+            };
+            using var response = await http.PostAsJsonAsync(registerUrl, body, Json, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                var (code, message) = await SynapseErrors.ReadAsync(response, cancellationToken);
+                throw new HomeserverException(code == "M_USER_IN_USE" ? "That username is taken." : message, (int)response.StatusCode, code);
+            }
+
+            LogUserCreated(logger, userId);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("user_id").GetString()!;
+        }
+
+        if (await GetUserAsync(userId, cancellationToken) is not null)
+        {
+            throw new HomeserverException("That username is taken.", 400, "M_USER_IN_USE");
+        }
+
+        (await SendRawAsync(HttpMethod.Put, "_synapse/admin/v2/users/" + Uri.EscapeDataString(userId), new Dictionary<string, object?>
+        {
+            ["password"] = user.Password,
+            ["displayname"] = user.DisplayName,
+            ["admin"] = user.Admin,
+        }, cancellationToken)).Dispose();
+        LogUserCreated(logger, userId);
+        return userId;
+    }
+
+    public async Task SetPasswordAsync(string userId, string password, bool logOutDevices, CancellationToken cancellationToken) =>
+        (await SendRawAsync(HttpMethod.Post, "_synapse/admin/v1/reset_password/" + Uri.EscapeDataString(userId),
+            new { new_password = password, logout_devices = logOutDevices }, cancellationToken)).Dispose();
+
+    public async Task DeactivateAsync(string userId, bool erase, CancellationToken cancellationToken) =>
+        (await SendRawAsync(HttpMethod.Post, "_synapse/admin/v1/deactivate/" + Uri.EscapeDataString(userId), new { erase }, cancellationToken)).Dispose();
+
+    public async Task SetAdminAsync(string userId, bool admin, CancellationToken cancellationToken) =>
+        (await SendRawAsync(HttpMethod.Put, $"_synapse/admin/v1/users/{Uri.EscapeDataString(userId)}/admin", new { admin }, cancellationToken)).Dispose();
+
+    public async Task SetDisplayNameAsync(string userId, string displayName, CancellationToken cancellationToken) =>
+        (await SendRawAsync(HttpMethod.Put, "_synapse/admin/v2/users/" + Uri.EscapeDataString(userId), new { displayname = displayName }, cancellationToken)).Dispose();
+
+    public async Task<IReadOnlyList<UserDevice>> ListDevicesAsync(string userId, CancellationToken cancellationToken)
+    {
+        var result = await SendAsync<JsonElement>(HttpMethod.Get, $"_synapse/admin/v2/users/{Uri.EscapeDataString(userId)}/devices", null, cancellationToken);
+        return result.GetProperty("devices").EnumerateArray().Select(d => new UserDevice(
+            d.GetProperty("device_id").GetString()!,
+            Str(d, "display_name"),
+            Str(d, "last_seen_ip"),
+            Time(d, "last_seen_ts"),
+            Str(d, "last_seen_user_agent"))).ToList();
+    }
+
+    public async Task DeleteDeviceAsync(string userId, string deviceId, CancellationToken cancellationToken) =>
+        (await SendRawAsync(HttpMethod.Delete, $"_synapse/admin/v2/users/{Uri.EscapeDataString(userId)}/devices/{Uri.EscapeDataString(deviceId)}", null, cancellationToken)).Dispose();
+
+    public async Task<int> CountJoinedRoomsAsync(string userId, CancellationToken cancellationToken) =>
+        (await SendAsync<JsonElement>(HttpMethod.Get, $"_synapse/admin/v1/users/{Uri.EscapeDataString(userId)}/joined_rooms", null, cancellationToken)).GetProperty("total").GetInt32();
+
+    public async Task<MediaUsage> GetMediaUsageAsync(string userId, CancellationToken cancellationToken)
+    {
+        var localpart = userId.TrimStart('@').Split(':')[0];
+        var stats = await SendAsync<JsonElement>(HttpMethod.Get, "_synapse/admin/v1/statistics/users/media?limit=100&search_term=" + Uri.EscapeDataString(localpart), null, cancellationToken);
+        foreach (var u in stats.GetProperty("users").EnumerateArray())
+        {
+            if (u.GetProperty("user_id").GetString() == userId)
+            {
+                return new MediaUsage(u.GetProperty("media_count").GetInt64(), u.GetProperty("media_length").GetInt64());
+            }
+        }
+
+        return new MediaUsage(0, 0);
+    }
+
+    public async Task<bool> IsUsernameAvailableAsync(string localpart, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri(_base, "_matrix/client/v3/register/available?username=" + Uri.EscapeDataString(localpart)), cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            return true;
+        }
+
+        var (code, message) = await SynapseErrors.ReadAsync(response, cancellationToken);
+        return code switch
+        {
+            "M_USER_IN_USE" or "M_EXCLUSIVE" => false,
+            "M_INVALID_USERNAME" => throw new HomeserverException(message, (int)response.StatusCode, code),
+            _ => throw new HomeserverException($"The homeserver could not check the name: {message}", (int)response.StatusCode, code),
+        };
+    }
+
+    public async Task JoinRoomAsync(string userId, string roomIdOrAlias, CancellationToken cancellationToken) =>
+        (await SendRawAsync(HttpMethod.Post, "_synapse/admin/v1/join/" + Uri.EscapeDataString(roomIdOrAlias), new { user_id = userId }, cancellationToken)).Dispose();
+
+    public async Task<RegistrationTokenInfo> CreateRegistrationTokenAsync(string token, int usesAllowed, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        ToToken(await SendAsync<JsonElement>(HttpMethod.Post, "_synapse/admin/v1/registration_tokens/new",
+            new { token, uses_allowed = usesAllowed, expiry_time = expiresAt.ToUnixTimeMilliseconds() }, cancellationToken));
+
+    public async Task<RegistrationTokenInfo?> GetRegistrationTokenAsync(string token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ToToken(await SendAsync<JsonElement>(HttpMethod.Get, "_synapse/admin/v1/registration_tokens/" + Uri.EscapeDataString(token), null, cancellationToken));
+        }
+        catch (HomeserverException e) when (e.StatusCode == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task DeleteRegistrationTokenAsync(string token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            (await SendRawAsync(HttpMethod.Delete, "_synapse/admin/v1/registration_tokens/" + Uri.EscapeDataString(token), null, cancellationToken)).Dispose();
+        }
+        catch (HomeserverException e) when (e.StatusCode == 404)
+        {
+            // Already gone: revoked is revoked.
+        }
+    }
+
+    public async Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken) =>
+        (await SendRawAsync(HttpMethod.Post, "_synapse/admin/v1/send_server_notice",
+            new { user_id = userId, content = new { msgtype = "m.text", body = text } }, cancellationToken)).Dispose();
+
+    private static HomeserverUser ToUser(JsonElement u) => new(
+        u.GetProperty("name").GetString()!,
+        Str(u, "displayname"),
+        Bool(u, "admin"),
+        Bool(u, "deactivated"),
+        Bool(u, "is_guest"),
+        Time(u, "creation_ts"),
+        Time(u, "last_seen_ts"),
+        Str(u, "appservice_id"),
+        Str(u, "user_type"),
+        Bool(u, "locked"));
+
+    private static RegistrationTokenInfo ToToken(JsonElement t) => new(
+        t.GetProperty("token").GetString()!,
+        t.TryGetProperty("uses_allowed", out var u) && u.ValueKind == JsonValueKind.Number ? u.GetInt32() : null,
+        t.TryGetProperty("pending", out var p) && p.ValueKind == JsonValueKind.Number ? p.GetInt32() : 0,
+        t.TryGetProperty("completed", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt32() : 0,
+        Time(t, "expiry_time"));
+
+    // Synapse answers 0/1 in older versions and true/false in newer ones.
+    private static bool Bool(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && (v.ValueKind == JsonValueKind.True || (v.ValueKind == JsonValueKind.Number && v.GetInt64() != 0));
+
+    private static string? Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    // creation_ts was in seconds in older versions and is in milliseconds now.
+    private static DateTimeOffset? Time(JsonElement e, string name)
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Number)
+        {
+            return null;
+        }
+
+        var value = v.GetInt64();
+        return value <= 0 ? null : value > 100_000_000_000 ? DateTimeOffset.FromUnixTimeMilliseconds(value) : DateTimeOffset.FromUnixTimeSeconds(value);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created homeserver user {UserId}")]
+    private static partial void LogUserCreated(ILogger logger, string userId);
+
     internal async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         using var response = await SendRawAsync(method, path, body, cancellationToken);

@@ -42,6 +42,8 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
     {
         ContainerRuntimeUnavailableException e => (StatusCodes.Status503ServiceUnavailable, "Docker is unreachable", e.Message),
         HomeserverException { StatusCode: null } e => (StatusCodes.Status502BadGateway, "The homeserver cannot be reached", e.Message),
+        Features.Invites.InviteGoneException e => (StatusCodes.Status410Gone, "Gone", e.Message),
+        HomeserverException { StatusCode: 401 } e => (StatusCodes.Status502BadGateway, "The homeserver refused the panel", e.Message),
         NotFoundException e => (StatusCodes.Status404NotFound, "Not found", e.Message),
         ConflictException e => (StatusCodes.Status409Conflict, "Conflict", e.Message),
         DomainException e => (StatusCodes.Status400BadRequest, "Bad request", e.Message),

@@ -14,6 +14,8 @@ using Panel.Web.Features.ApiTokens;
 using Panel.Web.Features.Audit;
 using Panel.Web.Features.Health;
 using Panel.Web.Features.Homeserver;
+using Panel.Web.Features.Invites;
+using Panel.Web.Features.Users;
 
 namespace Panel.Web.Hosting;
 
@@ -43,6 +45,9 @@ public static class PanelHostingExtensions
         services.AddPanelCore(builder.Configuration);
         services.AddPanelHealth();
         services.AddHomeserver(builder.Configuration);
+        services.AddSingleton<UsersService>();
+        services.AddSingleton<InvitesService>();
+        services.AddHostedService<InviteJanitor>();
         services.AddPanelRateLimits(builder.Configuration);
         services.AddPanelOpenApi();
         services.AddProblemDetails();
@@ -88,6 +93,8 @@ public static class PanelHostingExtensions
         var api = app.MapGroup("/api/v1").RequireAuthorization(PanelPolicies.ApiAdmin);
         api.MapCoreApi();
         api.MapHomeserverApi();
+        api.MapUsersApi();
+        api.MapInvitesApi();
         // Unknown API paths answer 404 problem details (after authentication), not the page fallback.
         api.MapFallback(() => Problems.NotFound("There is no such API endpoint. The list is at /openapi/v1.json.")).ExcludeFromDescription();
 

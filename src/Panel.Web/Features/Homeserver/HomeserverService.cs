@@ -476,6 +476,52 @@ public sealed partial class HomeserverService(
         });
     }
 
+    /// <summary>
+    /// Changes a setting that lives in homeserver.yaml: rewrites the file, restarts Synapse and waits
+    /// until it is healthy. If it does not come back, the old setting is restored and Synapse restarted
+    /// again. Runs as a visible operation; the task completes when it is done.
+    /// </summary>
+    public async Task ApplyConfigChangeAsync(string title, Action<HomeserverDeployment> change, Action<HomeserverDeployment> undo, AuditActor actor, string auditAction, CancellationToken cancellationToken)
+    {
+        var d = await GetDeploymentAsync(cancellationToken);
+        if (d is not { Phase: InstallPhase.Installed })
+        {
+            throw new ConflictException("The homeserver is not installed.");
+        }
+
+        d.EnsureManaged();
+        var completion = operations.Start("configure", [("config", title), ("restart", "Restart Synapse"), ("health", "Wait until Synapse is healthy")], async (progress, ct) =>
+        {
+            progress.Start("config");
+            await UpdateAsync(change, ct);
+            var changed = (await GetDeploymentAsync(ct))!;
+            await installer.WriteConfigAsync(changed, names.Synapse, ct);
+            progress.Done("config");
+            progress.Start("restart");
+            await docker.RestartAsync(names.Synapse, TimeSpan.FromSeconds(30), ct);
+            progress.Done("restart");
+            try
+            {
+                await installer.WaitHealthyAsync(progress, "health", changed, ct);
+            }
+            catch (DomainException failure)
+            {
+                await UpdateAsync(undo, ct);
+                await installer.WriteConfigAsync((await GetDeploymentAsync(ct))!, names.Synapse, ct);
+                await docker.RestartAsync(names.Synapse, TimeSpan.FromSeconds(30), ct);
+                await audit.RecordAsync(actor, auditAction, d.ServerName, AuditOutcome.Failure, "rolled back: " + failure.Message, ct);
+                throw new DomainException($"Synapse did not come back after the change, so it was undone. {failure.Message}");
+            }
+
+            await audit.RecordAsync(actor, auditAction, d.ServerName, AuditOutcome.Success, title, ct);
+        });
+        await completion;
+        if (operations.Current is { Succeeded: false, Error: { } error })
+        {
+            throw new DomainException(error);
+        }
+    }
+
     public async Task<IReadOnlyList<string>> GetLogsAsync(int tail, CancellationToken cancellationToken)
     {
         if (tail is < 1 or > MaxLogLines)

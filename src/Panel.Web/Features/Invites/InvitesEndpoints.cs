@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using Panel.Domain.Common;
+using Panel.Infrastructure.Configuration;
+using Panel.Web.Api;
+using Panel.Web.Features.Audit;
+using Panel.Web.Hosting;
+
+namespace Panel.Web.Features.Invites;
+
+internal static class InvitesEndpoints
+{
+    public sealed record RedeemRequest(string? Username, string? Password);
+
+    public static RouteGroupBuilder MapInvitesApi(this RouteGroupBuilder api)
+    {
+        var invites = api.MapGroup("/invites").WithTags("Invites");
+        invites.MapGet("/", (InvitesService service, HttpContext http, IOptions<PanelOptions> panel, CancellationToken ct) =>
+                service.ListAsync(PanelBaseUrl(http, panel.Value), ct))
+            .WithSummary("Every invite with its status, uses and who used it");
+        invites.MapPost("/", async (CreateInviteRequest body, InvitesService service, HttpContext http, IOptions<PanelOptions> panel, ActorContext actor, CancellationToken ct) =>
+            {
+                var created = await service.CreateAsync(body, PanelBaseUrl(http, panel.Value), await actor.GetAsync(), ct);
+                return TypedResults.Created($"/api/v1/invites/{created.Id}", created);
+            })
+            .WithSummary("Create an invite: a panel link (mode 'link') or a Synapse registration token (mode 'registrationToken')");
+        invites.MapDelete("/{id:guid}", async (Guid id, InvitesService service, ActorContext actor, CancellationToken ct) =>
+            {
+                await service.RevokeAsync(id, await actor.GetAsync(), ct);
+                return TypedResults.NoContent();
+            })
+            .WithSummary("Revoke an invite at once");
+
+        // Public: a friend's client or script redeems an invite without any panel account.
+        invites.MapPost("/{code}/redeem", async (string code, RedeemRequest? body, InvitesService service, HttpContext http, CancellationToken ct) =>
+            {
+                try
+                {
+                    var result = await service.RedeemAsync(code, body?.Username, body?.Password, ActorContext.ClientAddress(http), ct);
+                    return Results.Created((string?)null, new { userId = result.UserId, homeserverUrl = result.HomeserverUrl, warnings = result.Warnings });
+                }
+                catch (InviteGoneException e)
+                {
+                    return Problems.Result(StatusCodes.Status410Gone, "Gone", e.Message);
+                }
+            })
+            .AllowAnonymous()
+            .RequireRateLimiting(RateLimits.PublicForm)
+            .WithSummary("Redeem an invite: 201 with the new user ID, 409 username taken, 410 expired/used up/revoked, 400 invalid, 404 unknown, 429 too many tries");
+        return api;
+    }
+
+    /// <summary>The panel's address for links: Panel:PublicUrl when set, else the request's own.</summary>
+    public static string PanelBaseUrl(HttpContext http, PanelOptions panel) =>
+        !string.IsNullOrWhiteSpace(panel.PublicUrl) ? panel.PublicUrl.TrimEnd('/') : $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+}
+
+internal sealed partial class InviteJanitor(InvitesService invites, ILogger<InviteJanitor> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(5));
+        do
+        {
+            try
+            {
+                await invites.RecoverStaleReservationsAsync(TimeSpan.FromMinutes(10), stoppingToken);
+            }
+            catch (Exception ex) when (ex is DomainException or Panel.Domain.Containers.ContainerRuntimeUnavailableException)
+            {
+                LogSkipped(logger, ex.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Invite reservations not checked: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string reason);
+}
