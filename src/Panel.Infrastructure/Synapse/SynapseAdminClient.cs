@@ -110,8 +110,16 @@ internal sealed partial class SynapseAdminClient(HttpClient http, HomeserverConn
                 throw new HomeserverException(code == "M_USER_IN_USE" ? "That username is taken." : message, (int)response.StatusCode, code);
             }
 
-            LogUserCreated(logger, userId);
-            return (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("user_id").GetString()!;
+            var registered = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            var createdId = registered.GetProperty("user_id").GetString()!;
+            if (registered.TryGetProperty("device_id", out var device) && device.GetString() is { } deviceId)
+            {
+                // The registration signs the new user in; that session is the panel's, not theirs.
+                await DeleteDeviceAsync(createdId, deviceId, cancellationToken);
+            }
+
+            LogUserCreated(logger, createdId);
+            return createdId;
         }
 
         if (await GetUserAsync(userId, cancellationToken) is not null)
@@ -186,6 +194,9 @@ internal sealed partial class SynapseAdminClient(HttpClient http, HomeserverConn
         return code switch
         {
             "M_USER_IN_USE" or "M_EXCLUSIVE" => false,
+            // With open registration switched off (invites only), Synapse refuses to answer; the admin
+            // API tells the same thing.
+            "M_FORBIDDEN" => await GetUserAsync($"@{localpart}:{connection.ServerName}", cancellationToken) is null,
             "M_INVALID_USERNAME" => throw new HomeserverException(message, (int)response.StatusCode, code),
             _ => throw new HomeserverException($"The homeserver could not check the name: {message}", (int)response.StatusCode, code),
         };

@@ -1,0 +1,196 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Panel.Testing;
+
+namespace Panel.EndToEnd.Tests.Invites;
+
+public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<InstalledHomeserverFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Invite_RedeemedOverHttp_GivesAnAccountThatLogsInAndChats()
+    {
+        var invite = await hs.CreateInviteAsync(new { note = "for Alice", maxUses = 1 });
+        var code = invite.GetProperty("code").GetString()!;
+        invite.GetProperty("url").GetString()!.ShouldEndWith("/invite/" + code);
+
+        var response = await hs.RedeemAsync(code, "alice", "alice's long password");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        body.GetProperty("userId").GetString().ShouldBe($"@alice:{hs.ServerName}");
+        body.GetProperty("homeserverUrl").GetString().ShouldBe($"https://{hs.ServerName}/");
+
+        using var alice = new MatrixClient(await hs.ClientUrlAsync());
+        await alice.LoginAsync("alice", "alice's long password");
+        var room = await alice.CreateRoomAsync("Alice's room");
+        await alice.SendTextAsync(room, "hello from a panel invite");
+        (await alice.RecentTextsAsync(room)).ShouldContain("hello from a panel invite");
+
+        var listed = await hs.InviteAsync(invite.GetProperty("id").GetString()!);
+        listed.GetProperty("status").GetString().ShouldBe("used up");
+        listed.GetProperty("usedBy").EnumerateArray().Select(u => u.GetString()).ShouldBe([$"@alice:{hs.ServerName}"]);
+        var audit = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=invite.redeemed", Ct);
+        audit.GetProperty("items").EnumerateArray().ShouldContain(e => e.GetProperty("target").GetString() == $"@alice:{hs.ServerName}" && e.GetProperty("sourceAddress").GetString() == "127.0.0.1");
+    }
+
+    [Fact]
+    public async Task Redeem_AnswersWithTheRightStatusForEachFault()
+    {
+        var invite = await hs.CreateInviteAsync(new { maxUses = 3 });
+        var code = invite.GetProperty("code").GetString()!;
+        (await hs.RedeemAsync(code, "taken-name", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        (await hs.RedeemAsync(code, "taken-name", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await hs.RedeemAsync(code, "Bad Name!", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await hs.RedeemAsync(code, "panel-admin", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await hs.RedeemAsync(code, "signalbot", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await hs.RedeemAsync(code, "shortpass", "short")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await hs.RedeemAsync(Guid.NewGuid().ToString("N") + "xyz", "nobody", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var broken = await hs.Process.CreateClient().PostAsync($"/api/v1/invites/{code}/redeem", new StringContent("{\"username\":", System.Text.Encoding.UTF8, "application/json"), Ct);
+        broken.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        // The failed tries handed their reservations back: two more people still fit.
+        (await hs.InviteAsync(invite.GetProperty("id").GetString()!)).GetProperty("uses").GetInt32().ShouldBe(1);
+        (await hs.RedeemAsync(code, "second-person", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task ExpiredAndRevokedInvites_AreRefusedWith410()
+    {
+        var expiring = await hs.CreateInviteAsync(new { maxUses = 1, expiresAt = DateTimeOffset.UtcNow.AddSeconds(2) });
+        var revoked = await hs.CreateInviteAsync(new { maxUses = 1 });
+        (await hs.Api.DeleteAsync($"/api/v1/invites/{revoked.GetProperty("id").GetString()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        await Task.Delay(2500, Ct);
+
+        var late = await hs.RedeemAsync(expiring.GetProperty("code").GetString()!, "too-late", "a long enough password");
+        var withdrawn = await hs.RedeemAsync(revoked.GetProperty("code").GetString()!, "withdrawn", "a long enough password");
+
+        late.StatusCode.ShouldBe(HttpStatusCode.Gone);
+        (await late.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain("expired");
+        withdrawn.StatusCode.ShouldBe(HttpStatusCode.Gone);
+        (await hs.InviteAsync(revoked.GetProperty("id").GetString()!)).GetProperty("status").GetString().ShouldBe("revoked");
+        using var client = new MatrixClient(await hs.ClientUrlAsync());
+        (await client.TryLoginAsync("too-late", "a long enough password")).IsSuccessStatusCode.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Invite_WithAnInvalidRequest_IsRefusedClearly()
+    {
+        foreach (var bad in new object[] { new { maxUses = 0 }, new { maxUses = 101 }, new { maxUses = 1, expiresAt = DateTimeOffset.UtcNow.AddDays(-1) }, new { maxUses = 1, mode = "carrier-pigeon" }, new { maxUses = 1, autoJoinRooms = new[] { "general" } } })
+        {
+            var response = await hs.Api.PostAsJsonAsync("/api/v1/invites", bad, Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, JsonSerializer.Serialize(bad));
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        }
+    }
+
+    [Fact]
+    public async Task Invite_JoinsNewAccountsToTheConfiguredPublicRoom()
+    {
+        var owner = await hs.CreateInviteAsync(new { maxUses = 1 });
+        (await hs.RedeemAsync(owner.GetProperty("code").GetString()!, "roomowner", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Created);
+        using var host = new MatrixClient(await hs.ClientUrlAsync());
+        await host.LoginAsync("roomowner", "a long enough password");
+        var room = (await host.PostAsync("/_matrix/client/v3/createRoom", new { name = "General", preset = "public_chat", room_alias_name = "general" })).GetProperty("room_id").GetString()!;
+
+        var invite = await hs.CreateInviteAsync(new { maxUses = 1, autoJoinRooms = new[] { $"#general:{hs.ServerName}" } });
+        var response = await hs.RedeemAsync(invite.GetProperty("code").GetString()!, "newcomer", "a long enough password");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("warnings").GetArrayLength().ShouldBe(0);
+        using var newcomer = new MatrixClient(await hs.ClientUrlAsync());
+        await newcomer.LoginAsync("newcomer", "a long enough password");
+        (await newcomer.JoinedRoomsAsync()).ShouldContain(room);
+    }
+
+    [Fact]
+    public async Task RegistrationTokenInvite_LetsAClientRegister_AndThePanelCountsTheUse()
+    {
+        var invite = await hs.CreateInviteAsync(new { note = "token for Carol", maxUses = 2, mode = "registrationToken" });
+        var token = invite.GetProperty("code").GetString()!;
+        await hs.WaitUntilHealthyAsync();
+        using var carol = new MatrixClient(await hs.ClientUrlAsync());
+
+        var registered = await RegisterWithTokenAsync(carol, "carol", "carol's long password", token);
+
+        registered.StatusCode.ShouldBe(HttpStatusCode.OK, await registered.Content.ReadAsStringAsync(Ct));
+        await carol.LoginAsync("carol", "carol's long password");
+        var listed = await hs.InviteAsync(invite.GetProperty("id").GetString()!);
+        listed.GetProperty("uses").GetInt32().ShouldBe(1);
+        listed.GetProperty("mode").GetString().ShouldBe("registrationToken");
+
+        // Revoking deletes the token in Synapse: it stops working at once.
+        (await hs.Api.DeleteAsync($"/api/v1/invites/{invite.GetProperty("id").GetString()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        using var dave = new MatrixClient(await hs.ClientUrlAsync());
+        (await RegisterWithTokenAsync(dave, "dave", "dave's long password", token)).IsSuccessStatusCode.ShouldBeFalse();
+        (await dave.TryLoginAsync("dave", "dave's long password")).IsSuccessStatusCode.ShouldBeFalse();
+    }
+
+    /// <summary>The client side of the m.login.registration_token flow, as a Matrix client does it.</summary>
+    private static async Task<HttpResponseMessage> RegisterWithTokenAsync(MatrixClient client, string username, string password, string token)
+    {
+        var first = await client.Http.PostAsJsonAsync("/_matrix/client/v3/register", new { username, password });
+        var challenge = await first.Content.ReadFromJsonAsync<JsonElement>();
+        if (first.StatusCode != HttpStatusCode.Unauthorized || !challenge.TryGetProperty("session", out var session))
+        {
+            return first;
+        }
+
+        challenge.GetProperty("flows").EnumerateArray().ShouldContain(f => f.GetProperty("stages").EnumerateArray().Any(s => s.GetString() == "m.login.registration_token"));
+        var second = await client.Http.PostAsJsonAsync("/_matrix/client/v3/register", new
+        {
+            username,
+            password,
+            auth = new { type = "m.login.registration_token", token, session = session.GetString() },
+        });
+        if (second.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            // Some versions ask for the dummy stage after the token.
+            return await client.Http.PostAsJsonAsync("/_matrix/client/v3/register", new { username, password, auth = new { type = "m.login.dummy", session = session.GetString() } });
+        }
+
+        return second;
+    }
+}
+
+public sealed class ParallelRedemptionTests(InstalledHomeserverFixture hs) : IClassFixture<InstalledHomeserverFixture>
+{
+    [Fact]
+    public Task FiftyParallelRedemptions_OfAFiveUseInvite_MakeExactlyFiveAccounts_OnSqlite() => ParallelRedemption.RunAsync(hs, "sq");
+}
+
+public sealed class PostgresParallelRedemptionTests(PostgresPanelHomeserverFixture hs) : IClassFixture<PostgresPanelHomeserverFixture>
+{
+    [Fact]
+    public Task FiftyParallelRedemptions_OfAFiveUseInvite_MakeExactlyFiveAccounts_OnPostgres() => ParallelRedemption.RunAsync(hs, "pg");
+}
+
+internal static class ParallelRedemption
+{
+    public static async Task RunAsync(InstalledHomeserverFixture hs, string prefix)
+    {
+        var invite = await hs.CreateInviteAsync(new { note = "the party", maxUses = 5 });
+        var code = invite.GetProperty("code").GetString()!;
+        var start = new TaskCompletionSource();
+
+        var attempts = Enumerable.Range(0, 50).Select(async i =>
+        {
+            await start.Task;
+            return await hs.RedeemAsync(code, $"{prefix}guest{i}", "a long enough password");
+        }).ToList();
+        start.SetResult();
+        var results = await Task.WhenAll(attempts);
+
+        results.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(5);
+        results.Where(r => r.StatusCode != HttpStatusCode.Created).ShouldAllBe(r => r.StatusCode == HttpStatusCode.Gone);
+        var users = await hs.Api.GetFromJsonAsync<JsonElement>($"/api/v1/users?search={prefix}guest&limit=100");
+        users.GetProperty("total").GetInt32().ShouldBe(5);
+        var listed = await hs.InviteAsync(invite.GetProperty("id").GetString()!);
+        listed.GetProperty("uses").GetInt32().ShouldBe(5);
+        listed.GetProperty("pending").GetInt32().ShouldBe(0);
+        listed.GetProperty("usedBy").GetArrayLength().ShouldBe(5);
+    }
+}
