@@ -61,7 +61,38 @@ public interface IHomeserverAdmin
 
     /// <summary>Sends a server notice (a message from the server itself) to a local user.</summary>
     Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken);
+
+    /// <summary>Rooms the server knows, ordered on the server ("state_events", "joined_members", "joined_local_members", "name").</summary>
+    Task<RoomPage> ListRoomsAsync(string orderBy, bool descending, int from, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Estimated database size per room; null when the server cannot tell (Synapse on SQLite).</summary>
+    Task<IReadOnlyDictionary<string, long>?> GetRoomDatabaseSizesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Starts purging a room's history before a time; returns an id to poll.</summary>
+    Task<string> StartPurgeHistoryAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken);
+
+    /// <summary>"active", "complete" or "failed".</summary>
+    Task<string> GetPurgeStatusAsync(string purgeId, CancellationToken cancellationToken);
+
+    /// <summary>Starts removing a room from the server (everyone is made to leave; optionally blocked); returns an id to poll.</summary>
+    Task<string> StartDeleteRoomAsync(string roomId, bool block, bool purge, CancellationToken cancellationToken);
+
+    /// <summary>"scheduled", "active", "shutting_down", "purging", "complete" or "failed".</summary>
+    Task<string> GetDeleteStatusAsync(string deleteId, CancellationToken cancellationToken);
 }
+
+public sealed record RoomPage(IReadOnlyList<RoomInfo> Rooms, int Total);
+
+public sealed record RoomInfo(
+    string RoomId,
+    string? Name,
+    string? CanonicalAlias,
+    int JoinedMembers,
+    int JoinedLocalMembers,
+    long StateEvents,
+    bool Federatable,
+    bool Public,
+    string? RoomType);
 
 public sealed record UserQuery(
     int From = 0,

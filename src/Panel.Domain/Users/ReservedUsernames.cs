@@ -9,7 +9,7 @@ public sealed class ReservedUsernames
     /// <summary>Bot localparts of the bridge catalog and common service accounts.</summary>
     public static readonly IReadOnlyList<string> Built =
     [
-        "panel-admin", "signalbot", "telegrambot", "whatsappbot", "discordbot", "slackbot", "metabot",
+        "panel-admin", "panel-notices", "signalbot", "telegrambot", "whatsappbot", "discordbot", "slackbot", "metabot",
         "instagrambot", "facebookbot", "gmessagesbot", "heisenbridge", "echobot",
     ];
 

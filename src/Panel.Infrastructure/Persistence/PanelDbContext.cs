@@ -4,6 +4,7 @@ using Panel.Domain.ApiTokens;
 using Panel.Domain.Audit;
 using Panel.Domain.Homeserver;
 using Panel.Domain.Invites;
+using Panel.Domain.Monitoring;
 using Panel.Infrastructure.Identity;
 
 namespace Panel.Infrastructure.Persistence;
@@ -28,6 +29,14 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
     public DbSet<Invite> Invites => Set<Invite>();
 
     public DbSet<InviteRedemption> InviteRedemptions => Set<InviteRedemption>();
+
+    public DbSet<MetricBucket> MetricBuckets => Set<MetricBucket>();
+
+    public DbSet<TimelineEvent> TimelineEvents => Set<TimelineEvent>();
+
+    public DbSet<WatchedContainer> WatchedContainers => Set<WatchedContainer>();
+
+    public DbSet<AlertSettings> AlertSettings => Set<AlertSettings>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

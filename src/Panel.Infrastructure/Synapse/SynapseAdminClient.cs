@@ -237,6 +237,58 @@ internal sealed partial class SynapseAdminClient(HttpClient http, HomeserverConn
         (await SendRawAsync(HttpMethod.Post, "_synapse/admin/v1/send_server_notice",
             new { user_id = userId, content = new { msgtype = "m.text", body = text } }, cancellationToken)).Dispose();
 
+    public async Task<RoomPage> ListRoomsAsync(string orderBy, bool descending, int from, int limit, CancellationToken cancellationToken)
+    {
+        var page = await SendAsync<JsonElement>(HttpMethod.Get,
+            $"_synapse/admin/v1/rooms?order_by={Uri.EscapeDataString(orderBy)}&dir={(descending ? "b" : "f")}&from={Math.Max(0, from)}&limit={Math.Clamp(limit, 1, 500)}", null, cancellationToken);
+        var rooms = page.GetProperty("rooms").EnumerateArray().Select(r => new RoomInfo(
+            r.GetProperty("room_id").GetString()!,
+            Str(r, "name"),
+            Str(r, "canonical_alias"),
+            Int(r, "joined_members"),
+            Int(r, "joined_local_members"),
+            Int(r, "state_events"),
+            Bool(r, "federatable"),
+            Bool(r, "public"),
+            Str(r, "room_type"))).ToList();
+        return new RoomPage(rooms, page.TryGetProperty("total_rooms", out var t) ? t.GetInt32() : rooms.Count);
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>?> GetRoomDatabaseSizesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stats = await SendAsync<JsonElement>(HttpMethod.Get, "_synapse/admin/v1/statistics/database/rooms", null, cancellationToken);
+            return stats.GetProperty("rooms").EnumerateArray()
+                .ToDictionary(r => r.GetProperty("room_id").GetString()!, r => r.GetProperty("estimated_size").GetInt64());
+        }
+        catch (HomeserverException e) when (e.StatusCode is 400 or 404 or 500 or 501)
+        {
+            // Only Synapse on PostgreSQL can estimate sizes.
+            return null;
+        }
+    }
+
+    public async Task<string> StartPurgeHistoryAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken) =>
+        (await SendAsync<JsonElement>(HttpMethod.Post, "_synapse/admin/v1/purge_history/" + Uri.EscapeDataString(roomId),
+            new { delete_local_events = deleteLocalEvents, purge_up_to_ts = before.ToUnixTimeMilliseconds() }, cancellationToken))
+        .GetProperty("purge_id").GetString()!;
+
+    public async Task<string> GetPurgeStatusAsync(string purgeId, CancellationToken cancellationToken) =>
+        (await SendAsync<JsonElement>(HttpMethod.Get, "_synapse/admin/v1/purge_history_status/" + Uri.EscapeDataString(purgeId), null, cancellationToken))
+        .GetProperty("status").GetString()!;
+
+    public async Task<string> StartDeleteRoomAsync(string roomId, bool block, bool purge, CancellationToken cancellationToken) =>
+        (await SendAsync<JsonElement>(HttpMethod.Delete, "_synapse/admin/v2/rooms/" + Uri.EscapeDataString(roomId), new { block, purge }, cancellationToken))
+        .GetProperty("delete_id").GetString()!;
+
+    public async Task<string> GetDeleteStatusAsync(string deleteId, CancellationToken cancellationToken) =>
+        (await SendAsync<JsonElement>(HttpMethod.Get, "_synapse/admin/v2/rooms/delete_status/" + Uri.EscapeDataString(deleteId), null, cancellationToken))
+        .GetProperty("status").GetString()!;
+
+    private static int Int(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 0;
+
     private static HomeserverUser ToUser(JsonElement u) => new(
         u.GetProperty("name").GetString()!,
         Str(u, "displayname"),

@@ -106,6 +106,13 @@ public static class SynapseConfig
             ["app_service_config_files"] = input.AppServiceConfigFiles.ToList(),
             ["max_upload_size"] = "50M",
             ["url_preview_enabled"] = false,
+            // Lets the panel send alerts to the owner as messages from the server itself.
+            ["server_notices"] = new Dictionary<string, object?>
+            {
+                ["system_mxid_localpart"] = "panel-notices",
+                ["system_mxid_display_name"] = "Server notices",
+                ["room_name"] = "Server notices",
+            },
         };
         foreach (var (key, value) in input.Extra)
         {

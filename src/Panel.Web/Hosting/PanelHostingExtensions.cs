@@ -15,6 +15,7 @@ using Panel.Web.Features.Audit;
 using Panel.Web.Features.Health;
 using Panel.Web.Features.Homeserver;
 using Panel.Web.Features.Invites;
+using Panel.Web.Features.Monitoring;
 using Panel.Web.Features.Users;
 
 namespace Panel.Web.Hosting;
@@ -48,6 +49,7 @@ public static class PanelHostingExtensions
         services.AddSingleton<UsersService>();
         services.AddSingleton<InvitesService>();
         services.AddHostedService<InviteJanitor>();
+        services.AddMonitoring();
         services.AddPanelRateLimits(builder.Configuration);
         services.AddPanelOpenApi();
         services.AddProblemDetails();
@@ -95,6 +97,7 @@ public static class PanelHostingExtensions
         api.MapHomeserverApi();
         api.MapUsersApi();
         api.MapInvitesApi();
+        api.MapMonitoringApi();
         // Unknown API paths answer 404 problem details (after authentication), not the page fallback.
         api.MapFallback(() => Problems.NotFound("There is no such API endpoint. The list is at /openapi/v1.json.")).ExcludeFromDescription();
 

@@ -281,8 +281,15 @@ public sealed partial class HomeserverService(
         else
         {
             var token = request.AccessToken!.Trim();
-            var userId = await admins.Create(new HomeserverConnection(baseUrl, token, "")).WhoAmIAsync(cancellationToken);
-            session = new AdminSession(userId, token);
+            try
+            {
+                var userId = await admins.Create(new HomeserverConnection(baseUrl, token, "")).WhoAmIAsync(cancellationToken);
+                session = new AdminSession(userId, token);
+            }
+            catch (HomeserverException e) when (e.StatusCode is 401 or 403)
+            {
+                throw new DomainException("The homeserver does not accept that access token: check that it belongs to a server admin and has not expired.");
+            }
         }
 
         var serverName = ServerName.Parse(MatrixUserId.Parse(session.UserId).ServerName);

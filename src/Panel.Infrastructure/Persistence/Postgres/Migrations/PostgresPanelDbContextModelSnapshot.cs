@@ -465,6 +465,145 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.ToTable("invite_redemptions", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Monitoring.AlertSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MemoryMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MemoryPercent")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("NotifyMatrixUserId")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<int>("UnhealthyMinutes")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("alert_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Panel.Domain.Monitoring.MetricBucket", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BlockReadBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("BlockWriteBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("CpuAvg")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("CpuMax")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("CpuMin")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("MemoryAvg")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MemoryLimit")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MemoryMax")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MemoryMin")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("NetworkRxBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("NetworkTxBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<short>("Resolution")
+                        .HasColumnType("smallint");
+
+                    b.Property<string>("SeriesKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("Start")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Resolution", "Start");
+
+                    b.HasIndex("SeriesKey", "Resolution", "Start")
+                        .IsUnique();
+
+                    b.ToTable("metric_buckets", (string)null);
+                });
+
+            modelBuilder.Entity("Panel.Domain.Monitoring.TimelineEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("Time")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Time");
+
+                    b.ToTable("timeline_events", (string)null);
+                });
+
+            modelBuilder.Entity("Panel.Domain.Monitoring.WatchedContainer", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("watched_containers", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Infrastructure.Identity.PanelUser", b =>
                 {
                     b.Property<string>("Id")

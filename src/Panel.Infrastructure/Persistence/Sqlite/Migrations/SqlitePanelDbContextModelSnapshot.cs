@@ -454,6 +454,141 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.ToTable("invite_redemptions", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Monitoring.AlertSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MemoryMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MemoryPercent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NotifyMatrixUserId")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("UnhealthyMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("alert_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Panel.Domain.Monitoring.MetricBucket", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BlockReadBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BlockWriteBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("CpuAvg")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("CpuMax")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("CpuMin")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("MemoryAvg")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MemoryLimit")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MemoryMax")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MemoryMin")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("NetworkRxBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("NetworkTxBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<short>("Resolution")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SeriesKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Start")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Resolution", "Start");
+
+                    b.HasIndex("SeriesKey", "Resolution", "Start")
+                        .IsUnique();
+
+                    b.ToTable("metric_buckets", (string)null);
+                });
+
+            modelBuilder.Entity("Panel.Domain.Monitoring.TimelineEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Time")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Time");
+
+                    b.ToTable("timeline_events", (string)null);
+                });
+
+            modelBuilder.Entity("Panel.Domain.Monitoring.WatchedContainer", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("watched_containers", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Infrastructure.Identity.PanelUser", b =>
                 {
                     b.Property<string>("Id")

@@ -1,0 +1,239 @@
+using Microsoft.EntityFrameworkCore;
+using Panel.Domain.Common;
+using Panel.Domain.Containers;
+using Panel.Domain.Homeserver;
+using Panel.Domain.Monitoring;
+using Panel.Infrastructure.Persistence;
+using Panel.Web.Features.Homeserver;
+
+namespace Panel.Web.Features.Monitoring;
+
+public sealed record ActiveAlert(string Key, string Severity, string Title, string Message, DateTimeOffset Since);
+
+/// <summary>
+/// Watches for what needs the owner: a container's memory near its limit for minutes on end, an
+/// out-of-memory kill, or a homeserver that stopped answering. An alert shows as a banner on every
+/// admin page, goes into the timeline, and can be sent to the owner as a Matrix server notice.
+/// </summary>
+public sealed partial class AlertService(
+    IDbContextFactory<PanelDbContext> contexts,
+    MetricsStore metrics,
+    ContainerEventFeed events,
+    HomeserverService homeserver,
+    IHomeserverAdminFactory admins,
+    HomeserverEndpoint endpoint,
+    TimelineRecorder timeline,
+    TimeProvider clock,
+    ILogger<AlertService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan OomAlertLifetime = TimeSpan.FromHours(1);
+    private readonly Dictionary<string, ActiveAlert> _active = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private DateTimeOffset? _unhealthySince;
+
+    public event Action? Changed;
+
+    public IReadOnlyList<ActiveAlert> Active
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _active.Values.OrderByDescending(a => a.Since).ToList();
+            }
+        }
+    }
+
+    public async Task<AlertSettings> GetSettingsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.AlertSettings.AsNoTracking().SingleOrDefaultAsync(cancellationToken) ?? AlertSettings.Default();
+    }
+
+    public async Task<AlertSettings> SaveSettingsAsync(int memoryPercent, int memoryMinutes, int unhealthyMinutes, string? notifyMatrixUserId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var settings = await db.AlertSettings.SingleOrDefaultAsync(cancellationToken);
+        if (settings is null)
+        {
+            settings = AlertSettings.Default();
+            db.AlertSettings.Add(settings);
+        }
+
+        settings.Change(memoryPercent, memoryMinutes, unhealthyMinutes, notifyMatrixUserId);
+        await db.SaveChangesAsync(cancellationToken);
+        return settings;
+    }
+
+    public void Dismiss(string key)
+    {
+        bool removed;
+        lock (_lock)
+        {
+            removed = _active.Remove(key);
+        }
+
+        if (removed)
+        {
+            Changed?.Invoke();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        events.Received += OnEvent;
+        try
+        {
+            using var timer = new PeriodicTimer(Interval);
+            do
+            {
+                try
+                {
+                    await EvaluateAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogEvaluateFailed(logger, ex);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            events.Received -= OnEvent;
+        }
+    }
+
+    /// <summary>One pass over the rules (public for tests).</summary>
+    public async Task EvaluateAsync(CancellationToken cancellationToken)
+    {
+        var settings = await GetSettingsAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+
+        foreach (var latest in metrics.Latest())
+        {
+            var key = "memory:" + latest.Series.Key;
+            var window = TimeSpan.FromMinutes(settings.MemoryMinutes);
+            var minutes = metrics.RecentMinutes(latest.Series.Key, window + TimeSpan.FromMinutes(1))
+                .Where(b => b.Start >= now - window - TimeSpan.FromMinutes(1)).ToList();
+            var limit = latest.Sample.MemoryLimitBytes;
+            var covered = minutes.Count >= settings.MemoryMinutes;
+            var high = covered && limit > 0 && minutes.All(b => b.MemoryMin >= limit * settings.MemoryPercent / 100.0);
+            if (high)
+            {
+                await RaiseAsync(new ActiveAlert(key, "warning", $"{latest.Series.ContainerName} is near its memory limit",
+                    $"It has used over {settings.MemoryPercent}% of its {new ByteSize(limit)} limit for {settings.MemoryMinutes} minutes. Raise the limit, or look at which rooms cost the most.", now), settings, cancellationToken);
+            }
+            else if (latest.Live)
+            {
+                Clear(key);
+            }
+        }
+
+        lock (_lock)
+        {
+            foreach (var stale in _active.Values.Where(a => a.Key.StartsWith("oom:", StringComparison.Ordinal) && now - a.Since > OomAlertLifetime).ToList())
+            {
+                _active.Remove(stale.Key);
+            }
+        }
+
+        var d = await homeserver.GetDeploymentAsync(cancellationToken);
+        if (d is { Phase: InstallPhase.Installed, Desired: DesiredState.Running })
+        {
+            var healthy = await admins.IsHealthyAsync(endpoint.BaseUrlFor(d), cancellationToken);
+            _unhealthySince = healthy ? null : _unhealthySince ?? now;
+            if (_unhealthySince is { } since && now - since >= TimeSpan.FromMinutes(settings.UnhealthyMinutes))
+            {
+                await RaiseAsync(new ActiveAlert("unhealthy", "error", $"{d.ServerName} is not healthy",
+                    $"Synapse has not answered /health for {(int)(now - since).TotalMinutes} minutes. Look at its logs on the Homeserver page.", since), settings, cancellationToken);
+            }
+            else if (healthy)
+            {
+                Clear("unhealthy");
+            }
+        }
+        else
+        {
+            _unhealthySince = null;
+            Clear("unhealthy");
+        }
+    }
+
+    private void OnEvent(ContainerEvent e)
+    {
+        if (e.Action == "oom")
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    var settings = await GetSettingsAsync(CancellationToken.None);
+                    await RaiseAsync(new ActiveAlert("oom:" + e.ContainerName, "error", $"{e.ContainerName} ran out of memory",
+                        "The kernel killed it for going over its memory limit; the restart policy brings it back. Raise its limit on the Monitoring page if this repeats.", e.Time), settings, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    LogEvaluateFailed(logger, ex);
+                }
+            });
+        }
+    }
+
+    private async Task RaiseAsync(ActiveAlert alert, AlertSettings settings, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_active.ContainsKey(alert.Key))
+            {
+                return;
+            }
+
+            _active[alert.Key] = alert;
+        }
+
+        LogRaised(logger, alert.Title);
+        timeline.Alert(alert.Key, "raised", $"{alert.Title}. {alert.Message}");
+        Changed?.Invoke();
+        if (settings.NotifyMatrixUserId is { } notify)
+        {
+            try
+            {
+                var admin = await homeserver.GetAdminAsync(cancellationToken);
+                await admin.SendServerNoticeAsync(notify, $"⚠ {alert.Title}\n{alert.Message}", cancellationToken);
+            }
+            catch (Exception ex) when (ex is DomainException or HttpRequestException)
+            {
+                LogNoticeFailed(logger, notify, ex.Message);
+            }
+        }
+    }
+
+    private void Clear(string key)
+    {
+        bool removed;
+        lock (_lock)
+        {
+            removed = _active.Remove(key);
+        }
+
+        if (removed)
+        {
+            timeline.Alert(key, "cleared", "The condition is over.");
+            Changed?.Invoke();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert: {Title}")]
+    private static partial void LogRaised(ILogger logger, string title);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert rules could not be evaluated")]
+    private static partial void LogEvaluateFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the alert to {UserId} as a server notice: {Error}")]
+    private static partial void LogNoticeFailed(ILogger logger, string userId, string error);
+}

@@ -1,0 +1,197 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Panel.Domain.Common;
+using Panel.Domain.Containers;
+using Panel.Domain.Homeserver;
+using Panel.Infrastructure.Configuration;
+using Panel.Web.Features.Homeserver;
+
+namespace Panel.Web.Features.Monitoring;
+
+public sealed record HostFigures(long? MemoryTotalBytes, long? MemoryAvailableBytes, double? Load1, double? Load5, double? Load15, int Cpus, long? DiskFreeBytes, long? DiskTotalBytes, string DiskPath);
+
+public sealed record HomeserverFigures(
+    long? DatabaseBytes,
+    long? MediaBytes,
+    int? Users,
+    int? Rooms,
+    int? DailyActiveUsers,
+    DateTimeOffset? MeasuredAt,
+    string? Problem);
+
+/// <summary>The machine's own figures, read from /proc and the file system where the panel keeps its data.</summary>
+public sealed class HostFiguresReader(IOptions<PanelOptions> panel)
+{
+    public HostFigures Read()
+    {
+        long? total = null, available = null;
+        double? l1 = null, l5 = null, l15 = null;
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/meminfo"))
+            {
+                if (line.StartsWith("MemTotal:", StringComparison.Ordinal))
+                {
+                    total = Kib(line);
+                }
+                else if (line.StartsWith("MemAvailable:", StringComparison.Ordinal))
+                {
+                    available = Kib(line);
+                }
+            }
+
+            var load = File.ReadAllText("/proc/loadavg").Split(' ');
+            l1 = double.Parse(load[0], CultureInfo.InvariantCulture);
+            l5 = double.Parse(load[1], CultureInfo.InvariantCulture);
+            l15 = double.Parse(load[2], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            // Not Linux, or /proc hidden: the figures stay unknown.
+        }
+
+        var path = panel.Value.DataDirectoryFullPath;
+        long? free = null, size = null;
+        try
+        {
+            Directory.CreateDirectory(path);
+            var drive = new DriveInfo(path);
+            free = drive.AvailableFreeSpace;
+            size = drive.TotalSize;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+        }
+
+        return new HostFigures(total, available, l1, l5, l15, Environment.ProcessorCount, free, size, path);
+    }
+
+    private static long Kib(string line) =>
+        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+}
+
+/// <summary>
+/// The homeserver's own figures (database and media size, users, rooms, daily actives). They cost a
+/// few queries, so they are measured every few minutes and cached.
+/// </summary>
+public sealed partial class HomeserverFiguresCollector(
+    HomeserverService homeserver,
+    IContainerRuntime docker,
+    HomeserverNames names,
+    TimeProvider clock,
+    ILogger<HomeserverFiguresCollector> logger)
+{
+    private static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private HomeserverFigures _cached = new(null, null, null, null, null, null, "Not measured yet.");
+
+    public HomeserverFigures Cached => _cached;
+
+    public async Task<HomeserverFigures> GetAsync(bool refresh, CancellationToken cancellationToken)
+    {
+        if (!refresh && _cached.MeasuredAt is { } at && clock.GetUtcNow() - at < MaxAge)
+        {
+            return _cached;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            _cached = await MeasureAsync(cancellationToken);
+            return _cached;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<HomeserverFigures> MeasureAsync(CancellationToken cancellationToken)
+    {
+        var d = await homeserver.GetDeploymentAsync(cancellationToken);
+        if (d is not { Phase: InstallPhase.Installed })
+        {
+            return new HomeserverFigures(null, null, null, null, null, clock.GetUtcNow(), "No homeserver is installed.");
+        }
+
+        long? dbBytes = null, mediaBytes = null;
+        int? users = null, rooms = null, daily = null;
+        var problems = new List<string>();
+        try
+        {
+            var admin = homeserver.CreateAdmin(d);
+            users = (await admin.ListUsersAsync(new UserQuery(Limit: 1, IncludeGuests: false), cancellationToken)).Total;
+            rooms = (await admin.ListRoomsAsync("name", false, 0, 1, cancellationToken)).Total;
+            daily = await CountDailyActiveAsync(admin, cancellationToken);
+        }
+        catch (Exception e) when (e is DomainException or HttpRequestException)
+        {
+            problems.Add("The admin API did not answer: " + e.Message);
+        }
+
+        if (d.Mode == HomeserverMode.Managed)
+        {
+            try
+            {
+                dbBytes = d.Database == HomeserverDatabase.Postgres
+                    ? await ExecNumberAsync(names.Postgres, ["psql", "-U", "synapse", "-d", "synapse", "-tAc", "SELECT pg_database_size('synapse')"], cancellationToken)
+                    : await ExecNumberAsync(names.Synapse, ["sh", "-c", "cat /data/homeserver.db /data/homeserver.db-wal 2>/dev/null | wc -c"], cancellationToken);
+                mediaBytes = await ExecNumberAsync(names.Synapse, ["sh", "-c", "du -sb /data/media_store 2>/dev/null | cut -f1 || echo 0"], cancellationToken);
+            }
+            catch (Exception e) when (e is DomainException or ContainerRuntimeUnavailableException)
+            {
+                problems.Add("The sizes could not be read: " + e.Message);
+            }
+        }
+        else
+        {
+            problems.Add("Database and media sizes are only measured for a homeserver the panel runs.");
+        }
+
+        return new HomeserverFigures(dbBytes, mediaBytes, users, rooms, daily, clock.GetUtcNow(), problems.Count == 0 ? null : string.Join(" ", problems));
+    }
+
+    // The admin API has no daily-active count, but it sorts users by when they were last seen:
+    // counting down that list until someone was last seen over a day ago gives the number.
+    private async Task<int> CountDailyActiveAsync(IHomeserverAdmin admin, CancellationToken cancellationToken)
+    {
+        var since = clock.GetUtcNow().AddDays(-1);
+        var count = 0;
+        var from = 0;
+        while (true)
+        {
+            var page = await admin.ListUsersAsync(new UserQuery(from, 100, OrderBy: "last_seen_ts", Descending: true, IncludeGuests: false), cancellationToken);
+            foreach (var u in page.Users)
+            {
+                if (u.LastSeenAt is not { } seen || seen < since)
+                {
+                    return count;
+                }
+
+                count++;
+            }
+
+            if (page.NextFrom is not { } next || count > 100_000)
+            {
+                return count;
+            }
+
+            from = next;
+        }
+    }
+
+    private async Task<long?> ExecNumberAsync(string container, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    {
+        var result = await docker.ExecAsync(container, command, null, cancellationToken);
+        if (result.ExitCode == 0 && long.TryParse(result.StandardOutput.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        LogMeasureFailed(logger, container, result.StandardError.Trim());
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Measuring in {Container} failed: {Error}")]
+    private static partial void LogMeasureFailed(ILogger logger, string container, string error);
+}

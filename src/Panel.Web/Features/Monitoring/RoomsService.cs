@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using Panel.Domain.Audit;
+using Panel.Domain.Common;
+using Panel.Domain.Homeserver;
+using Panel.Web.Features.Audit;
+using Panel.Web.Features.Homeserver;
+
+namespace Panel.Web.Features.Monitoring;
+
+public sealed record RoomCost(
+    string RoomId,
+    string? Name,
+    string? Alias,
+    int JoinedMembers,
+    int LocalMembers,
+    int RemoteMembers,
+    long StateEvents,
+    long? DatabaseBytes,
+    bool Federated,
+    bool Space,
+    bool LikelyMemorySink);
+
+public sealed record RoomList(IReadOnlyList<RoomCost> Rooms, int Total, bool SizesKnown, string OrderBy);
+
+public sealed record BeforeAfter(long? DatabaseBytes, long? SynapseMemoryBytes);
+
+public sealed record RoomOperation(
+    Guid Id,
+    string Kind,
+    string RoomId,
+    string Status,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? FinishedAt,
+    BeforeAfter Before,
+    BeforeAfter? After,
+    string? Error);
+
+/// <summary>
+/// Which rooms make Synapse expensive, and the two remedies: purging old history and removing a room.
+/// Synapse's memory follows the size of the rooms its users are in, not the number of users, so a huge
+/// federated room joined by one local user is the usual culprit; the list makes it stand out.
+/// </summary>
+public sealed partial class RoomsService(
+    HomeserverService homeserver,
+    HomeserverFiguresCollector figures,
+    MetricsStore metrics,
+    IAuditLog audit,
+    TimeProvider clock,
+    IHostApplicationLifetime lifetime,
+    ILogger<RoomsService> logger)
+{
+    public const int MaxLimit = 500;
+    private readonly ConcurrentDictionary<Guid, RoomOperation> _operations = new();
+
+    public event Action<RoomOperation>? OperationChanged;
+
+    public IReadOnlyList<RoomOperation> Operations => _operations.Values.OrderByDescending(o => o.StartedAt).ToList();
+
+    public RoomOperation? GetOperation(Guid id) => _operations.TryGetValue(id, out var op) ? op : null;
+
+    public async Task<RoomList> ListAsync(string? orderBy, int from, int limit, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > MaxLimit || from < 0)
+        {
+            throw new DomainException($"limit must be between 1 and {MaxLimit}, and from at least 0.");
+        }
+
+        var order = (orderBy ?? "stateEvents") switch
+        {
+            "stateEvents" => "state_events",
+            "joinedMembers" => "joined_members",
+            "localMembers" => "joined_local_members",
+            "size" => "size",
+            _ => throw new DomainException("orderBy must be stateEvents, joinedMembers, localMembers or size."),
+        };
+
+        var admin = await homeserver.GetAdminAsync(cancellationToken);
+        var sizes = await admin.GetRoomDatabaseSizesAsync(cancellationToken);
+        List<RoomCost> rooms;
+        int total;
+        if (order == "size")
+        {
+            if (sizes is null)
+            {
+                throw new DomainException("Room sizes are only known when Synapse uses PostgreSQL. Order by state events instead: they follow the size closely.");
+            }
+
+            // Synapse cannot sort by size itself: take the rooms it reports sizes for, biggest first.
+            var all = await admin.ListRoomsAsync("state_events", true, 0, MaxLimit, cancellationToken);
+            rooms = all.Rooms.Select(r => ToCost(r, sizes)).OrderByDescending(r => r.DatabaseBytes ?? 0).Skip(from).Take(limit).ToList();
+            total = all.Total;
+        }
+        else
+        {
+            var page = await admin.ListRoomsAsync(order, true, from, limit, cancellationToken);
+            rooms = page.Rooms.Select(r => ToCost(r, sizes)).ToList();
+            total = page.Total;
+        }
+
+        return new RoomList(rooms, total, sizes is not null, orderBy ?? "stateEvents");
+    }
+
+    /// <summary>Purges a room's history older than some days; runs in the background, with before/after figures.</summary>
+    public async Task<RoomOperation> StartPurgeAsync(string roomId, int olderThanDays, bool deleteLocalEvents, AuditActor actor, CancellationToken cancellationToken)
+    {
+        ValidateRoomId(roomId);
+        if (olderThanDays is < 0 or > 3650)
+        {
+            throw new DomainException("olderThanDays must be between 0 and 3650.");
+        }
+
+        var admin = await homeserver.GetAdminAsync(cancellationToken);
+        var before = await MeasureAsync(cancellationToken);
+        var purgeId = await admin.StartPurgeHistoryAsync(roomId, clock.GetUtcNow().AddDays(-olderThanDays), deleteLocalEvents, cancellationToken);
+        var operation = Track("purge-history", roomId, before);
+        await audit.RecordAsync(actor, "room.purge-history", roomId, AuditOutcome.Success,
+            $"older than {olderThanDays} day(s){(deleteLocalEvents ? ", including local users' messages" : "")}", cancellationToken);
+        _ = PollAsync(operation, () => admin.GetPurgeStatusAsync(purgeId, lifetime.ApplicationStopping), "complete", actor);
+        return operation;
+    }
+
+    /// <summary>Removes a room from the server: every local member leaves, and its history is purged.</summary>
+    public async Task<RoomOperation> StartDeleteAsync(string roomId, bool block, AuditActor actor, CancellationToken cancellationToken)
+    {
+        ValidateRoomId(roomId);
+        var admin = await homeserver.GetAdminAsync(cancellationToken);
+        var before = await MeasureAsync(cancellationToken);
+        var deleteId = await admin.StartDeleteRoomAsync(roomId, block, purge: true, cancellationToken);
+        var operation = Track("delete-room", roomId, before);
+        await audit.RecordAsync(actor, "room.deleted", roomId, AuditOutcome.Success, block ? "and blocked from being joined again" : null, cancellationToken);
+        _ = PollAsync(operation, () => admin.GetDeleteStatusAsync(deleteId, lifetime.ApplicationStopping), "complete", actor);
+        return operation;
+    }
+
+    private RoomOperation Track(string kind, string roomId, BeforeAfter before)
+    {
+        var operation = new RoomOperation(Guid.NewGuid(), kind, roomId, "active", clock.GetUtcNow(), null, before, null, null);
+        _operations[operation.Id] = operation;
+        OperationChanged?.Invoke(operation);
+        return operation;
+    }
+
+    private async Task PollAsync(RoomOperation operation, Func<Task<string>> status, string done, AuditActor actor)
+    {
+        var current = operation;
+        try
+        {
+            var deadline = clock.GetUtcNow().AddHours(2);
+            while (clock.GetUtcNow() < deadline)
+            {
+                var state = await status();
+                if (state != current.Status)
+                {
+                    current = current with { Status = state };
+                    Update(current);
+                }
+
+                if (state == done)
+                {
+                    var after = await MeasureAsync(lifetime.ApplicationStopping, refresh: true);
+                    Update(current with { FinishedAt = clock.GetUtcNow(), After = after });
+                    return;
+                }
+
+                if (state == "failed")
+                {
+                    throw new DomainException("The homeserver reported that the operation failed; its log has the reason.");
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), lifetime.ApplicationStopping);
+            }
+
+            throw new DomainException("The operation did not finish within two hours.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(logger, operation.Kind, operation.RoomId, ex.Message);
+            Update(current with { Status = "failed", FinishedAt = clock.GetUtcNow(), Error = ex.Message });
+            await audit.RecordAsync(actor, "room." + operation.Kind, operation.RoomId, AuditOutcome.Failure, ex.Message, CancellationToken.None);
+        }
+    }
+
+    private void Update(RoomOperation operation)
+    {
+        _operations[operation.Id] = operation;
+        OperationChanged?.Invoke(operation);
+    }
+
+    private async Task<BeforeAfter> MeasureAsync(CancellationToken cancellationToken, bool refresh = true)
+    {
+        var f = await figures.GetAsync(refresh, cancellationToken);
+        var memory = metrics.Latest().FirstOrDefault(l => l.Series.Key == Domain.Containers.ContainerComponents.Homeserver)?.Sample.MemoryBytes;
+        return new BeforeAfter(f.DatabaseBytes, memory);
+    }
+
+    private static void ValidateRoomId(string roomId)
+    {
+        if (string.IsNullOrWhiteSpace(roomId) || roomId[0] != '!' || !roomId.Contains(':', StringComparison.Ordinal) || roomId.Length > 255)
+        {
+            throw new DomainException($"'{roomId}' is not a room ID like !abc:example.org.");
+        }
+    }
+
+    private static RoomCost ToCost(RoomInfo r, IReadOnlyDictionary<string, long>? sizes)
+    {
+        var remote = Math.Max(0, r.JoinedMembers - r.JoinedLocalMembers);
+        // The typical memory sink: a big federated room that only one or two of our users are in.
+        var sink = r.JoinedLocalMembers <= 2 && (remote >= 100 || r.StateEvents >= 5000);
+        long? size = sizes is not null && sizes.TryGetValue(r.RoomId, out var bytes) ? bytes : null;
+        return new RoomCost(r.RoomId, r.Name, r.CanonicalAlias, r.JoinedMembers, r.JoinedLocalMembers, remote, r.StateEvents, size,
+            r.Federatable, r.RoomType == "m.space", sink);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room operation {Kind} on {RoomId} failed: {Error}")]
+    private static partial void LogFailed(ILogger logger, string kind, string roomId, string error);
+}
