@@ -170,8 +170,20 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
     /// <summary>Writes minute buckets and merges them into hour and day buckets (also used to import history in tests).</summary>
     public async Task PersistAsync(IReadOnlyList<MetricBucket> minutes, CancellationToken cancellationToken)
     {
+        if (minutes.Count == 0)
+        {
+            return;
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var coarse = new Dictionary<(string, MetricResolution, DateTimeOffset), MetricBucket>();
+        // One query for every hour and day bucket these minutes fall into, however many there are.
+        var keys = minutes.Select(m => m.SeriesKey).Distinct().ToList();
+        var first = MetricBucket.StartOf(minutes.Min(m => m.Start), MetricResolution.Day);
+        var last = minutes.Max(m => m.Start);
+        var coarse = (await db.MetricBuckets
+                .Where(b => keys.Contains(b.SeriesKey) && b.Resolution != MetricResolution.Minute && b.Start >= first && b.Start <= last)
+                .ToListAsync(cancellationToken))
+            .ToDictionary(b => (b.SeriesKey, b.Resolution, b.Start));
         foreach (var minute in minutes)
         {
             db.MetricBuckets.Add(minute);
@@ -180,13 +192,8 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
                 var start = MetricBucket.StartOf(minute.Start, resolution);
                 if (!coarse.TryGetValue((minute.SeriesKey, resolution, start), out var bucket))
                 {
-                    bucket = await db.MetricBuckets.SingleOrDefaultAsync(b => b.SeriesKey == minute.SeriesKey && b.Resolution == resolution && b.Start == start, cancellationToken);
-                    if (bucket is null)
-                    {
-                        bucket = MetricBucket.Open(minute.SeriesKey, resolution, start);
-                        db.MetricBuckets.Add(bucket);
-                    }
-
+                    bucket = MetricBucket.Open(minute.SeriesKey, resolution, start);
+                    db.MetricBuckets.Add(bucket);
                     coarse[(minute.SeriesKey, resolution, start)] = bucket;
                 }
 
