@@ -62,7 +62,10 @@ public interface IHomeserverAdmin
     /// <summary>Sends a server notice (a message from the server itself) to a local user.</summary>
     Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken);
 
-    /// <summary>Rooms the server knows, ordered on the server ("state_events", "joined_members", "joined_local_members", "name").</summary>
+    /// <summary>
+    /// Rooms the server knows, ordered on the server ("state_events", "joined_members", "joined_local_members", "name").
+    /// Synapse orders counts largest first; <paramref name="descending"/> reverses its order.
+    /// </summary>
     Task<RoomPage> ListRoomsAsync(string orderBy, bool descending, int from, int limit, CancellationToken cancellationToken);
 
     /// <summary>Estimated database size per room; null when the server cannot tell (Synapse on SQLite).</summary>

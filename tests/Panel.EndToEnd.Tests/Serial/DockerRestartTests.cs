@@ -38,5 +38,19 @@ public sealed class DockerRestartTests
         var health = await panel.Process.CreateClient().GetFromJsonAsync<JsonElement>("/healthz", Ct);
         health.GetProperty("checks").GetProperty("docker").GetProperty("status").GetString().ShouldBe("healthy");
         panel.Process.Output.ShouldContain("Docker is reachable again");
+
+        // The sampler opened its streams again: a fresh, live sample of Synapse.
+        var restartedAt = DateTimeOffset.UtcNow;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var live = false;
+        while (!live && DateTime.UtcNow < deadline)
+        {
+            var summary = await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/metrics/summary", Ct);
+            live = summary.GetProperty("containers").EnumerateArray().Any(c => c.GetProperty("key").GetString() == "homeserver"
+                && c.GetProperty("live").GetBoolean() && c.GetProperty("sampledAt").GetDateTimeOffset() > restartedAt);
+            await Task.Delay(500, Ct);
+        }
+
+        live.ShouldBeTrue("the sampler should stream again after dockerd came back");
     }
 }

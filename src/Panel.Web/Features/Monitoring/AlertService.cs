@@ -117,12 +117,9 @@ public sealed partial class AlertService(
         foreach (var latest in metrics.Latest())
         {
             var key = "memory:" + latest.Series.Key;
-            var window = TimeSpan.FromMinutes(settings.MemoryMinutes);
-            var minutes = metrics.RecentMinutes(latest.Series.Key, window + TimeSpan.FromMinutes(1))
-                .Where(b => b.Start >= now - window - TimeSpan.FromMinutes(1)).ToList();
+            var high = latest.Sample.MemoryLimitBytes > 0
+                && StayedAbove(latest.Series.Key, latest.Sample.MemoryLimitBytes * settings.MemoryPercent / 100.0, TimeSpan.FromMinutes(settings.MemoryMinutes), now);
             var limit = latest.Sample.MemoryLimitBytes;
-            var covered = minutes.Count >= settings.MemoryMinutes;
-            var high = covered && limit > 0 && minutes.All(b => b.MemoryMin >= limit * settings.MemoryPercent / 100.0);
             if (high)
             {
                 await RaiseAsync(new ActiveAlert(key, "warning", $"{latest.Series.ContainerName} is near its memory limit",
@@ -162,6 +159,25 @@ public sealed partial class AlertService(
             _unhealthySince = null;
             Clear("unhealthy");
         }
+    }
+
+    /// <summary>
+    /// Whether every reading of the last <paramref name="window"/> was above <paramref name="threshold"/>,
+    /// and there are readings for all of it. Short windows use the raw samples, long ones the minutes.
+    /// </summary>
+    private bool StayedAbove(string key, double threshold, TimeSpan window, DateTimeOffset now)
+    {
+        var since = now - window;
+        if (window <= MetricsStore.RawWindow - TimeSpan.FromMinutes(1))
+        {
+            var raw = metrics.Raw(key);
+            var inWindow = raw.Where(s => s.Time >= since).ToList();
+            var covered = raw.Count > 0 && raw[0].Time <= since + TimeSpan.FromSeconds(15);
+            return covered && inWindow.Count > 0 && inWindow.All(s => s.MemoryBytes >= threshold);
+        }
+
+        var minutes = metrics.RecentMinutes(key, window).Where(b => b.Start >= since).ToList();
+        return minutes.Count >= (int)window.TotalMinutes - 1 && minutes.All(b => b.MemoryMin >= threshold);
     }
 
     private void OnEvent(ContainerEvent e)

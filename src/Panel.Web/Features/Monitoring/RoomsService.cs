@@ -42,6 +42,8 @@ public sealed record RoomOperation(
 /// </summary>
 public sealed partial class RoomsService(
     HomeserverService homeserver,
+    Panel.Domain.Containers.IContainerRuntime docker,
+    HomeserverNames names,
     HomeserverFiguresCollector figures,
     MetricsStore metrics,
     IAuditLog audit,
@@ -51,6 +53,7 @@ public sealed partial class RoomsService(
 {
     public const int MaxLimit = 500;
     private readonly ConcurrentDictionary<Guid, RoomOperation> _operations = new();
+    private DateTimeOffset _analyzedAt = DateTimeOffset.MinValue;
 
     public event Action<RoomOperation>? OperationChanged;
 
@@ -75,6 +78,7 @@ public sealed partial class RoomsService(
         };
 
         var admin = await homeserver.GetAdminAsync(cancellationToken);
+        await RefreshPlannerStatisticsAsync(cancellationToken);
         var sizes = await admin.GetRoomDatabaseSizesAsync(cancellationToken);
         List<RoomCost> rooms;
         int total;
@@ -86,13 +90,14 @@ public sealed partial class RoomsService(
             }
 
             // Synapse cannot sort by size itself: take the rooms it reports sizes for, biggest first.
-            var all = await admin.ListRoomsAsync("state_events", true, 0, MaxLimit, cancellationToken);
+            var all = await admin.ListRoomsAsync("state_events", false, 0, MaxLimit, cancellationToken);
             rooms = all.Rooms.Select(r => ToCost(r, sizes)).OrderByDescending(r => r.DatabaseBytes ?? 0).Skip(from).Take(limit).ToList();
             total = all.Total;
         }
         else
         {
-            var page = await admin.ListRoomsAsync(order, true, from, limit, cancellationToken);
+            // Synapse's own order for these counts is already largest first ("dir=f").
+            var page = await admin.ListRoomsAsync(order, false, from, limit, cancellationToken);
             rooms = page.Rooms.Select(r => ToCost(r, sizes)).ToList();
             total = page.Total;
         }
@@ -130,6 +135,33 @@ public sealed partial class RoomsService(
         await audit.RecordAsync(actor, "room.deleted", roomId, AuditOutcome.Success, block ? "and blocked from being joined again" : null, cancellationToken);
         _ = PollAsync(operation, () => admin.GetDeleteStatusAsync(deleteId, lifetime.ApplicationStopping), "complete", actor);
         return operation;
+    }
+
+    // Synapse estimates room sizes from PostgreSQL's planner statistics, which a young database may
+    // not have yet. For the PostgreSQL the panel runs, it refreshes them (at most hourly) first.
+    private async Task RefreshPlannerStatisticsAsync(CancellationToken cancellationToken)
+    {
+        if (clock.GetUtcNow() - _analyzedAt < TimeSpan.FromHours(1))
+        {
+            return;
+        }
+
+        var d = await homeserver.GetDeploymentAsync(cancellationToken);
+        if (d is not { Mode: HomeserverMode.Managed, Database: HomeserverDatabase.Postgres })
+        {
+            return;
+        }
+
+        try
+        {
+            await docker.ExecAsync(names.Postgres, ["psql", "-U", "synapse", "-d", "synapse", "-qc",
+                "ANALYZE event_json, events, event_search, event_edges, event_push_actions, stream_ordering_to_exterm, state_groups_state"], null, cancellationToken);
+            _analyzedAt = clock.GetUtcNow();
+        }
+        catch (Exception e) when (e is DomainException or Panel.Domain.Containers.ContainerRuntimeUnavailableException)
+        {
+            LogFailed(logger, "analyze", "-", e.Message);
+        }
     }
 
     private RoomOperation Track(string kind, string roomId, BeforeAfter before)
