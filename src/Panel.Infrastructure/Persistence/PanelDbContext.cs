@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Panel.Domain.ApiTokens;
 using Panel.Domain.Audit;
+using Panel.Domain.Donations;
 using Panel.Domain.Homeserver;
 using Panel.Domain.Invites;
 using Panel.Domain.Monitoring;
@@ -37,6 +38,14 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
     public DbSet<WatchedContainer> WatchedContainers => Set<WatchedContainer>();
 
     public DbSet<AlertSettings> AlertSettings => Set<AlertSettings>();
+
+    public DbSet<DonationSettings> DonationSettings => Set<DonationSettings>();
+
+    public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
+
+    public DbSet<Pledge> Pledges => Set<Pledge>();
+
+    public DbSet<ProcessedStripeEvent> ProcessedStripeEvents => Set<ProcessedStripeEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

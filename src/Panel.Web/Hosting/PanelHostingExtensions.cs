@@ -6,12 +6,14 @@ using Panel.Infrastructure.Configuration;
 using Panel.Infrastructure.Docker;
 using Panel.Infrastructure.Persistence;
 using Panel.Infrastructure.Security;
+using Panel.Infrastructure.Stripe;
 using Panel.Infrastructure.Synapse;
 using Panel.Web.Api;
 using Panel.Web.Components;
 using Panel.Web.Features.Accounts;
 using Panel.Web.Features.ApiTokens;
 using Panel.Web.Features.Audit;
+using Panel.Web.Features.Donations;
 using Panel.Web.Features.Health;
 using Panel.Web.Features.Homeserver;
 using Panel.Web.Features.Invites;
@@ -31,6 +33,7 @@ public static class PanelHostingExtensions
         services.AddPanelSecurity();
         services.AddDocker();
         services.AddSynapse();
+        services.AddStripe();
         services.AddPanelAccounts();
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton<ApiTokenService>();
@@ -50,6 +53,7 @@ public static class PanelHostingExtensions
         services.AddSingleton<InvitesService>();
         services.AddHostedService<InviteJanitor>();
         services.AddMonitoring();
+        services.AddDonations(builder.Configuration);
         services.AddPanelRateLimits(builder.Configuration);
         services.AddPanelOpenApi();
         services.AddProblemDetails();
@@ -91,6 +95,8 @@ public static class PanelHostingExtensions
         app.MapAccountEndpoints();
         app.MapAuditExport();
         app.MapWellKnown();
+        app.MapStripeWebhook();
+        app.MapDonationsExport();
 
         var api = app.MapGroup("/api/v1").RequireAuthorization(PanelPolicies.ApiAdmin);
         api.MapCoreApi();
@@ -98,6 +104,7 @@ public static class PanelHostingExtensions
         api.MapUsersApi();
         api.MapInvitesApi();
         api.MapMonitoringApi();
+        api.MapDonationsApi();
         // Unknown API paths answer 404 problem details (after authentication), not the page fallback.
         api.MapFallback(() => Problems.NotFound("There is no such API endpoint. The list is at /openapi/v1.json.")).ExcludeFromDescription();
 

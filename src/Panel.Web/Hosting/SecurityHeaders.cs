@@ -6,13 +6,16 @@ namespace Panel.Web.Hosting;
 /// </summary>
 internal static class SecurityHeaders
 {
-    private const string Csp =
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-        "font-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; " +
-        "form-action 'self' https://checkout.stripe.com; object-src 'none'";
-
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
-        app.Use(async (context, next) =>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
+    {
+        // The donate form redirects to Stripe Checkout: the only place besides the panel a form may go.
+        var stripe = app.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Features.Donations.DonationOptions>>().Value.Stripe.ApiBase;
+        var checkout = "https://checkout.stripe.com" + (Uri.TryCreate(stripe, UriKind.Absolute, out var custom) ? " " + custom.GetLeftPart(UriPartial.Authority) : "");
+        var csp =
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+            "font-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; " +
+            $"form-action 'self' {checkout}; object-src 'none'";
+        return app.Use(async (context, next) =>
         {
             context.Response.OnStarting(() =>
             {
@@ -23,10 +26,11 @@ internal static class SecurityHeaders
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
                 // Replaces Blazor's own frame-ancestors-only policy with the full one.
-                headers.ContentSecurityPolicy = Csp;
+                headers.ContentSecurityPolicy = csp;
 
                 return Task.CompletedTask;
             });
             await next(context);
         });
+    }
 }

@@ -9,7 +9,7 @@ namespace Panel.EndToEnd.Tests.Serial;
 /// What happens when dockerd itself restarts. These tests stop the engine for everyone, so
 /// tests/run.sh runs them in a phase of their own, after all the others.
 /// </summary>
-[Trait("Category", "DockerRestart")]
+[Trait("Category", "Serial")]
 public sealed class DockerRestartTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -22,7 +22,7 @@ public class PanelWebFactory : WebApplicationFactory<Program>
     {
     }
 
-    internal PanelWebFactory(Dictionary<string, string?> settings)
+    protected internal PanelWebFactory(Dictionary<string, string?> settings)
     {
         DataDirectory = TestEnvironment.NewTempDirectory("panel-web");
         _settings = new Dictionary<string, string?>
