@@ -1,0 +1,97 @@
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using Panel.Testing;
+
+namespace Panel.EndToEnd.Tests.Donations;
+
+public sealed class DonatePageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
+{
+    private readonly FakeStripeApi _stripe = new();
+    private PanelProcess _panel = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await _stripe.StartAsync();
+        _panel = new PanelProcess(TestEnvironment.NewTempDirectory("panel-donate"), new Dictionary<string, string>
+        {
+            ["Panel__Donations__Stripe__SecretKey"] = "sk_test_donate_page",
+            ["Panel__Donations__Stripe__WebhookSecret"] = "whsec_donate_page",
+            ["Panel__Donations__Stripe__ApiBase"] = _stripe.BaseUrl,
+        });
+        var token = await _panel.CreateOwnerAndTokenAsync();
+        await _panel.StartAsync();
+        var saved = await _panel.CreateClient(token).PutAsJsonAsync("/api/v1/donations/settings", new
+        {
+            currency = "eur",
+            suggestedAmountsMinor = new[] { 300, 500, 1000 },
+            minimumMinor = 100,
+            maximumMinor = 50000,
+            costLines = new[] { new { name = "VPS", amountMinor = 2000, period = "Monthly" }, new { name = "Domain", amountMinor = 1200, period = "Yearly" } },
+            publicMessage = "Our little server costs money every month.",
+            showSupporters = true,
+        });
+        saved.EnsureSuccessStatusCode();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _panel.DisposeAsync();
+        await _stripe.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task DonatePage_ShowsTheFundingBar_AndTheAmountFormLeadsToCheckout()
+    {
+        var page = await browser.NewPageAsync(_panel.BaseUrl);
+        var circuits = 0;
+        var scripts = 0;
+        page.Request += (_, r) =>
+        {
+            if (r.Url.Contains("/_blazor", StringComparison.Ordinal)) { circuits++; }
+            if (r.ResourceType == "script") { scripts++; }
+        };
+
+        await BrowserFixture.RunAsync(page, "donate", async () =>
+        {
+            await page.GotoAsync("/donate");
+            await Assertions.Expect(page.GetByText("Our little server costs money every month.")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByTestId("funding-bar")).ToHaveAttributeAsync("aria-valuenow", "0");
+            await Assertions.Expect(page.GetByTestId("funding-text")).ToContainTextAsync("€21.00");
+            await Assertions.Expect(page.GetByText("VPS")).ToBeVisibleAsync();
+            await BrowserFixture.ScreenshotAsync(page, "donate");
+
+            await page.GetByText("€10.00", new() { Exact = true }).ClickAsync();
+            await page.GetByText("Every month", new() { Exact = true }).ClickAsync();
+            await page.GetByLabel("Your name").FillAsync("Ada");
+            await page.GetByText("Show my name on the list of supporters").ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
+
+            await page.WaitForURLAsync(url => url.StartsWith(_stripe.BaseUrl + "/pay/", StringComparison.Ordinal));
+            await Assertions.Expect(page.Locator("#fake-checkout")).ToBeVisibleAsync();
+        }, _panel);
+
+        var form = _stripe.Requests.Single().Form;
+        form["mode"].ShouldBe("subscription");
+        form["line_items[0][price_data][unit_amount]"].ShouldBe("1000");
+        form["metadata[display_name]"].ShouldBe("Ada");
+        form["metadata[show_name]"].ShouldBe("1");
+        circuits.ShouldBe(0, "the donate page must not open a SignalR circuit");
+        scripts.ShouldBe(0, "the donate page works without JavaScript");
+    }
+
+    [Fact]
+    public async Task ACustomAmountOutOfRange_IsExplained_AndGoesNowhere()
+    {
+        var page = await browser.NewPageAsync(_panel.BaseUrl);
+        await BrowserFixture.RunAsync(page, "donate-bad-amount", async () =>
+        {
+            await page.GotoAsync("/donate");
+            await page.GetByText("Other", new() { Exact = true }).ClickAsync();
+            await page.GetByLabel("Other amount").FillAsync("0.50");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
+
+            await Assertions.Expect(page.GetByTestId("donate-error")).ToContainTextAsync("between €1.00 and €500.00");
+        }, _panel);
+        _stripe.Requests.ShouldBeEmpty();
+    }
+}
