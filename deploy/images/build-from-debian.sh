@@ -117,12 +117,16 @@ build_postgres() {
 
 build_echo_bridge() {
   local root; root=$(package_root echo-bridge "python3-mautrix python3-aiohttp python3-yaml ca-certificates")
-  local version; version=$(cat "$HERE/echo-bridge/VERSION")
-  local tag="$PREFIX/echo-bridge:$version"
-  # The bridge's own code changes with the project, so rebuild when it is newer than the image.
-  if image_exists "$tag"; then log "$tag is present"; else
+  local tag="$PREFIX/echo-bridge:$(cat "$HERE/echo-bridge/VERSION")"
+  # The bridge's code changes with the project while the catalog pins one tag: the image carries the
+  # hash of its sources, and a different hash rebuilds it under the same tag.
+  local hash; hash=$(cd "$HERE/echo-bridge" && find rootfs -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+  if docker image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$tag" 2>/dev/null | grep -qx "ECHO_BRIDGE_SOURCE=$hash"; then
+    log "$tag is present"
+  else
     import_image "$tag" "$root" "$HERE/echo-bridge/rootfs" \
-      'ENTRYPOINT ["python3", "/opt/echo-bridge/echo_bridge.py"]' 'EXPOSE 29999' 'VOLUME /data' 'WORKDIR /data'
+      'ENTRYPOINT ["python3", "/opt/echo-bridge/echo_bridge.py"]' 'EXPOSE 29999' 'VOLUME /data' 'WORKDIR /data' \
+      "ENV ECHO_BRIDGE_SOURCE=$hash"
   fi
   docker tag "$tag" "$PREFIX/echo-bridge:latest"
   echo "$tag"

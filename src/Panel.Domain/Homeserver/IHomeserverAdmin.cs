@@ -160,6 +160,36 @@ public interface IHomeserverAdminFactory
     /// secret, and returns its user ID and access token.
     /// </summary>
     Task<AdminSession> RegisterAdminAsync(string baseUrl, string sharedSecret, string localpart, string password, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asks the homeserver to ping an application service (the appservice ping API, with the
+    /// appservice's own token): this proves the whole wiring, from the loaded registration to the
+    /// bridge answering on its address.
+    /// </summary>
+    Task<AppServicePing> PingAppServiceAsync(string baseUrl, string appServiceId, string asToken, CancellationToken cancellationToken);
+}
+
+public enum AppServicePingResult
+{
+    /// <summary>The bridge answered the ping.</summary>
+    Answered,
+
+    /// <summary>The bridge was reached but answered with an error (it may not implement ping): it is up.</summary>
+    ReachedWithError,
+
+    /// <summary>The homeserver could not reach the bridge (not started, wrong address).</summary>
+    Unreachable,
+
+    /// <summary>The homeserver does not know the token: the registration is not loaded.</summary>
+    NotRegistered,
+
+    /// <summary>The homeserver itself did not answer.</summary>
+    HomeserverDown,
+}
+
+public sealed record AppServicePing(AppServicePingResult Result, string Detail, long? DurationMs)
+{
+    public bool IsUp => Result is AppServicePingResult.Answered or AppServicePingResult.ReachedWithError;
 }
 
 public sealed record AdminSession(string UserId, string AccessToken);

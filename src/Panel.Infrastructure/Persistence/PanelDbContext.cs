@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Panel.Domain.ApiTokens;
 using Panel.Domain.Audit;
+using Panel.Domain.Bridges;
 using Panel.Domain.Donations;
 using Panel.Domain.Homeserver;
 using Panel.Domain.Invites;
@@ -46,6 +47,8 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
     public DbSet<Pledge> Pledges => Set<Pledge>();
 
     public DbSet<ProcessedStripeEvent> ProcessedStripeEvents => Set<ProcessedStripeEvent>();
+
+    public DbSet<Bridge> Bridges => Set<Bridge>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -98,6 +98,42 @@ internal sealed partial class SynapseAdminFactory(IHttpClientFactory http, TimeP
         return new AdminSession(session.UserId, session.AccessToken);
     }
 
+    public async Task<AppServicePing> PingAppServiceAsync(string baseUrl, string appServiceId, string asToken, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(baseUrl), $"_matrix/client/v1/appservice/{Uri.EscapeDataString(appServiceId)}/ping"))
+        {
+            Content = JsonContent.Create(new { transaction_id = "homeserver-panel-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)) }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", asToken);
+        try
+        {
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
+            if (response.IsSuccessStatusCode)
+            {
+                using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
+                long? ms = doc.RootElement.TryGetProperty("duration_ms", out var d) && d.TryGetInt64(out var v) ? v : null;
+                return new AppServicePing(AppServicePingResult.Answered, "The bridge answered the homeserver's ping.", ms);
+            }
+
+            var (code, message) = await SynapseErrors.ReadAsync(response, timeout.Token);
+            return code switch
+            {
+                // The appservice answered, with a status other than 200 (it may not implement ping).
+                "M_BAD_STATUS" => new AppServicePing(AppServicePingResult.ReachedWithError, message, null),
+                "M_CONNECTION_FAILED" or "M_CONNECTION_TIMEOUT" => new AppServicePing(AppServicePingResult.Unreachable, message, null),
+                "M_UNKNOWN_TOKEN" or "M_FORBIDDEN" => new AppServicePing(AppServicePingResult.NotRegistered, message, null),
+                _ when (int)response.StatusCode >= 500 && code is null => new AppServicePing(AppServicePingResult.HomeserverDown, message, null),
+                _ => new AppServicePing(AppServicePingResult.Unreachable, $"{code}: {message}", null),
+            };
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return new AppServicePing(AppServicePingResult.HomeserverDown, "The homeserver did not answer.", null);
+        }
+    }
+
     /// <summary>Synapse's shared-secret registration MAC: HMAC-SHA1 over nonce, user, password and admin flag, NUL-separated, as lowercase hex.</summary>
     internal static string Mac(string sharedSecret, string nonce, string user, string password, bool admin)
     {

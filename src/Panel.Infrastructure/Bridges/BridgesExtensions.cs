@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Panel.Infrastructure.Bridges;
+
+public sealed class BridgeOptions
+{
+    public const string Section = "Panel:Bridges";
+
+    /// <summary>A directory of extra catalog entries (*.yaml), for bridges the built-in catalog lacks.</summary>
+    public string? CatalogDirectory { get; set; }
+}
+
+/// <summary>A broken catalog entry stops startup with its file and reason, not at the first install.</summary>
+internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BridgeOptions options)
+    {
+        try
+        {
+            BridgeCatalog.Load(options.CatalogDirectory);
+            return ValidateOptionsResult.Success;
+        }
+        catch (InvalidOperationException e)
+        {
+            return ValidateOptionsResult.Fail($"{BridgeOptions.Section}:CatalogDirectory: {e.Message}");
+        }
+    }
+}
+
+public static class BridgesExtensions
+{
+    /// <summary>The bridge catalog (built in, plus Panel:Bridges:CatalogDirectory).</summary>
+    public static IServiceCollection AddBridgeCatalog(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BridgeOptions>().Bind(configuration.GetSection(BridgeOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BridgeOptions>, BridgeOptionsValidator>();
+        services.AddSingleton(sp => BridgeCatalog.Load(sp.GetRequiredService<IOptions<BridgeOptions>>().Value.CatalogDirectory));
+        return services;
+    }
+}
