@@ -47,6 +47,9 @@ public sealed class Bridge
 
     public string? LastError { get; private set; }
 
+    /// <summary>Whether the homeserver's config lists this bridge's registration.</summary>
+    public bool Registered { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset? InstalledAt { get; private set; }
@@ -93,6 +96,8 @@ public sealed class Bridge
     }
 
     public void MarkUninstalling() => Phase = BridgePhase.Uninstalling;
+
+    public void SetRegistered(bool registered) => Registered = registered;
 
     public void Upgraded(string image)
     {

@@ -291,6 +291,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
 
+                    b.Property<bool>("Registered")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("SecretsProtected")
                         .IsRequired()
                         .HasMaxLength(16000)

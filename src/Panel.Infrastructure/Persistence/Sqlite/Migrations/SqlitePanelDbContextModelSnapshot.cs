@@ -280,6 +280,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Registered")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("SecretsProtected")
                         .IsRequired()
                         .HasMaxLength(16000)

@@ -12,7 +12,7 @@ using Panel.Infrastructure.Persistence.Postgres;
 namespace Panel.Infrastructure.Persistence.Postgres.Migrations
 {
     [DbContext(typeof(PostgresPanelDbContext))]
-    [Migration("20261129080306_Bridges")]
+    [Migration("20261129080447_Bridges")]
     partial class Bridges
     {
         /// <inheritdoc />
@@ -293,6 +293,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<string>("PreviousImage")
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
+
+                    b.Property<bool>("Registered")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("SecretsProtected")
                         .IsRequired()

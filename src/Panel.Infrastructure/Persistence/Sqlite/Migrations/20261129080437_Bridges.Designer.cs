@@ -11,7 +11,7 @@ using Panel.Infrastructure.Persistence.Sqlite;
 namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(SqlitePanelDbContext))]
-    [Migration("20261129080256_Bridges")]
+    [Migration("20261129080437_Bridges")]
     partial class Bridges
     {
         /// <inheritdoc />
@@ -282,6 +282,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<string>("PreviousImage")
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("Registered")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("SecretsProtected")
                         .IsRequired()

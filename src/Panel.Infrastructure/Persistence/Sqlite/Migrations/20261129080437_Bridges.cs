@@ -24,6 +24,7 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     SettingsJson = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: false),
                     SecretsProtected = table.Column<string>(type: "TEXT", maxLength: 16000, nullable: false),
                     LastError = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    Registered = table.Column<bool>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     InstalledAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },

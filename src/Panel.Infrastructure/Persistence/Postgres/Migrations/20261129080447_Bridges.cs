@@ -24,6 +24,7 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     SettingsJson = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: false),
                     SecretsProtected = table.Column<string>(type: "character varying(16000)", maxLength: 16000, nullable: false),
                     LastError = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    Registered = table.Column<bool>(type: "boolean", nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     InstalledAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
