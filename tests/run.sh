@@ -63,7 +63,7 @@ for v in $(docker volume ls -q --filter label=homeserver-panel.test=true); do do
 
 # --- images -----------------------------------------------------------------------------------------
 say "making sure the test images exist (cached after the first run)"
-deploy/images/build-from-debian.sh synapse postgres test-variants >"$LOG_DIR/images.log" 2>&1 \
+deploy/images/build-from-debian.sh synapse postgres echo-bridge test-variants >"$LOG_DIR/images.log" 2>&1 \
   || die "building the images failed, see $LOG_DIR/images.log"
 export PANEL_TEST_SYNAPSE_IMAGE="homeserver-panel/synapse:latest"
 export PANEL_TEST_POSTGRES_IMAGE="homeserver-panel/postgres:latest"

@@ -67,4 +67,39 @@ public static class DockerTestHelper
         await process.WaitForExitAsync();
         return (process.ExitCode, (await stdout) + (await stderr));
     }
+
+    /// <summary>A file in a container, read with `docker cp` to stdout; null when it does not exist.</summary>
+    public static async Task<string?> TryReadFileAsync(string container, string path)
+    {
+        var (exit, output) = await CliAsync("exec", container, "cat", path);
+        return exit == 0 ? output : null;
+    }
+
+    public static async Task<string> ReadFileAsync(string container, string path) =>
+        await TryReadFileAsync(container, path) ?? throw new InvalidOperationException($"{path} does not exist in {container}.");
+
+    /// <summary>Runs a command in a running container; fails the test with its output when it fails.</summary>
+    public static async Task<string> ExecAsync(string container, params string[] command)
+    {
+        var (exit, output) = await CliAsync(["exec", container, .. command]);
+        return exit == 0 ? output : throw new InvalidOperationException($"`{string.Join(' ', command)}` in {container} exited with {exit}: {output}");
+    }
+
+    public static async Task<ContainerInspectResponse?> InspectAsync(string container)
+    {
+        try
+        {
+            return await Client.Containers.InspectContainerAsync(container);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public static async Task<bool> VolumeExistsAsync(string name)
+    {
+        var (exit, _) = await CliAsync("volume", "inspect", name);
+        return exit == 0;
+    }
 }

@@ -10,6 +10,9 @@ public sealed class BridgeOptions
 
     /// <summary>A directory of extra catalog entries (*.yaml), for bridges the built-in catalog lacks.</summary>
     public string? CatalogDirectory { get; set; }
+
+    /// <summary>How long a bridge may take, after it starts, to answer the homeserver's ping.</summary>
+    public int ReadyTimeoutSeconds { get; set; } = 180;
 }
 
 /// <summary>A broken catalog entry stops startup with its file and reason, not at the first install.</summary>
@@ -17,6 +20,11 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
 {
     public ValidateOptionsResult Validate(string? name, BridgeOptions options)
     {
+        if (options.ReadyTimeoutSeconds is < 5 or > 3600)
+        {
+            return ValidateOptionsResult.Fail($"{BridgeOptions.Section}:ReadyTimeoutSeconds must be between 5 and 3600.");
+        }
+
         try
         {
             BridgeCatalog.Load(options.CatalogDirectory);

@@ -321,8 +321,27 @@ internal sealed partial class DockerContainerRuntime(DockerClientFactory factory
             using var archive = new MemoryStream();
             await using (var tar = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
             {
+                var directories = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var file in files)
                 {
+                    // A file in a subdirectory gets the directory first, owned like the file, so that
+                    // the process that reads it (Synapse as UID 991, say) can enter it.
+                    var parts = file.Name.Split('/');
+                    for (var i = 1; i < parts.Length; i++)
+                    {
+                        var dir = string.Join('/', parts[..i]) + "/";
+                        if (directories.Add(dir))
+                        {
+                            await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, dir)
+                            {
+                                Uid = file.OwnerId,
+                                Gid = file.GroupId,
+                                Mode = (UnixFileMode)0b111_101_000,
+                                ModificationTime = DateTimeOffset.UtcNow,
+                            }, cancellationToken);
+                        }
+                    }
+
                     var entry = new PaxTarEntry(TarEntryType.RegularFile, file.Name)
                     {
                         Uid = file.OwnerId,

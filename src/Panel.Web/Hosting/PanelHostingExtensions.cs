@@ -13,6 +13,7 @@ using Panel.Web.Components;
 using Panel.Web.Features.Accounts;
 using Panel.Web.Features.ApiTokens;
 using Panel.Web.Features.Audit;
+using Panel.Web.Features.Bridges;
 using Panel.Web.Features.Donations;
 using Panel.Web.Features.Health;
 using Panel.Web.Features.Homeserver;
@@ -53,6 +54,7 @@ public static class PanelHostingExtensions
         services.AddSingleton<InvitesService>();
         services.AddHostedService<InviteJanitor>();
         services.AddMonitoring();
+        services.AddBridges(builder.Configuration);
         services.AddDonations(builder.Configuration);
         services.AddPanelRateLimits(builder.Configuration);
         services.AddPanelOpenApi();
@@ -105,6 +107,7 @@ public static class PanelHostingExtensions
         api.MapInvitesApi();
         api.MapMonitoringApi();
         api.MapDonationsApi();
+        api.MapBridgesApi();
         // Unknown API paths answer 404 problem details (after authentication), not the page fallback.
         api.MapFallback(() => Problems.NotFound("There is no such API endpoint. The list is at /openapi/v1.json.")).ExcludeFromDescription();
 

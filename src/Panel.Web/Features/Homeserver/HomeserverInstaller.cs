@@ -39,8 +39,8 @@ public sealed partial class HomeserverInstaller(
         ("admin", "Create the panel's admin account"),
     ];
 
-    private const string PostgresUser = "synapse";
-    private const string PostgresDatabase = "synapse";
+    public const string PostgresUser = "synapse";
+    public const string PostgresDatabase = "synapse";
 
     public async Task InstallAsync(OperationContext progress, CancellationToken cancellationToken)
     {
@@ -98,10 +98,20 @@ public sealed partial class HomeserverInstaller(
         }, cancellationToken);
     }
 
-    /// <summary>Writes homeserver.yaml (and the signing key, unless the volume already has one) into the Synapse container.</summary>
-    public async Task WriteConfigAsync(HomeserverDeployment deployment, string container, CancellationToken cancellationToken, IReadOnlyList<string>? appServiceFiles = null)
+    /// <summary>
+    /// Writes homeserver.yaml (and the signing key, unless the volume already has one) into the Synapse
+    /// container. It lists the registrations of the bridges the database marks as registered.
+    /// </summary>
+    public async Task WriteConfigAsync(HomeserverDeployment deployment, string container, CancellationToken cancellationToken)
     {
-        var yaml = SynapseConfig.Generate(BuildConfigInput(deployment, appServiceFiles ?? []));
+        List<string> appServiceFiles;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            appServiceFiles = (await db.Bridges.Where(b => b.Registered).Select(b => b.CatalogId).ToListAsync(cancellationToken))
+                .Order(StringComparer.Ordinal).Select(AppServiceRegistrationPath).ToList();
+        }
+
+        var yaml = SynapseConfig.Generate(BuildConfigInput(deployment, appServiceFiles));
         var files = new List<ContainerFile> { new("homeserver.yaml", Encoding.UTF8.GetBytes(yaml), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000) };
         var existingKey = await docker.ReadFileAsync(container, SynapseConfig.DataDirectory + "/" + SynapseConfig.SigningKeyFile, cancellationToken);
         if (existingKey is null)
@@ -118,6 +128,11 @@ public sealed partial class HomeserverInstaller(
 
         await docker.WriteFilesAsync(container, SynapseConfig.DataDirectory, files, cancellationToken);
     }
+
+    /// <summary>Where a bridge's registration lives in Synapse's volume.</summary>
+    public static string AppServiceRegistrationPath(string catalogId) => $"{SynapseConfig.DataDirectory}/{AppServiceDirectory}/{catalogId}.yaml";
+
+    public const string AppServiceDirectory = "appservices";
 
     public SynapseConfigInput BuildConfigInput(HomeserverDeployment d, IReadOnlyList<string> appServiceFiles) => new()
     {

@@ -13,13 +13,13 @@ public enum StepStatus
 
 public sealed record OperationStepView(string Key, string Title, StepStatus Status, double? Percent, string? Message);
 
-public sealed record OperationView(string Kind, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, bool Succeeded, string? Error, IReadOnlyList<OperationStepView> Steps)
+public sealed record OperationView(string Kind, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, bool Succeeded, string? Error, IReadOnlyList<OperationStepView> Steps, string? Subject = null)
 {
     public bool IsRunning => FinishedAt is null;
 }
 
 /// <summary>
-/// Long homeserver work (install, upgrade, start, stop, uninstall) runs here, one operation at a time,
+/// Long homeserver work (install, upgrade, start, stop, uninstall, and bridges, which restart it) runs here, one operation at a time,
 /// in the background, with its steps and progress visible to the UI and the API while it runs.
 /// </summary>
 public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<HomeserverOperations> logger)
@@ -28,6 +28,7 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
     private readonly Lock _lock = new();
     private OperationState? _current;
     private long _lastNotify;
+    private volatile bool _quiet;
 
     /// <summary>The running operation, or the last one that finished.</summary>
     public OperationView? Current
@@ -41,7 +42,8 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
         }
     }
 
-    public bool IsBusy => _gate.CurrentCount == 0;
+    /// <summary>A visible operation is running (the reconciler's quiet passes do not count: operations wait for them).</summary>
+    public bool IsBusy => _gate.CurrentCount == 0 && !_quiet;
 
     /// <summary>Raised on every change (throttled while progress streams in). Handlers must be quick.</summary>
     public event Action? Changed;
@@ -51,15 +53,16 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
     /// never faults: failures end up in <see cref="Current"/>). Throws <see cref="ConflictException"/>
     /// when another operation is running.
     /// </summary>
-    public Task Start(string kind, IReadOnlyList<(string Key, string Title)> steps, Func<OperationContext, CancellationToken, Task> work)
+    public Task Start(string kind, IReadOnlyList<(string Key, string Title)> steps, Func<OperationContext, CancellationToken, Task> work, string? subject = null)
     {
-        if (!_gate.Wait(0))
+        // A reconciler pass is short: wait for it rather than refuse what a person asked for.
+        if (!_gate.Wait(100) && !(_quiet && _gate.Wait(TimeSpan.FromSeconds(60))))
         {
             var running = Current;
             throw new ConflictException($"Another homeserver operation is running ({running?.Kind ?? "unknown"}). Wait for it to finish.");
         }
 
-        var state = new OperationState(kind, clock.GetUtcNow(), steps);
+        var state = new OperationState(kind, clock.GetUtcNow(), steps, subject);
         lock (_lock)
         {
             _current = state;
@@ -104,6 +107,7 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
             return false;
         }
 
+        _quiet = true;
         try
         {
             await work();
@@ -111,6 +115,7 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
         }
         finally
         {
+            _quiet = false;
             _gate.Release();
         }
     }
@@ -130,7 +135,7 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
     [LoggerMessage(Level = LogLevel.Error, Message = "Homeserver operation {Kind} failed")]
     private static partial void LogFailed(ILogger logger, string kind, Exception ex);
 
-    internal sealed class OperationState(string kind, DateTimeOffset startedAt, IReadOnlyList<(string Key, string Title)> steps)
+    internal sealed class OperationState(string kind, DateTimeOffset startedAt, IReadOnlyList<(string Key, string Title)> steps, string? subject)
     {
         private readonly Lock _lock = new();
         private readonly List<OperationStepView> _steps = steps.Select(s => new OperationStepView(s.Key, s.Title, StepStatus.Pending, null, null)).ToList();
@@ -174,7 +179,7 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
         {
             lock (_lock)
             {
-                return new OperationView(kind, startedAt, _finished, _finished is not null && _error is null, _error, _steps.ToList());
+                return new OperationView(kind, startedAt, _finished, _finished is not null && _error is null, _error, _steps.ToList(), subject);
             }
         }
     }
@@ -183,14 +188,17 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
 /// <summary>What an operation's code uses to report its steps.</summary>
 public sealed class OperationContext
 {
-    private readonly HomeserverOperations _owner;
-    private readonly HomeserverOperations.OperationState _state;
+    private readonly HomeserverOperations? _owner;
+    private readonly HomeserverOperations.OperationState? _state;
 
-    internal OperationContext(HomeserverOperations owner, HomeserverOperations.OperationState state)
+    internal OperationContext(HomeserverOperations? owner, HomeserverOperations.OperationState? state)
     {
         _owner = owner;
         _state = state;
     }
+
+    /// <summary>For work that runs outside an operation (the reconciler): reports go nowhere.</summary>
+    public static OperationContext Silent { get; } = new(null, null);
 
     public void Start(string key, string? message = null) => Set(key, s => s with { Status = StepStatus.Running, Message = message, Percent = null }, force: true);
 
@@ -198,11 +206,14 @@ public sealed class OperationContext
 
     public void Done(string key, string? message = null) => Set(key, s => s with { Status = StepStatus.Done, Percent = 100, Message = message ?? s.Message }, force: true);
 
+    /// <summary>Fails a step with a message, without ending the operation (the caller rolls back, then throws).</summary>
+    public void Fail(string key, string message) => Set(key, s => s with { Status = StepStatus.Failed, Message = message }, force: true);
+
     public void Skip(string key, string message) => Set(key, s => s with { Status = StepStatus.Skipped, Message = message }, force: true);
 
     private void Set(string key, Func<OperationStepView, OperationStepView> change, bool force)
     {
-        _state.Update(key, change);
-        _owner.Notify(force);
+        _state?.Update(key, change);
+        _owner?.Notify(force);
     }
 }

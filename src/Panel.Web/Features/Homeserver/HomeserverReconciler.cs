@@ -18,6 +18,7 @@ public sealed partial class HomeserverReconciler(
     HomeserverInstaller installer,
     HomeserverOperations operations,
     HomeserverNames names,
+    Bridges.BridgeInstaller bridges,
     ContainerEventFeed feed,
     ILogger<HomeserverReconciler> logger) : BackgroundService
 {
@@ -84,7 +85,7 @@ public sealed partial class HomeserverReconciler(
         if (d is null || d.Phase == InstallPhase.Uninstalled || d.Mode == HomeserverMode.Attached)
         {
             // Nothing of the homeserver should run: anything left is an orphan of an interrupted uninstall.
-            foreach (var orphan in owned.Where(c => c.Component is ContainerComponents.Homeserver or ContainerComponents.Database))
+            foreach (var orphan in owned.Where(c => c.Component is ContainerComponents.Homeserver or ContainerComponents.Database or ContainerComponents.Bridge))
             {
                 LogOrphan(logger, orphan.Name);
                 await docker.RemoveAsync(orphan.Id, cancellationToken);
@@ -116,6 +117,8 @@ public sealed partial class HomeserverReconciler(
                 LogStarting(logger, names.Synapse, synapse.State);
                 await docker.StartAsync(names.Synapse, cancellationToken);
             }
+
+            await bridges.ReconcileAsync(d, owned, cancellationToken);
         }
         else if (await docker.InspectAsync(names.Synapse, cancellationToken) is { IsRunning: true })
         {

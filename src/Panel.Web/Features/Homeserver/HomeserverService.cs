@@ -449,8 +449,14 @@ public sealed partial class HomeserverService(
                     await docker.RemoveAsync(name, ct);
                 }
 
+                // Bridges cannot work without their homeserver.
+                foreach (var bridge in await docker.ListOwnedAsync(ContainerComponents.Bridge, ct))
+                {
+                    await docker.RemoveAsync(bridge.Id, ct);
+                }
+
                 await docker.RemoveNetworkAsync(names.Network, ct);
-                progress.Done("containers", "Synapse and PostgreSQL are removed.");
+                progress.Done("containers", "Synapse, PostgreSQL and the bridges' containers are removed.");
             }
             else
             {
@@ -466,6 +472,11 @@ public sealed partial class HomeserverService(
                 {
                     await docker.RemoveVolumeAsync(names.SynapseData, ct);
                     await docker.RemoveVolumeAsync(names.PostgresData, ct);
+                    foreach (var bridge in await db.Bridges.ToListAsync(ct))
+                    {
+                        await docker.RemoveVolumeAsync(names.BridgeData(bridge.CatalogId), ct);
+                        db.Bridges.Remove(bridge);
+                    }
                 }
 
                 db.Homeservers.Remove(current);

@@ -1,0 +1,179 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Panel.Testing;
+
+namespace Panel.EndToEnd.Tests.Bridges;
+
+/// <summary>Bridges against the real Synapse and the real engine, with the echo bridge image.</summary>
+public sealed class BridgeTests(BridgeHomeserverFixture hs) : IClassFixture<BridgeHomeserverFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_echo_bridge_installed_through_the_api_answers_messages_and_uninstalls_cleanly()
+    {
+        // 1. Install through the API.
+        var id = await hs.InstallBridgeAsync(new { catalogId = "echo", settings = new { } });
+        var installed = await hs.WaitForBridgeAsync(id, v => v.GetProperty("phase").GetString() is "installed" or "failed");
+        installed.GetProperty("status").GetString().ShouldBe("running", installed.ToString());
+        installed.GetProperty("botUserId").GetString().ShouldBe($"@echobot:{hs.ServerName}");
+        installed.GetProperty("loginInstructions").GetString()!.ShouldContain($"@echobot:{hs.ServerName}");
+        installed.GetProperty("operation").GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("status").GetString()).ShouldAllBe(s => s == "Done" || s == "Skipped");
+        installed.GetProperty("health").GetString().ShouldBe("healthy");
+
+        // Installing it twice is refused.
+        var again = await hs.PostBridgeAsync(new { catalogId = "echo", settings = new { } });
+        again.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await again.Content.ReadAsStringAsync(Ct)).ShouldContain("already installed");
+
+        // 2. Synapse is healthy after the restart, and lists the registration.
+        (await hs.GetHomeserverAsync()).GetProperty("health").GetString().ShouldBe("healthy");
+        var config = await DockerTestHelper.ReadFileAsync(hs.SynapseContainer, "/data/homeserver.yaml");
+        config.ShouldContain("/data/appservices/echo.yaml");
+        var registration = await DockerTestHelper.ReadFileAsync(hs.SynapseContainer, "/data/appservices/echo.yaml");
+        registration.ShouldContain("sender_localpart: \"echobot\"");
+        registration.ShouldContain("rate_limited: false");
+
+        // 3. A user made through the panel creates a room and invites the bot.
+        var created = await hs.Api.PostAsJsonAsync("/api/v1/users", new { username = "pinger", password = "pinger's long password" }, Ct);
+        created.IsSuccessStatusCode.ShouldBeTrue(await created.Content.ReadAsStringAsync(Ct));
+        using var client = new MatrixClient(await hs.ClientUrlAsync());
+        await client.LoginAsync("pinger", "pinger's long password");
+        var room = await client.CreateRoomAsync("echo test", [$"@echobot:{hs.ServerName}"]);
+
+        // 4. The bot joins, and "ping" gets "echo: ping" back.
+        await Eventually(async () => (await client.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(room)}/joined_members"))
+            .GetProperty("joined").TryGetProperty($"@echobot:{hs.ServerName}", out _), "the bot joins the room");
+        await client.SendTextAsync(room, "ping");
+        await Eventually(async () => (await client.RecentTextsAsync(room)).Contains("echo: ping"), "the bot answers 'echo: ping'");
+
+        // The bridge shows in the list, with the audit trail of the install.
+        var list = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/bridges", Ct);
+        list.EnumerateArray().ShouldContain(b => b.GetProperty("catalogId").GetString() == "echo");
+
+        // 5. Uninstall: Synapse is healthy and the registration is gone.
+        var removed = await hs.Api.DeleteAsync($"/api/v1/bridges/{id}?deleteData=false", Ct);
+        removed.StatusCode.ShouldBe(HttpStatusCode.Accepted, await removed.Content.ReadAsStringAsync(Ct));
+        await hs.WaitUntilGoneAsync(id);
+        (await hs.WaitUntilHealthyAsync()).GetProperty("health").GetString().ShouldBe("healthy");
+        (await DockerTestHelper.ReadFileAsync(hs.SynapseContainer, "/data/homeserver.yaml")).ShouldNotContain("appservices/echo.yaml");
+        (await DockerTestHelper.TryReadFileAsync(hs.SynapseContainer, "/data/appservices/echo.yaml")).ShouldBeNull();
+        (await DockerTestHelper.InspectAsync($"{hs.Instance}-bridge-echo")).ShouldBeNull();
+        // The bot's token no longer works: the homeserver has forgotten the bridge.
+        var whoami = await new HttpClient { BaseAddress = new Uri(await hs.ClientUrlAsync()) }
+            .SendAsync(new HttpRequestMessage(HttpMethod.Get, "/_matrix/client/v3/account/whoami") { Headers = { { "Authorization", "Bearer " + ReadToken(registration) } } }, Ct);
+        whoami.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        var audit = await hs.Api.GetStringAsync("/api/v1/audit?limit=200", Ct);
+        audit.ShouldContain("bridge.install");
+        audit.ShouldContain("bridge.uninstall");
+    }
+
+    [Fact]
+    public async Task Missing_or_invalid_settings_are_refused_before_anything_is_created()
+    {
+        var notNumber = await hs.PostBridgeAsync(new { catalogId = "telegram", settings = new { app_id = "abc", app_hash = "0123456789abcdef0123456789abcdef" } });
+        notNumber.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await notNumber.Content.ReadAsStringAsync(Ct)).ShouldContain("app_id");
+
+        var missing = await hs.PostBridgeAsync(new { catalogId = "telegram", settings = new { app_id = "123" } });
+        missing.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await missing.Content.ReadAsStringAsync(Ct)).ShouldContain("app_hash");
+
+        var unknownSetting = await hs.PostBridgeAsync(new { catalogId = "echo", settings = new { colour = "blue" } });
+        unknownSetting.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        var unknownBridge = await hs.PostBridgeAsync(new { catalogId = "carrier-pigeon", settings = new { } });
+        unknownBridge.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await unknownBridge.Content.ReadAsStringAsync(Ct)).ShouldContain("signal");
+
+        var badOwner = await hs.PostBridgeAsync(new { catalogId = "echo", owner = "not a user id" });
+        badOwner.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        var broken = await hs.Api.PostAsync("/api/v1/bridges", new StringContent("{\"catalogId\": ", Encoding.UTF8, "application/json"), Ct);
+        broken.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        (await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/bridges", Ct)).EnumerateArray().ShouldNotContain(b => b.GetProperty("catalogId").GetString() == "telegram");
+        (await DockerTestHelper.InspectAsync($"{hs.Instance}-bridge-telegram")).ShouldBeNull();
+
+        // The catalog says what each bridge needs.
+        var catalog = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/bridges/catalog", Ct);
+        var telegram = catalog.EnumerateArray().Single(e => e.GetProperty("id").GetString() == "telegram");
+        telegram.GetProperty("settings").EnumerateArray().Select(s => s.GetProperty("key").GetString()).ShouldBe(["app_id", "app_hash"]);
+        telegram.GetProperty("image").GetString()!.ShouldStartWith("dock.mau.dev/mautrix/telegram:");
+    }
+
+    [Fact]
+    public async Task A_registration_that_Synapse_refuses_is_rolled_back_and_the_reason_shown()
+    {
+        var id = await hs.InstallBridgeAsync(new { catalogId = "broken-echo" });
+        var failed = await hs.WaitForBridgeAsync(id, v => v.GetProperty("phase").GetString() is "failed" or "installed");
+
+        failed.GetProperty("status").GetString().ShouldBe("failed");
+        var error = failed.GetProperty("lastError").GetString()!;
+        error.ShouldContain("registration was removed");
+        error.ShouldContain("last log lines");
+        (await hs.WaitUntilHealthyAsync()).GetProperty("health").GetString().ShouldBe("healthy");
+        (await DockerTestHelper.ReadFileAsync(hs.SynapseContainer, "/data/homeserver.yaml")).ShouldNotContain("broken-echo");
+        (await DockerTestHelper.InspectAsync($"{hs.Instance}-bridge-broken-echo")).ShouldBeNull();
+
+        // A failed bridge can be removed.
+        (await hs.Api.DeleteAsync($"/api/v1/bridges/{id}?deleteData=true&confirm=broken-echo", Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await hs.WaitUntilGoneAsync(id);
+    }
+
+    [Fact]
+    public async Task A_bridge_gets_its_own_postgres_database_shows_when_it_crashes_and_deleting_its_data_drops_it()
+    {
+        var id = await hs.InstallBridgeAsync(new { catalogId = "echo-pg", owner = $"@owner:{hs.ServerName}" });
+        var view = await hs.WaitForBridgeAsync(id, v => v.GetProperty("phase").GetString() is "installed" or "failed");
+        view.GetProperty("status").GetString().ShouldBe("running", view.ToString());
+        view.GetProperty("database").GetString().ShouldBe("postgres");
+
+        // The database exists and the bridge's own role, with the password from its config, can use it.
+        var config = await DockerTestHelper.ReadFileAsync($"{hs.Instance}-bridge-echo-pg", "/data/config.yaml");
+        var uri = new Uri(Between(config, "uri: \"", "\""));
+        var password = uri.UserInfo.Split(':')[1];
+        var query = await DockerTestHelper.ExecAsync(hs.PostgresContainer,
+            "sh", "-c", $"PGPASSWORD='{password}' psql -h 127.0.0.1 -U bridge_echo_pg -d bridge_echo_pg -tAc 'select current_user'");
+        query.Trim().ShouldBe("bridge_echo_pg");
+
+        // It crashes: its config is gone and it is killed. The page shows it, with its last log lines.
+        await DockerTestHelper.ExecAsync($"{hs.Instance}-bridge-echo-pg", "sh", "-c", "rm /data/config.yaml && kill 1");
+        var crashed = await hs.WaitForBridgeAsync(id, v => v.GetProperty("status").GetString() == "crashed", TimeSpan.FromMinutes(1));
+        string.Join('\n', crashed.GetProperty("lastLogLines").EnumerateArray().Select(l => l.GetString())).ShouldContain("config.yaml");
+
+        // Deleting the data needs the confirmation, then drops the database and the volume.
+        (await hs.Api.DeleteAsync($"/api/v1/bridges/{id}?deleteData=true", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await hs.Api.DeleteAsync($"/api/v1/bridges/{id}?deleteData=true&confirm=echo-pg", Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await hs.WaitUntilGoneAsync(id);
+        (await DockerTestHelper.ExecAsync(hs.PostgresContainer, "psql", "-U", "synapse", "-d", "synapse", "-tAc", "select count(*) from pg_database where datname = 'bridge_echo_pg'")).Trim().ShouldBe("0");
+        (await DockerTestHelper.VolumeExistsAsync($"{hs.Instance}-bridge-echo-pg-data")).ShouldBeFalse();
+    }
+
+    private static string ReadToken(string registration) => Between(registration, "as_token: \"", "\"");
+
+    private static string Between(string text, string start, string end)
+    {
+        var i = text.IndexOf(start, StringComparison.Ordinal) + start.Length;
+        return text[i..text.IndexOf(end, i, StringComparison.Ordinal)];
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException($"Timed out waiting until {what}.");
+    }
+}
