@@ -2,12 +2,17 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Playwright;
+using Panel.EndToEnd.Tests.Homeserver;
 using Panel.Testing;
 
 namespace Panel.EndToEnd.Tests.Bridges;
 
-/// <summary>Bridges against the real Synapse and the real engine, with the echo bridge image.</summary>
-public sealed class BridgeTests(BridgeHomeserverFixture hs) : IClassFixture<BridgeHomeserverFixture>
+/// <summary>
+/// Bridges against the real Synapse and the real engine, with the echo bridge image. One Synapse
+/// serves the whole class; each test leaves no bridge behind.
+/// </summary>
+public sealed class BridgeTests(BridgeHomeserverFixture hs, BrowserFixture browser) : IClassFixture<BridgeHomeserverFixture>, IClassFixture<BrowserFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -151,6 +156,39 @@ public sealed class BridgeTests(BridgeHomeserverFixture hs) : IClassFixture<Brid
         await hs.WaitUntilGoneAsync(id);
         (await DockerTestHelper.ExecAsync(hs.PostgresContainer, "psql", "-U", "synapse", "-d", "synapse", "-tAc", "select count(*) from pg_database where datname = 'bridge_echo_pg'")).Trim().ShouldBe("0");
         (await DockerTestHelper.VolumeExistsAsync($"{hs.Instance}-bridge-echo-pg-data")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task The_owner_installs_the_echo_bridge_from_the_catalog_page_and_sees_it_running()
+    {
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl);
+        await BrowserFixture.RunAsync(page, "bridge-install", async () =>
+        {
+            await UiSignIn.SignInAsync(page, "owner", "correct horse battery staple");
+            await page.GotoAsync("/bridges");
+            await UiSignIn.WaitForInteractiveAsync(page);
+            await Assertions.Expect(page.GetByTestId("catalog-signal")).ToContainTextAsync("dock.mau.dev/mautrix/signal");
+            await page.GetByTestId("install-echo").ClickAsync();
+            await page.GetByTestId("bridge-owner").FillAsync($"@owner:{hs.ServerName}");
+            await page.GetByTestId("install-confirm").ClickAsync();
+
+            // The bridge's page follows the install step by step, until it runs.
+            await page.WaitForURLAsync(url => url.Contains("/bridges/", StringComparison.Ordinal));
+            await Assertions.Expect(page.GetByTestId("operation")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByTestId("bridge-status")).ToHaveTextAsync("running", new() { Timeout = 180_000 });
+            await Assertions.Expect(page.GetByTestId("step-login")).ToHaveAttributeAsync("data-status", "done");
+            await Assertions.Expect(page.GetByTestId("bridge-login")).ToContainTextAsync($"@echobot:{hs.ServerName}");
+            await Assertions.Expect(page.GetByTestId("bridge-health")).ToHaveTextAsync("healthy", new() { Timeout = 30_000 });
+            await BrowserFixture.ScreenshotAsync(page, "bridge-running");
+
+            // Uninstall asks first, then removes it.
+            await page.GetByTestId("bridge-uninstall").ClickAsync();
+            await page.GetByTestId("confirm-button").ClickAsync();
+            await Assertions.Expect(page.GetByText("This bridge is not installed")).ToBeVisibleAsync(new() { Timeout = 180_000 });
+        }, hs.Process);
+
+        (await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/bridges", Ct)).GetArrayLength().ShouldBe(0);
+        (await hs.WaitUntilHealthyAsync()).GetProperty("health").GetString().ShouldBe("healthy");
     }
 
     private static string ReadToken(string registration) => Between(registration, "as_token: \"", "\"");
