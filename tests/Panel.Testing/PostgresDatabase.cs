@@ -25,7 +25,9 @@ public sealed class PostgresDatabase : IAsyncLifetime
                 $"PostgreSQL is not reachable with PANEL_TEST_POSTGRES ({Redact(TestEnvironment.PostgresAdminConnectionString)}). {TestEnvironment.HowToStart}", ex);
         }
 
-        ConnectionString = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdminConnectionString) { Database = Name, Pooling = false }.ConnectionString;
+        // Pooled with a small cap: a test that fires a hundred requests at once must queue for
+        // connections, not exhaust the server's max_connections shared with the tests running beside it.
+        ConnectionString = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdminConnectionString) { Database = Name, Pooling = true, MaxPoolSize = 20 }.ConnectionString;
     }
 
     public async ValueTask DisposeAsync()

@@ -51,6 +51,16 @@ public interface IContainerRuntime
     /// <summary>Writes files into a directory of a container (created or running), with the given owner.</summary>
     Task WriteFilesAsync(string nameOrId, string directory, IReadOnlyList<ContainerFile> files, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Streams a path of a container (created, running or stopped) as a tar archive, as the engine
+    /// gives it: entries are named from the path's last segment ("data/…" for /data). Throws
+    /// <see cref="Common.NotFoundException"/> when the path does not exist.
+    /// </summary>
+    Task ReadArchiveAsync(string nameOrId, string path, Func<Stream, Task> consume, CancellationToken cancellationToken);
+
+    /// <summary>Extracts a tar archive into a directory of a container (created, running or stopped), keeping owners.</summary>
+    Task WriteArchiveAsync(string nameOrId, string directory, Stream tar, CancellationToken cancellationToken);
+
     /// <summary>Reads one file from a container; null when it does not exist.</summary>
     Task<byte[]?> ReadFileAsync(string nameOrId, string path, CancellationToken cancellationToken);
 

@@ -106,6 +106,12 @@ public sealed class HomeserverDeployment
     /// <summary>Registration with a token is on (invites by registration token).</summary>
     public bool RegistrationTokensEnabled { get; private set; }
 
+    /// <summary>
+    /// Which set of volumes holds the data: a restore fills a new generation and switches to it only
+    /// once it is in place, so that a failed restore leaves the previous data untouched.
+    /// </summary>
+    public int DataGeneration { get; private set; }
+
     public static HomeserverDeployment PlanInstall(
         ServerName serverName,
         string publicBaseUrl,
@@ -205,6 +211,21 @@ public sealed class HomeserverDeployment
     }
 
     public void SetDesired(DesiredState desired) => Desired = desired;
+
+    /// <summary>This deployment came out of a backup: it runs on the restored generation of volumes.</summary>
+    public void Restored(int generation, int? hostPort, DateTimeOffset now)
+    {
+        EnsureManaged();
+        DataGeneration = generation;
+        Phase = InstallPhase.Installed;
+        Desired = DesiredState.Running;
+        InstalledAt ??= now;
+        LastError = null;
+        if (hostPort is { } port)
+        {
+            AssignHostPort(port);
+        }
+    }
 
     public void AssignHostPort(int port)
     {

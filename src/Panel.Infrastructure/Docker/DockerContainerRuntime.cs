@@ -358,6 +358,42 @@ internal sealed partial class DockerContainerRuntime(DockerClientFactory factory
             await Docker.Containers.ExtractArchiveToContainerAsync(id, new CopyToContainerParameters { Path = directory, CopyUIDGID = true }, archive, cancellationToken);
         });
 
+    public async Task ReadArchiveAsync(string nameOrId, string path, Func<Stream, Task> consume, CancellationToken cancellationToken)
+    {
+        // What the consumer does with the stream (write a file, say) fails on its own terms: only
+        // the engine's failures become "Docker is unreachable".
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? consumerFailure = null;
+        await CallAsync<bool>(async () =>
+        {
+            Stream? archive;
+            try
+            {
+                archive = (await Docker.Containers.GetArchiveFromContainerAsync(nameOrId, new ContainerPathStatParameters { Path = path }, statOnly: false, cancellationToken)).Stream;
+            }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw new NotFoundException($"{path} does not exist in the container {nameOrId}.");
+            }
+
+            await using var stream = archive ?? Stream.Null;
+            try
+            {
+                await consume(stream);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                consumerFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+
+            return true;
+        });
+        consumerFailure?.Throw();
+    }
+
+    public Task WriteArchiveAsync(string nameOrId, string directory, Stream tar, CancellationToken cancellationToken) =>
+        MutateAsync(nameOrId, "restore files to", id =>
+            Docker.Containers.ExtractArchiveToContainerAsync(id, new CopyToContainerParameters { Path = directory, CopyUIDGID = true }, tar, cancellationToken));
+
     public Task<byte[]?> ReadFileAsync(string nameOrId, string path, CancellationToken cancellationToken) =>
         CallAsync<byte[]?>(async () =>
         {

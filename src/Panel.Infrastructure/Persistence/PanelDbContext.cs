@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Panel.Domain.ApiTokens;
 using Panel.Domain.Audit;
+using Panel.Domain.Backups;
 using Panel.Domain.Bridges;
 using Panel.Domain.Donations;
 using Panel.Domain.Homeserver;
@@ -49,6 +50,10 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
     public DbSet<ProcessedStripeEvent> ProcessedStripeEvents => Set<ProcessedStripeEvent>();
 
     public DbSet<Bridge> Bridges => Set<Bridge>();
+
+    public DbSet<Backup> Backups => Set<Backup>();
+
+    public DbSet<BackupSettings> BackupSettings => Set<BackupSettings>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -14,6 +14,7 @@ public static class PersistenceExtensions
         services.AddSingleton<IDbContextFactory<PanelDbContext>, PanelDbContextFactory>();
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PanelDbContext>>().CreateDbContext());
         services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<PanelDatabaseCopies>();
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseMigrator>());
         return services;
     }

@@ -17,7 +17,17 @@ public interface ISecretProtector
 
 internal sealed class SecretProtector(IDataProtectionProvider provider) : ISecretProtector
 {
-    private readonly IDataProtector _protector = provider.CreateProtector("Panel.Secrets.v1");
+    public const string ApplicationName = "homeserver-panel";
+    private const string Purpose = "Panel.Secrets.v1";
+
+    private readonly IDataProtector _protector = provider.CreateProtector(Purpose);
+
+    /// <summary>
+    /// A protector over another panel's key ring (the keys directory of a backup), to read the secrets
+    /// that panel encrypted. Works on a copy of the directory: Data Protection may add a key to it.
+    /// </summary>
+    public static ISecretProtector FromKeyRing(DirectoryInfo keys) =>
+        new SecretProtector(DataProtectionProvider.Create(keys, b => b.SetApplicationName(ApplicationName)));
 
     public string Protect(string plainText) => _protector.Protect(plainText);
 

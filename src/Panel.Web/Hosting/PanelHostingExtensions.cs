@@ -13,6 +13,7 @@ using Panel.Web.Components;
 using Panel.Web.Features.Accounts;
 using Panel.Web.Features.ApiTokens;
 using Panel.Web.Features.Audit;
+using Panel.Web.Features.Backups;
 using Panel.Web.Features.Bridges;
 using Panel.Web.Features.Donations;
 using Panel.Web.Features.Health;
@@ -55,6 +56,7 @@ public static class PanelHostingExtensions
         services.AddHostedService<InviteJanitor>();
         services.AddMonitoring();
         services.AddBridges(builder.Configuration);
+        services.AddBackups(builder.Configuration);
         services.AddDonations(builder.Configuration);
         services.AddPanelRateLimits(builder.Configuration);
         services.AddPanelOpenApi();
@@ -108,6 +110,7 @@ public static class PanelHostingExtensions
         api.MapMonitoringApi();
         api.MapDonationsApi();
         api.MapBridgesApi();
+        api.MapBackupsApi();
         // Unknown API paths answer 404 problem details (after authentication), not the page fallback.
         api.MapFallback(() => Problems.NotFound("There is no such API endpoint. The list is at /openapi/v1.json.")).ExcludeFromDescription();
 

@@ -175,7 +175,9 @@ public sealed class BridgeTests(BridgeHomeserverFixture hs, BrowserFixture brows
             // The bridge's page follows the install step by step, until it runs.
             await page.WaitForURLAsync(url => url.Contains("/bridges/", StringComparison.Ordinal));
             await Assertions.Expect(page.GetByTestId("operation")).ToBeVisibleAsync();
-            await Assertions.Expect(page.GetByTestId("bridge-status")).ToHaveTextAsync("running", new() { Timeout = 180_000 });
+            // Running, or failed with the reason on the page: either ends the wait.
+            await Assertions.Expect(page.GetByTestId("bridge-status")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(running|failed)$"), new() { Timeout = 180_000 });
+            await Assertions.Expect(page.GetByTestId("bridge-status")).ToHaveTextAsync("running");
             await Assertions.Expect(page.GetByTestId("step-login")).ToHaveAttributeAsync("data-status", "done");
             await Assertions.Expect(page.GetByTestId("bridge-login")).ToContainTextAsync($"@echobot:{hs.ServerName}");
             await Assertions.Expect(page.GetByTestId("bridge-health")).ToHaveTextAsync("healthy", new() { Timeout = 30_000 });

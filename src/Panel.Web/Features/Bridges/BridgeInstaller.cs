@@ -71,7 +71,7 @@ public sealed partial class BridgeInstaller(
             await PrepareContainerAsync(bridge, entry, d, bridge.Image, names.Bridge(entry.Id), cancellationToken);
             await WriteRegistrationAsync(entry, secret, d, cancellationToken);
             progress.Done("files", $"Registration {HomeserverInstaller.AppServiceRegistrationPath(entry.Id)} in Synapse's volume" +
-                (entry.Files.Config is null ? "." : $", config {BridgeCatalog.DataDirectory}/{entry.Files.Config} in {names.BridgeData(entry.Id)}."));
+                (entry.Files.Config is null ? "." : $", config {BridgeCatalog.DataDirectory}/{entry.Files.Config} in {names.BridgeData(entry.Id, d.DataGeneration)}."));
 
             progress.Start("synapse", "Restarting Synapse with the registration…");
             await UpdateAsync(id, b => b.SetRegistered(true), cancellationToken);
@@ -146,12 +146,12 @@ public sealed partial class BridgeInstaller(
         {
             progress.Start("data");
             await DropDatabaseAsync(bridge, d, cancellationToken);
-            await docker.RemoveVolumeAsync(names.BridgeData(entry.Id), cancellationToken);
-            progress.Done("data", $"Deleted the volume {names.BridgeData(entry.Id)}" + (bridge.DatabaseKind == BridgeDatabaseKind.Postgres ? $" and the database {HomeserverNames.BridgeDatabase(entry.Id)}." : "."));
+            await docker.RemoveVolumeAsync(names.BridgeData(entry.Id, d.DataGeneration), cancellationToken);
+            progress.Done("data", $"Deleted the volume {names.BridgeData(entry.Id, d.DataGeneration)}" + (bridge.DatabaseKind == BridgeDatabaseKind.Postgres ? $" and the database {HomeserverNames.BridgeDatabase(entry.Id)}." : "."));
         }
         else
         {
-            progress.Skip("data", $"Kept: the volume {names.BridgeData(entry.Id)}" + (bridge.DatabaseKind == BridgeDatabaseKind.Postgres ? $" and the database {HomeserverNames.BridgeDatabase(entry.Id)}" : "") + ". Installing the bridge again uses them.");
+            progress.Skip("data", $"Kept: the volume {names.BridgeData(entry.Id, d.DataGeneration)}" + (bridge.DatabaseKind == BridgeDatabaseKind.Postgres ? $" and the database {HomeserverNames.BridgeDatabase(entry.Id)}" : "") + ". Installing the bridge again uses them.");
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -351,26 +351,32 @@ public sealed partial class BridgeInstaller(
             case BridgeDatabaseKind.Postgres:
                 var database = HomeserverNames.BridgeDatabase(bridge.CatalogId);
                 await homeserver.EnsureDatabaseRunningAsync(d, null, cancellationToken);
-                // Identifiers are the panel's own (bridge_<id>); the password is random URL-safe text.
-                // Both go through stdin, so the password is never on a command line.
-                var sql = $"""
-                    DO $$ BEGIN
-                      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{database}') THEN
-                        CREATE ROLE {database} LOGIN PASSWORD '{secret.DatabasePassword}';
-                      ELSE
-                        ALTER ROLE {database} LOGIN PASSWORD '{secret.DatabasePassword}';
-                      END IF;
-                    END $$;
-                    SELECT 'CREATE DATABASE {database} OWNER {database} ENCODING ''UTF8'' LC_COLLATE ''C'' LC_CTYPE ''C'' TEMPLATE template0'
-                      WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '{database}')\gexec
-                    """;
-                await PsqlAsync(sql, cancellationToken);
+                await CreateDatabaseAsync(names.Postgres, database, secret.DatabasePassword!, cancellationToken);
                 return $"PostgreSQL database {database} (owner {database}) in {names.Postgres}.";
             case BridgeDatabaseKind.Sqlite:
-                return $"SQLite: {BridgeCatalog.DataDirectory}/{bridge.CatalogId}.db in the volume {names.BridgeData(bridge.CatalogId)}.";
+                return $"SQLite: {BridgeCatalog.DataDirectory}/{bridge.CatalogId}.db in the volume {names.BridgeData(bridge.CatalogId, d.DataGeneration)}.";
             default:
                 return "This bridge needs no database.";
         }
+    }
+
+    /// <summary>Creates (or updates) a bridge's role and database in a PostgreSQL container; also used by restores.</summary>
+    internal async Task CreateDatabaseAsync(string container, string database, string password, CancellationToken cancellationToken)
+    {
+        // Identifiers are the panel's own (bridge_<id>); the password is random URL-safe text. Both go
+        // through stdin, so the password is never on a command line.
+        var sql = $"""
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{database}') THEN
+                CREATE ROLE {database} LOGIN PASSWORD '{password}';
+              ELSE
+                ALTER ROLE {database} LOGIN PASSWORD '{password}';
+              END IF;
+            END $$;
+            SELECT 'CREATE DATABASE {database} OWNER {database} ENCODING ''UTF8'' LC_COLLATE ''C'' LC_CTYPE ''C'' TEMPLATE template0'
+              WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '{database}')\gexec
+            """;
+        await PsqlAsync(container, sql, cancellationToken);
     }
 
     private async Task DropDatabaseAsync(Bridge bridge, HomeserverDeployment d, CancellationToken cancellationToken)
@@ -382,13 +388,13 @@ public sealed partial class BridgeInstaller(
 
         var database = HomeserverNames.BridgeDatabase(bridge.CatalogId);
         await homeserver.EnsureDatabaseRunningAsync(d, null, cancellationToken);
-        await PsqlAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE);\nDROP ROLE IF EXISTS {database};\n", cancellationToken);
+        await PsqlAsync(names.Postgres, $"DROP DATABASE IF EXISTS {database} WITH (FORCE);\nDROP ROLE IF EXISTS {database};\n", cancellationToken);
     }
 
-    private async Task PsqlAsync(string sql, CancellationToken cancellationToken)
+    private async Task PsqlAsync(string container, string sql, CancellationToken cancellationToken)
     {
         using var input = new MemoryStream(Encoding.UTF8.GetBytes(sql));
-        var result = await docker.ExecAsync(names.Postgres,
+        var result = await docker.ExecAsync(container,
             ["psql", "-v", "ON_ERROR_STOP=1", "-q", "-U", HomeserverInstaller.PostgresUser, "-d", HomeserverInstaller.PostgresDatabase, "-f", "-"],
             null, cancellationToken, input);
         if (result.ExitCode != 0)
@@ -401,7 +407,7 @@ public sealed partial class BridgeInstaller(
     private async Task PrepareContainerAsync(Bridge bridge, BridgeCatalogEntry entry, HomeserverDeployment d, string image, string name, CancellationToken cancellationToken)
     {
         var context = BuildContext(bridge, entry, d);
-        await docker.EnsureVolumeAsync(names.BridgeData(entry.Id), new Dictionary<string, string>(), cancellationToken);
+        await docker.EnsureVolumeAsync(names.BridgeData(entry.Id, d.DataGeneration), new Dictionary<string, string>(), cancellationToken);
         await docker.EnsureNetworkAsync(names.Network, new Dictionary<string, string>(), cancellationToken);
         if (await docker.InspectAsync(name, cancellationToken) is { } existing)
         {
@@ -416,7 +422,7 @@ public sealed partial class BridgeInstaller(
             Labels = new Dictionary<string, string> { [BridgeLabel] = entry.Id },
             Command = BridgeFilesGenerator.Command(entry, context),
             Network = names.Network,
-            Volumes = new Dictionary<string, string> { [names.BridgeData(entry.Id)] = BridgeCatalog.DataDirectory },
+            Volumes = new Dictionary<string, string> { [names.BridgeData(entry.Id, d.DataGeneration)] = BridgeCatalog.DataDirectory },
             RestartPolicy = "unless-stopped",
         }, cancellationToken);
 

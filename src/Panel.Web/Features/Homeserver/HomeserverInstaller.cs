@@ -87,7 +87,7 @@ public sealed partial class HomeserverInstaller(
             },
             Network = names.Network,
             NetworkAliases = ["synapse"],
-            Volumes = new Dictionary<string, string> { [names.SynapseData] = SynapseConfig.DataDirectory },
+            Volumes = new Dictionary<string, string> { [names.SynapseData(deployment.DataGeneration)] = SynapseConfig.DataDirectory },
             Ports = [new PortPublication(SynapseConfig.ClientPort, "127.0.0.1", port)],
             MemoryLimitBytes = deployment.MemoryLimitBytes,
             RestartPolicy = "unless-stopped",
@@ -227,7 +227,7 @@ public sealed partial class HomeserverInstaller(
                 },
                 Network = names.Network,
                 NetworkAliases = ["db"],
-                Volumes = new Dictionary<string, string> { [names.PostgresData] = "/var/lib/postgresql/data" },
+                Volumes = new Dictionary<string, string> { [names.PostgresData(deployment.DataGeneration)] = "/var/lib/postgresql/data" },
                 RestartPolicy = "unless-stopped",
                 HealthCheck = new HealthCheckSpec(["CMD", "pg_isready", "-h", "127.0.0.1", "-U", PostgresUser, "-d", PostgresDatabase],
                     TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), 5, TimeSpan.FromSeconds(30)),
@@ -326,10 +326,10 @@ public sealed partial class HomeserverInstaller(
         progress.Start("network");
         var labels = new Dictionary<string, string>();
         await docker.EnsureNetworkAsync(names.Network, labels, cancellationToken);
-        await docker.EnsureVolumeAsync(names.SynapseData, labels, cancellationToken);
+        await docker.EnsureVolumeAsync(names.SynapseData(d.DataGeneration), labels, cancellationToken);
         if (d.Database == HomeserverDatabase.Postgres)
         {
-            await docker.EnsureVolumeAsync(names.PostgresData, labels, cancellationToken);
+            await docker.EnsureVolumeAsync(names.PostgresData(d.DataGeneration), labels, cancellationToken);
         }
 
         if (endpoint.UsesNetwork && endpoint.OwnContainer is { } self)
@@ -337,7 +337,7 @@ public sealed partial class HomeserverInstaller(
             await docker.ConnectNetworkAsync(names.Network, self, cancellationToken);
         }
 
-        progress.Done("network", $"Network {names.Network}, volume {names.SynapseData}" + (d.Database == HomeserverDatabase.Postgres ? $" and {names.PostgresData}." : "."));
+        progress.Done("network", $"Network {names.Network}, volume {names.SynapseData(d.DataGeneration)}" + (d.Database == HomeserverDatabase.Postgres ? $" and {names.PostgresData(d.DataGeneration)}." : "."));
     }
 
     private async Task DatabaseAsync(OperationContext progress, HomeserverDeployment d, CancellationToken cancellationToken)

@@ -17,9 +17,16 @@ public sealed class HomeserverNames(IOptions<DockerOptions> docker)
 
     public string Postgres => $"{Prefix}-postgres";
 
-    public string SynapseData => $"{Prefix}-synapse-data";
+    /// <summary>The Synapse volume of a data generation (0 is the first install; restores add one).</summary>
+    public string SynapseData(int generation) => $"{Prefix}-synapse-data" + Suffix(generation);
 
-    public string PostgresData => $"{Prefix}-postgres-data";
+    public string PostgresData(int generation) => $"{Prefix}-postgres-data" + Suffix(generation);
+
+    /// <summary>A throw-away container that a restore uses to fill volumes before they go live.</summary>
+    public string RestoreHelper => $"{Prefix}-restore-helper";
+
+    /// <summary>The PostgreSQL that a restore starts on the new volume to load the dump.</summary>
+    public string RestorePostgres => $"{Prefix}-restore-postgres";
 
     /// <summary>A bridge's container; also its host name on the network, where Synapse reaches it.</summary>
     public string Bridge(string catalogId) => $"{Prefix}-bridge-{catalogId}";
@@ -27,7 +34,9 @@ public sealed class HomeserverNames(IOptions<DockerOptions> docker)
     /// <summary>A bridge's container during an upgrade, until the new one is ready.</summary>
     public string BridgePrevious(string catalogId) => $"{Prefix}-bridge-{catalogId}-previous";
 
-    public string BridgeData(string catalogId) => $"{Prefix}-bridge-{catalogId}-data";
+    public string BridgeData(string catalogId, int generation) => $"{Prefix}-bridge-{catalogId}-data" + Suffix(generation);
+
+    private static string Suffix(int generation) => generation == 0 ? "" : $"-g{generation}";
 
     /// <summary>The PostgreSQL database (and role) of a bridge in the homeserver's database container.</summary>
     public static string BridgeDatabase(string catalogId) => "bridge_" + catalogId.Replace('-', '_');

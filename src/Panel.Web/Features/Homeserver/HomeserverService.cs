@@ -470,11 +470,11 @@ public sealed partial class HomeserverService(
                 progress.Start("data");
                 if (d.Mode == HomeserverMode.Managed)
                 {
-                    await docker.RemoveVolumeAsync(names.SynapseData, ct);
-                    await docker.RemoveVolumeAsync(names.PostgresData, ct);
+                    await docker.RemoveVolumeAsync(names.SynapseData(d.DataGeneration), ct);
+                    await docker.RemoveVolumeAsync(names.PostgresData(d.DataGeneration), ct);
                     foreach (var bridge in await db.Bridges.ToListAsync(ct))
                     {
-                        await docker.RemoveVolumeAsync(names.BridgeData(bridge.CatalogId), ct);
+                        await docker.RemoveVolumeAsync(names.BridgeData(bridge.CatalogId, d.DataGeneration), ct);
                         db.Bridges.Remove(bridge);
                     }
                 }
@@ -487,7 +487,7 @@ public sealed partial class HomeserverService(
             {
                 current.MarkUninstalled();
                 await db.SaveChangesAsync(ct);
-                progress.Skip("data", $"Kept: volumes {names.SynapseData}" + (d.Database == HomeserverDatabase.Postgres ? $" and {names.PostgresData}" : "") + ". Install the same server name again to use them.");
+                progress.Skip("data", $"Kept: volumes {names.SynapseData(d.DataGeneration)}" + (d.Database == HomeserverDatabase.Postgres ? $" and {names.PostgresData(d.DataGeneration)}" : "") + ". Install the same server name again to use them.");
             }
 
             await audit.RecordAsync(actor, "homeserver.uninstall", d.ServerName, AuditOutcome.Success, deleteData ? "data deleted" : "data kept", ct);

@@ -66,6 +66,13 @@ public sealed partial class AlertService(
         return settings;
     }
 
+    /// <summary>Raises an alert that another part of the panel detected (a failed backup, say).</summary>
+    public async Task RaiseAsync(string key, string title, string message, CancellationToken cancellationToken) =>
+        await RaiseAsync(new ActiveAlert(key, "error", title, message, clock.GetUtcNow()), await GetSettingsAsync(cancellationToken), cancellationToken);
+
+    /// <summary>Clears such an alert once the condition is over (the next backup worked).</summary>
+    public void Resolve(string key) => Clear(key);
+
     public void Dismiss(string key)
     {
         bool removed;

@@ -31,8 +31,6 @@ async def main() -> None:
         bot_localpart=config["appservice"]["bot_localpart"],
         id=config["appservice"]["id"],
         log=logging.getLogger("mau.as"),
-        # Which rooms the bot is in, kept in the bridge's volume across restarts.
-        state_store="/data/echo-state.json",
     )
 
     @appservice.matrix_event_handler

@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Panel.Domain.Backups;
+
+namespace Panel.Infrastructure.Persistence.Configurations;
+
+internal sealed class BackupEntityTypeConfiguration : IEntityTypeConfiguration<Backup>
+{
+    public void Configure(EntityTypeBuilder<Backup> builder)
+    {
+        builder.ToTable("backups");
+        builder.HasKey(b => b.Id);
+        builder.Property(b => b.Id).ValueGeneratedNever();
+        builder.Property(b => b.Directory).HasMaxLength(200);
+        builder.HasIndex(b => b.Directory).IsUnique();
+        builder.Property(b => b.Trigger).HasConversion<string>().HasMaxLength(16);
+        builder.Property(b => b.Status).HasConversion<string>().HasMaxLength(16);
+        builder.Property(b => b.ServerName).HasMaxLength(260);
+        builder.Property(b => b.Error).HasMaxLength(4000);
+        builder.Property(b => b.Contents).HasMaxLength(2000);
+        builder.Ignore(b => b.Duration);
+        builder.HasIndex(b => b.StartedAt);
+    }
+}
+
+internal sealed class BackupSettingsEntityTypeConfiguration : IEntityTypeConfiguration<BackupSettings>
+{
+    public void Configure(EntityTypeBuilder<BackupSettings> builder)
+    {
+        builder.ToTable("backup_settings");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).ValueGeneratedNever();
+        builder.Property(s => s.Schedule).HasMaxLength(100);
+        builder.Property(s => s.PassphraseProtected).HasMaxLength(2000);
+        builder.Ignore(s => s.Retention);
+    }
+}
