@@ -46,6 +46,32 @@ public sealed class BackupSetWriter(string directory, string? passphrase)
         }
     }
 
+    /// <summary>
+    /// Adds a finished file (moved into the set, or encrypted into it and deleted). For the tar
+    /// archives that must be written to a seekable file first.
+    /// </summary>
+    public async Task<BackupFile> AddFileAsync(string relativePath, string kind, string source, CancellationToken cancellationToken)
+    {
+        if (passphrase is not null)
+        {
+            var encrypted = await WriteAsync(relativePath, kind, async output =>
+            {
+                await using var input = File.OpenRead(source);
+                await input.CopyToAsync(output, cancellationToken);
+            }, cancellationToken);
+            File.Delete(source);
+            return encrypted;
+        }
+
+        var path = Path.Combine(Directory, relativePath);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Move(source, path);
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        var entry = new BackupFile(relativePath.Replace('\\', '/'), file.Length, Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken)), kind);
+        _files.Add(entry);
+        return entry;
+    }
+
     public async Task<BackupManifest> WriteManifestAsync(BackupManifest manifest, CancellationToken cancellationToken)
     {
         var complete = manifest with { Files = _files.ToList(), Encryption = passphrase is null ? null : BackupEncryption.Scheme };

@@ -375,7 +375,9 @@ internal sealed partial class DockerContainerRuntime(DockerClientFactory factory
                 throw new NotFoundException($"{path} does not exist in the container {nameOrId}.");
             }
 
-            await using var stream = archive ?? Stream.Null;
+            // Buffered: the client's chunked response stream throws on a zero-byte read, which the
+            // tar reader issues at some entry ends; the buffer never passes one on.
+            await using var stream = new BufferedStream(archive ?? Stream.Null, 1 << 16);
             try
             {
                 await consume(stream);

@@ -194,56 +194,55 @@ public sealed partial class BackupWriter(
     /// </summary>
     private async Task SplitSynapseVolumeAsync(BackupSetWriter set, OperationContext progress, CancellationToken cancellationToken)
     {
+        // The tar writer needs seekable files for entries it cannot measure ahead: both archives are
+        // written next to the set, then added to it (moved, or encrypted).
         var configPath = Path.Combine(set.Directory, "config.tar.part");
+        var mediaPath = Path.Combine(set.Directory, "media.tar.part");
         var mediaCount = 0;
         long mediaBytes = 0;
         try
         {
             await using (var configFile = File.Create(configPath))
+            await using (var mediaFile = File.Create(mediaPath))
             {
-                await set.WriteAsync(MediaTar, "media", async mediaOutput =>
+                await using var media = new TarWriter(mediaFile, TarEntryFormat.Pax, leaveOpen: true);
+                await using var config = new TarWriter(configFile, TarEntryFormat.Pax, leaveOpen: true);
+                await docker.ReadArchiveAsync(names.Synapse, SynapseConfig.DataDirectory, async input =>
                 {
-                    await using var media = new TarWriter(mediaOutput, TarEntryFormat.Pax, leaveOpen: true);
-                    await using var config = new TarWriter(configFile, TarEntryFormat.Pax, leaveOpen: true);
-                    await docker.ReadArchiveAsync(names.Synapse, SynapseConfig.DataDirectory, async input =>
+                    await using var tar = new TarReader(input);
+                    while (await tar.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
                     {
-                        await using var tar = new TarReader(input);
-                        while (await tar.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+                        var name = entry.Name.TrimEnd('/');
+                        if (name.StartsWith("data/homeserver.db", StringComparison.Ordinal) || name.StartsWith("data/.panel-backup", StringComparison.Ordinal) || name == "data/homeserver.pid")
                         {
-                            var name = entry.Name.TrimEnd('/');
-                            if (name.StartsWith("data/homeserver.db", StringComparison.Ordinal) || name.StartsWith("data/.panel-backup", StringComparison.Ordinal) || name == "data/homeserver.pid")
-                            {
-                                continue;
-                            }
+                            continue;
+                        }
 
-                            if (name == "data/media_store" || name.StartsWith("data/media_store/", StringComparison.Ordinal))
+                        if (name == "data/media_store" || name.StartsWith("data/media_store/", StringComparison.Ordinal))
+                        {
+                            await media.WriteEntryAsync(entry, cancellationToken);
+                            mediaCount++;
+                            mediaBytes += entry.Length;
+                            if (mediaCount % 50 == 0)
                             {
-                                await media.WriteEntryAsync(entry, cancellationToken);
-                                mediaCount++;
-                                mediaBytes += entry.Length;
-                                if (mediaCount % 50 == 0)
-                                {
-                                    progress.Progress("files", null, $"Media: {mediaCount} files, {new ByteSize(mediaBytes)}");
-                                }
-                            }
-                            else
-                            {
-                                await config.WriteEntryAsync(entry, cancellationToken);
+                                progress.Progress("files", null, $"Media: {mediaCount} files, {new ByteSize(mediaBytes)}");
                             }
                         }
-                    }, cancellationToken);
+                        else
+                        {
+                            await config.WriteEntryAsync(entry, cancellationToken);
+                        }
+                    }
                 }, cancellationToken);
             }
 
-            await set.WriteAsync(SynapseConfigTar, "config", async output =>
-            {
-                await using var input = File.OpenRead(configPath);
-                await input.CopyToAsync(output, cancellationToken);
-            }, cancellationToken);
+            await set.AddFileAsync(MediaTar, "media", mediaPath, cancellationToken);
+            await set.AddFileAsync(SynapseConfigTar, "config", configPath, cancellationToken);
         }
         finally
         {
             File.Delete(configPath);
+            File.Delete(mediaPath);
         }
     }
 

@@ -127,6 +127,7 @@ public sealed partial class BackupsService(
                 catch (Exception ex) when (ex is DomainException or Panel.Domain.Containers.ContainerRuntimeUnavailableException or IOException or UnauthorizedAccessException)
                 {
                     var message = ex is IOException or UnauthorizedAccessException ? $"The backup could not be written to {location.Root}: {ex.Message}" : ex.Message;
+                    LogBackupFailed(logger, ex);
                     await UpdateAsync(backup.Id, b => b.Fail(clock.GetUtcNow(), message), CancellationToken.None);
                     await audit.RecordAsync(actor, "backup.created", backup.Directory, AuditOutcome.Failure, message, CancellationToken.None);
                     await alerts.RaiseAsync(FailedAlertKey, "A backup failed", message, CancellationToken.None);
@@ -389,6 +390,9 @@ public sealed partial class BackupsService(
             LogDeleteFailed(logger, directory, e.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A backup failed")]
+    private static partial void LogBackupFailed(ILogger logger, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention removed {Count} backup(s)")]
     private static partial void LogPruned(ILogger logger, int count);
