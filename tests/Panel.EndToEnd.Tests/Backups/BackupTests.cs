@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Playwright;
+using Panel.EndToEnd.Tests.Homeserver;
 using Panel.EndToEnd.Tests.Invites;
 using Panel.Testing;
 
@@ -27,7 +29,7 @@ public sealed class BackupHomeserverFixture() : InstalledHomeserverFixture(null,
 /// drill of the issue, a damaged backup refused before anything is touched, and a restore onto a
 /// fresh panel (another machine).
 /// </summary>
-public sealed class BackupTests(BackupHomeserverFixture hs) : IClassFixture<BackupHomeserverFixture>
+public sealed class BackupTests(BackupHomeserverFixture hs, BrowserFixture browser) : IClassFixture<BackupHomeserverFixture>, IClassFixture<BrowserFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -158,6 +160,28 @@ public sealed class BackupTests(BackupHomeserverFixture hs) : IClassFixture<Back
         {
             await hs.Api.PutAsJsonAsync("/api/v1/backups/settings", new { removePassphrase = true }, Ct);
         }
+    }
+
+    [Fact]
+    public async Task The_owner_takes_a_backup_from_the_page_and_sees_it_listed_with_its_size()
+    {
+        var before = (await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/backups", Ct)).GetArrayLength();
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl);
+        await BrowserFixture.RunAsync(page, "backup-ui", async () =>
+        {
+            await UiSignIn.SignInAsync(page, "owner", "correct horse battery staple");
+            await page.GotoAsync("/backups");
+            await UiSignIn.WaitForInteractiveAsync(page);
+            await page.GetByTestId("backup-now").ClickAsync();
+
+            // The steps show while it runs; then the list has the new set, completed, with its size.
+            await Assertions.Expect(page.GetByTestId("operation")).ToBeVisibleAsync();
+            var rows = page.GetByTestId("backups").Locator("tbody tr");
+            await Assertions.Expect(rows).ToHaveCountAsync(before + 1, new() { Timeout = 120_000 });
+            await Assertions.Expect(rows.First.GetByTestId("backup-status")).ToHaveTextAsync("completed", new() { Timeout = 120_000 });
+            await Assertions.Expect(rows.First.GetByTestId("backup-size")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+(\.\d)? (KiB|MiB|GiB)$"));
+            await BrowserFixture.ScreenshotAsync(page, "backup-listed");
+        }, hs.Process);
     }
 
     internal static async Task<(string Room, string MediaUri)> MakeDataAsync(HomeserverPanel panel, string prefix)
