@@ -18,7 +18,8 @@ as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else su
 
 # --- packages -----------------------------------------------------------------------------------
 missing=()
-for pkg in postgresql docker.io chromium debootstrap; do
+# gnupg: the backup tests check that gpg opens what the panel encrypts.
+for pkg in postgresql docker.io chromium debootstrap gnupg; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
