@@ -18,3 +18,20 @@ public static class PasswordPolicy
     public const int MinimumLength = 12;
     public const int MaximumLength = 256;
 }
+
+/// <summary>The panel's own security policy, set by the Owner.</summary>
+public sealed class SecuritySettings
+{
+    public const int SingletonId = 1;
+
+    private SecuritySettings() { }
+
+    public int Id { get; private set; } = SingletonId;
+
+    /// <summary>Owners must use two-factor authentication: one without it is sent to enrol before anything else.</summary>
+    public bool RequireOwnerTwoFactor { get; private set; }
+
+    public static SecuritySettings Default() => new();
+
+    public void SetRequireOwnerTwoFactor(bool required) => RequireOwnerTwoFactor = required;
+}

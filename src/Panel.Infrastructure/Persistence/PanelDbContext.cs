@@ -55,6 +55,8 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
 
     public DbSet<BackupSettings> BackupSettings => Set<BackupSettings>();
 
+    public DbSet<Panel.Domain.Accounts.SecuritySettings> SecuritySettings => Set<Panel.Domain.Accounts.SecuritySettings>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -65,6 +65,13 @@ internal static class CoreApi
             })
             .WithSummary("Remove an Admin");
 
+        var security = api.MapGroup("/security").WithTags("Security").RequireAuthorization(PanelPolicies.ApiOwner);
+        security.MapGet("/settings", (SecurityPolicy policy, CancellationToken ct) => policy.GetAsync(ct))
+            .WithSummary("The panel's security policy (whether owners must use two-factor authentication)");
+        security.MapPut("/settings", async (SecuritySettingsRequest body, SecurityPolicy policy, ActorContext actor, CancellationToken ct) =>
+                TypedResults.Ok(await policy.SaveAsync(body, await actor.GetAsync(), ct)))
+            .WithSummary("Change the security policy; owners without two-factor authentication are sent to enrol on their next page load");
+
         api.MapGet("/audit", async (DateTimeOffset? from, DateTimeOffset? to, string? actor, string? action, AuditOutcome? outcome, int? skip, int? take, IAuditLog audit, CancellationToken ct) =>
             {
                 if (take is < 1 or > AuditQuery.MaxTake || skip < 0)

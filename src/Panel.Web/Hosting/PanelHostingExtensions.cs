@@ -89,6 +89,7 @@ public static class PanelHostingExtensions
         app.UseSecurityHeaders();
         app.UseMiddleware<SetupGateMiddleware>();
         app.UseAuthentication();
+        app.UseMiddleware<TwoFactorEnrolmentMiddleware>();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();

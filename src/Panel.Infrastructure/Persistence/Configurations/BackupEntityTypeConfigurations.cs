@@ -35,3 +35,13 @@ internal sealed class BackupSettingsEntityTypeConfiguration : IEntityTypeConfigu
         builder.Ignore(s => s.Retention);
     }
 }
+
+internal sealed class SecuritySettingsEntityTypeConfiguration : IEntityTypeConfiguration<Panel.Domain.Accounts.SecuritySettings>
+{
+    public void Configure(EntityTypeBuilder<Panel.Domain.Accounts.SecuritySettings> builder)
+    {
+        builder.ToTable("security_settings");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).ValueGeneratedNever();
+    }
+}

@@ -102,6 +102,7 @@ public static class AccountsExtensions
         services.AddSingleton<SetupState>();
         services.AddSingleton<OwnerSetupService>();
         services.AddSingleton<PanelAccountService>();
+        services.AddSingleton<SecurityPolicy>();
         return services;
     }
 

@@ -164,6 +164,11 @@ public sealed class PanelAccountService(IServiceScopeFactory scopes, IAuditLog a
         WithUsersAsync(async users =>
         {
             var user = await users.FindByIdAsync(userId) ?? throw new NotFoundException("No such panel account.");
+            if (await users.IsInRoleAsync(user, PanelRoles.Owner) && await scopes.CreateScope().ServiceProvider.GetRequiredService<SecurityPolicy>().RequireOwnerTwoFactorAsync(cancellationToken))
+            {
+                throw new DomainException("Two-factor authentication is required for owners: it cannot be turned off while the policy is on.");
+            }
+
             Check(await users.SetTwoFactorEnabledAsync(user, false));
             await users.ResetAuthenticatorKeyAsync(user);
             await audit.RecordAsync(actor, AuditActions.TwoFactorDisabled, $"panel-user:{user.UserName}", AuditOutcome.Success, null, cancellationToken);

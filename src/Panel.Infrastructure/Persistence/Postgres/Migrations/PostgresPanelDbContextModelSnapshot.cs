@@ -154,6 +154,19 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Accounts.SecuritySettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("RequireOwnerTwoFactor")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("security_settings", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Domain.ApiTokens.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")

@@ -145,6 +145,19 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Accounts.SecuritySettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RequireOwnerTwoFactor")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("security_settings", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Domain.ApiTokens.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
