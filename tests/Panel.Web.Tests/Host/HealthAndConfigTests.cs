@@ -1,3 +1,4 @@
+using Panel.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -21,6 +22,22 @@ public sealed class HealthAndConfigTests
         var docker = body.GetProperty("checks").GetProperty("docker");
         docker.GetProperty("status").GetString().ShouldBe("healthy");
         docker.GetProperty("message").GetString()!.ShouldContain("Docker Engine");
+    }
+
+    [Fact]
+    public async Task The_panel_works_through_a_tcp_socket_proxy_instead_of_the_raw_socket()
+    {
+        await using var relay = new DockerTcpRelay().Start();
+        using var factory = new PanelWebFactory(new() { ["Panel:Docker:Endpoint"] = relay.Endpoint });
+        var owner = await factory.EnsureOwnerAsync();
+        var api = factory.CreateApiClient(await factory.CreateTokenAsync(owner.Id));
+
+        var health = await api.GetFromJsonAsync<JsonElement>("/healthz", Ct);
+        var images = await api.GetFromJsonAsync<JsonElement>("/api/v1/homeserver/images", Ct);
+
+        health.GetProperty("checks").GetProperty("docker").GetProperty("status").GetString().ShouldBe("healthy");
+        images.GetProperty("synapse").EnumerateArray().ShouldContain(i => i.GetString()!.StartsWith("homeserver-panel/synapse:", StringComparison.Ordinal));
+        relay.Connections.ShouldBeGreaterThan(0);
     }
 
     [Fact]
