@@ -23,6 +23,7 @@ public sealed partial class AlertService(
     IHomeserverAdminFactory admins,
     HomeserverEndpoint endpoint,
     TimelineRecorder timeline,
+    Panel.Web.Features.Audit.IAuditLog audit,
     TimeProvider clock,
     ILogger<AlertService> logger) : BackgroundService
 {
@@ -51,7 +52,7 @@ public sealed partial class AlertService(
         return await db.AlertSettings.AsNoTracking().SingleOrDefaultAsync(cancellationToken) ?? AlertSettings.Default();
     }
 
-    public async Task<AlertSettings> SaveSettingsAsync(int memoryPercent, int memoryMinutes, int unhealthyMinutes, string? notifyMatrixUserId, CancellationToken cancellationToken)
+    public async Task<AlertSettings> SaveSettingsAsync(int memoryPercent, int memoryMinutes, int unhealthyMinutes, string? notifyMatrixUserId, Panel.Web.Features.Audit.AuditActor actor, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var settings = await db.AlertSettings.SingleOrDefaultAsync(cancellationToken);
@@ -63,6 +64,8 @@ public sealed partial class AlertService(
 
         settings.Change(memoryPercent, memoryMinutes, unhealthyMinutes, notifyMatrixUserId);
         await db.SaveChangesAsync(cancellationToken);
+        await audit.RecordAsync(actor, "alerts.settings-changed", "alerts", Panel.Domain.Audit.AuditOutcome.Success,
+            $"memory over {memoryPercent}% for {memoryMinutes} min, unhealthy for {unhealthyMinutes} min, notify {notifyMatrixUserId ?? "nobody"}", cancellationToken);
         return settings;
     }
 

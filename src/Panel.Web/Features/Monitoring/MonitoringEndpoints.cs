@@ -47,8 +47,8 @@ internal static class MonitoringEndpoints
             .WithTags("Monitoring").WithSummary("The timeline: container events and alerts, newest first");
         api.MapGet("/alerts", (AlertService alerts) => alerts.Active).WithTags("Monitoring").WithSummary("Alerts that are active now");
         api.MapGet("/alerts/settings", (AlertService alerts, CancellationToken ct) => alerts.GetSettingsAsync(ct)).WithTags("Monitoring").WithSummary("When alerts are raised");
-        api.MapPut("/alerts/settings", (AlertSettingsRequest body, AlertService alerts, CancellationToken ct) =>
-                alerts.SaveSettingsAsync(body.MemoryPercent, body.MemoryMinutes, body.UnhealthyMinutes, body.NotifyMatrixUserId, ct))
+        api.MapPut("/alerts/settings", async (AlertSettingsRequest body, AlertService alerts, ActorContext actor, CancellationToken ct) =>
+                await alerts.SaveSettingsAsync(body.MemoryPercent, body.MemoryMinutes, body.UnhealthyMinutes, body.NotifyMatrixUserId, await actor.GetAsync(), ct))
             .RequireAuthorization(PanelPolicies.ApiOwner).WithTags("Monitoring").WithSummary("Change when alerts are raised and whom they notify");
 
         var rooms = api.MapGroup("/rooms").WithTags("Rooms");
