@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -53,20 +52,7 @@ public static class DockerTestHelper
     }
 
     /// <summary>Runs the docker CLI (for exec and kill, where the CLI is the clearest way to say it).</summary>
-    public static async Task<(int ExitCode, string Output)> CliAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, (await stdout) + (await stderr));
-    }
+    public static Task<(int ExitCode, string Output)> CliAsync(params string[] args) => ProcessRunner.RunAsync("docker", args);
 
     /// <summary>A file in a container, read with `docker cp` to stdout; null when it does not exist.</summary>
     public static async Task<string?> TryReadFileAsync(string container, string path)

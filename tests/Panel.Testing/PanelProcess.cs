@@ -47,6 +47,9 @@ public sealed class PanelProcess : IAsyncDisposable
 
     public bool HasExited => _process?.HasExited ?? true;
 
+    /// <summary>The running panel's process id (for reading its memory from /proc).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The panel is not running.");
+
     public static string PanelDll =>
         Path.Combine(TestEnvironment.RepoRoot, "src", "Panel.Web", "bin", TestEnvironment.BuildConfiguration, "net10.0", "Panel.Web.dll");
 

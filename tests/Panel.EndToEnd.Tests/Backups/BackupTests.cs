@@ -151,7 +151,7 @@ public sealed class BackupTests(BackupHomeserverFixture hs, BrowserFixture brows
             right.StatusCode.ShouldBe(HttpStatusCode.OK, await right.Content.ReadAsStringAsync(Ct));
 
             // The standard tool opens it without the panel.
-            var gpg = await Run("gpg", "--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", "correct horse battery staple 2",
+            var gpg = await ProcessRunner.RunAsync("gpg", "--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", "correct horse battery staple 2",
                 "--homedir", TestEnvironment.NewTempDirectory("gnupg"), "--decrypt", Path.Combine(set, "homeserver", "config.tar.gpg"));
             gpg.ExitCode.ShouldBe(0, gpg.Output);
             gpg.Output.ShouldContain("homeserver.yaml");
@@ -374,20 +374,5 @@ public sealed class BackupTests(BackupHomeserverFixture hs, BrowserFixture brows
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> Run(string file, params string[] args)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

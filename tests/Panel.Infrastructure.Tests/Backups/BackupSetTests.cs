@@ -54,7 +54,7 @@ public sealed class BackupSetTests
             await writer.WriteAsync("hello from the panel"u8.ToArray(), Ct);
         }
 
-        var (exit, output) = await Run("gpg", "--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", "a long enough passphrase",
+        var (exit, output) = await ProcessRunner.RunAsync("gpg", "--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", "a long enough passphrase",
             "--homedir", TestEnvironment.NewTempDirectory("gnupg"), "--decrypt", path);
         exit.ShouldBe(0, output);
         output.ShouldContain("hello from the panel");
@@ -90,20 +90,5 @@ public sealed class BackupSetTests
         (await Should.ThrowAsync<DomainException>(() => new BackupSetReader(dir).ReadManifestAsync(Ct))).Message.ShouldContain("no manifest");
         await File.WriteAllTextAsync(Path.Combine(dir, BackupManifest.FileName), "{ not json", Ct);
         (await Should.ThrowAsync<DomainException>(() => new BackupSetReader(dir).ReadManifestAsync(Ct))).Message.ShouldContain("damaged");
-    }
-
-    private static async Task<(int ExitCode, string Output)> Run(string file, params string[] args)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

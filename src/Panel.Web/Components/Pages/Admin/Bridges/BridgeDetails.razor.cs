@@ -15,9 +15,7 @@ public sealed partial class BridgeDetails : PanelPageBase
     private bool _gone;
     private bool _isOwner;
     private string? _upgradeImage;
-    private PeriodicTimer? _timer;
-    private int _refreshing;
-    private int _refreshAgain;
+    private CoalescedRefresh? _refresh;
 
     [Parameter] public Guid Id { get; set; }
 
@@ -52,22 +50,7 @@ public sealed partial class BridgeDetails : PanelPageBase
 
         Operations.Changed += OnChanged;
         Events.Received += OnEvent;
-        _timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
-        _ = TickAsync();
-    }
-
-    private async Task TickAsync()
-    {
-        try
-        {
-            while (_timer is not null && await _timer.WaitForNextTickAsync(PageToken))
-            {
-                await InvokeAsync(RefreshAsync);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        _ = Refresher.EveryAsync(TimeSpan.FromSeconds(5), InvokeAsync, PageToken);
     }
 
     private void OnChanged() => _ = InvokeAsync(RefreshAsync);
@@ -80,46 +63,26 @@ public sealed partial class BridgeDetails : PanelPageBase
         }
     }
 
-    private async Task RefreshAsync()
-    {
-        // One refresh at a time; a change meanwhile makes it run once more.
-        if (Interlocked.Exchange(ref _refreshing, 1) == 1)
-        {
-            Interlocked.Exchange(ref _refreshAgain, 1);
-            return;
-        }
+    private Task RefreshAsync() => Refresher.RunAsync();
 
+    private CoalescedRefresh Refresher => _refresh ??= new CoalescedRefresh(async () =>
+    {
         try
         {
-            do
-            {
-                Interlocked.Exchange(ref _refreshAgain, 0);
-                try
-                {
-                    _view = await Service.GetAsync(Id, PageToken);
-                    _gone = false;
-                }
-                catch (NotFoundException)
-                {
-                    _gone = true;
-                }
-                catch (ContainerRuntimeUnavailableException)
-                {
-                    // The Docker banner says it; keep the last view.
-                }
+            _view = await Service.GetAsync(Id, PageToken);
+            _gone = false;
+        }
+        catch (NotFoundException)
+        {
+            _gone = true;
+        }
+        catch (ContainerRuntimeUnavailableException)
+        {
+            // The Docker banner says it; keep the last view.
+        }
 
-                StateHasChanged();
-            }
-            while (Interlocked.CompareExchange(ref _refreshAgain, 0, 1) == 1);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-        {
-        }
-        finally
-        {
-            Interlocked.Exchange(ref _refreshing, 0);
-        }
-    }
+        StateHasChanged();
+    });
 
     private async Task RestartAsync()
     {
@@ -162,8 +125,6 @@ public sealed partial class BridgeDetails : PanelPageBase
         {
             Operations.Changed -= OnChanged;
             Events.Received -= OnEvent;
-            _timer?.Dispose();
-            _timer = null;
         }
 
         base.Dispose(disposing);

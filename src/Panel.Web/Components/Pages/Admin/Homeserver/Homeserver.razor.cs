@@ -13,9 +13,7 @@ public sealed partial class Homeserver : PanelPageBase
     private HomeserverOptions _defaults = new();
     private IReadOnlyList<string> _images = [];
     private bool _isOwner;
-    private PeriodicTimer? _timer;
-    private int _refreshing;
-    private int _refreshAgain;
+    private CoalescedRefresh? _refresh;
 
     [Inject] public required HomeserverService Service { get; init; }
 
@@ -44,57 +42,21 @@ public sealed partial class Homeserver : PanelPageBase
         _images = await Service.LocalImagesAsync("synapse", PageToken);
         Operations.Changed += OnChanged;
         Events.Received += OnEvent;
-        _timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
-        _ = TickAsync();
+        _ = Refresher.EveryAsync(TimeSpan.FromSeconds(10), InvokeAsync, PageToken);
     }
 
-    private async Task TickAsync()
+    private CoalescedRefresh Refresher => _refresh ??= new CoalescedRefresh(async () =>
     {
-        try
-        {
-            while (_timer is not null && await _timer.WaitForNextTickAsync(PageToken))
-            {
-                await InvokeAsync(RefreshAsync);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+        _deployment = await Service.GetDeploymentAsync(PageToken);
+        _view = await Service.GetAsync(PageToken);
+        StateHasChanged();
+    });
 
     private void OnChanged() => _ = InvokeAsync(RefreshAsync);
 
     private void OnEvent(ContainerEvent e) => _ = InvokeAsync(RefreshAsync);
 
-    private async Task RefreshAsync()
-    {
-        // Events arrive in bursts: one refresh runs at a time, and a change that arrives meanwhile
-        // makes it run once more, so the last change is never lost.
-        if (Interlocked.Exchange(ref _refreshing, 1) == 1)
-        {
-            Interlocked.Exchange(ref _refreshAgain, 1);
-            return;
-        }
-
-        try
-        {
-            do
-            {
-                Interlocked.Exchange(ref _refreshAgain, 0);
-                _deployment = await Service.GetDeploymentAsync(PageToken);
-                _view = await Service.GetAsync(PageToken);
-                StateHasChanged();
-            }
-            while (Interlocked.CompareExchange(ref _refreshAgain, 0, 1) == 1);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-        {
-        }
-        finally
-        {
-            Interlocked.Exchange(ref _refreshing, 0);
-        }
-    }
+    private Task RefreshAsync() => Refresher.RunAsync();
 
     private Task InstallAsync(InstallRequest request) =>
         RunAsync(async () =>
@@ -150,8 +112,6 @@ public sealed partial class Homeserver : PanelPageBase
         {
             Operations.Changed -= OnChanged;
             Events.Received -= OnEvent;
-            _timer?.Dispose();
-            _timer = null;
         }
 
         base.Dispose(disposing);
