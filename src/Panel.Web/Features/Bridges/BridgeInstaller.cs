@@ -461,9 +461,16 @@ public sealed partial class BridgeInstaller(
     private async Task UnregisterAsync(Guid id, BridgeCatalogEntry entry, HomeserverDeployment d, OperationContext? progress, CancellationToken cancellationToken)
     {
         await UpdateAsync(id, b => b.SetRegistered(false), cancellationToken);
-        if (await docker.InspectAsync(names.Synapse, cancellationToken) is { IsRunning: true })
+        try
         {
-            await docker.ExecAsync(names.Synapse, ["rm", "-f", HomeserverInstaller.AppServiceRegistrationPath(entry.Id)], null, cancellationToken);
+            if (await docker.InspectAsync(names.Synapse, cancellationToken) is { IsRunning: true })
+            {
+                await docker.ExecAsync(names.Synapse, ["rm", "-f", HomeserverInstaller.AppServiceRegistrationPath(entry.Id)], null, cancellationToken);
+            }
+        }
+        catch (DomainException)
+        {
+            // Synapse is between two crashes: the file stays, but homeserver.yaml no longer lists it.
         }
 
         await RestartSynapseAsync(d, progress, "synapse", cancellationToken);
@@ -491,10 +498,11 @@ public sealed partial class BridgeInstaller(
         var started = clock.GetUtcNow();
         var name = names.Bridge(entry.Id);
         AppServicePing? last = null;
+        var restartsBefore = (await docker.InspectAsync(name, cancellationToken))?.RestartCount ?? 0;
         while (clock.GetUtcNow() - started < timeout)
         {
             var container = await docker.InspectAsync(name, cancellationToken) ?? throw new DomainException($"The container {name} disappeared.");
-            if (container.State is "exited" or "dead" || container.RestartCount >= 2 || container.OomKilled)
+            if (container.State is "exited" or "dead" || container.RestartCount - restartsBefore >= 2 || container.OomKilled)
             {
                 throw new DomainException($"{entry.Definition.Name} stopped while starting (exit code {container.ExitCode}). Its last log lines:\n{await homeserver.LastLogLinesAsync(name, cancellationToken)}");
             }

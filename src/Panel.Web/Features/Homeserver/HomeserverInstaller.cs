@@ -160,6 +160,9 @@ public sealed partial class HomeserverInstaller(
         var timeout = TimeSpan.FromSeconds(options.Value.HealthTimeoutSeconds);
         var started = clock.GetUtcNow();
         var baseUrl = endpoint.BaseUrlFor(deployment);
+        // The engine's restart count only grows: count the restarts of this wait, not the earlier ones
+        // (a rollback waits on a container that crashed a few times just before).
+        var restartsBefore = (await docker.InspectAsync(names.Synapse, cancellationToken))?.RestartCount ?? 0;
         while (clock.GetUtcNow() - started < timeout)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -175,7 +178,7 @@ public sealed partial class HomeserverInstaller(
                 throw new DomainException("The Synapse container disappeared while the panel waited for it.");
             }
 
-            if (container.State is "exited" or "dead" || container.RestartCount >= 3)
+            if (container.State is "exited" or "dead" || container.RestartCount - restartsBefore >= 3)
             {
                 throw new DomainException($"Synapse stopped while starting (exit code {container.ExitCode}). Its last log lines:\n{await LastLogLinesAsync(container.Id, cancellationToken)}");
             }
