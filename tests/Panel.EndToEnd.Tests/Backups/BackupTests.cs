@@ -185,6 +185,41 @@ public sealed class BackupTests(BackupHomeserverFixture hs, BrowserFixture brows
     }
 
     [Fact]
+    public async Task A_failed_backup_raises_an_alert_that_the_next_good_one_clears()
+    {
+        // The backup directory cannot be written: a file stands where the directory should be.
+        Directory.CreateDirectory(hs.BackupDirectory);
+        var aside = hs.BackupDirectory + ".aside";
+        Directory.Move(hs.BackupDirectory, aside);
+        await File.WriteAllTextAsync(hs.BackupDirectory, "not a directory", Ct);
+        try
+        {
+            var started = await hs.Api.PostAsync("/api/v1/backups", null, Ct);
+            started.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+            var id = JsonDocument.Parse(await started.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("id").GetGuid();
+            JsonElement view = default;
+            for (var i = 0; i < 120 && (view.ValueKind == JsonValueKind.Undefined || view.GetProperty("status").GetString() == "running"); i++)
+            {
+                await Task.Delay(500, Ct);
+                view = await hs.Api.GetFromJsonAsync<JsonElement>($"/api/v1/backups/{id}", Ct);
+            }
+
+            view.GetProperty("status").GetString().ShouldBe("failed");
+            view.GetProperty("error").GetString()!.ShouldContain("could not be written");
+            var alerts = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/alerts", Ct);
+            alerts.EnumerateArray().ShouldContain(a => a.GetProperty("key").GetString() == "backup:failed");
+        }
+        finally
+        {
+            File.Delete(hs.BackupDirectory);
+            Directory.Move(aside, hs.BackupDirectory);
+        }
+
+        await BackUpAsync(hs);
+        (await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/alerts", Ct)).EnumerateArray().ShouldNotContain(a => a.GetProperty("key").GetString() == "backup:failed");
+    }
+
+    [Fact]
     public async Task No_secret_used_in_the_main_flows_appears_in_the_panels_log()
     {
         var secrets = new List<string> { PanelWebOwnerPassword, hs.Token };
