@@ -232,7 +232,7 @@ public sealed partial class AlertService(
                 var admin = await homeserver.GetAdminAsync(cancellationToken);
                 await admin.SendServerNoticeAsync(notify, $"⚠ {alert.Title}\n{alert.Message}", cancellationToken);
             }
-            catch (Exception ex) when (ex is DomainException or HttpRequestException)
+            catch (Exception ex) when (ex is DomainException or HttpRequestException || ex is TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 LogNoticeFailed(logger, notify, ex.Message);
             }
