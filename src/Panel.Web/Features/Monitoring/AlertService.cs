@@ -64,6 +64,22 @@ public sealed partial class AlertService(
 
         settings.Change(memoryPercent, memoryMinutes, unhealthyMinutes, notifyMatrixUserId);
         await db.SaveChangesAsync(cancellationToken);
+
+        // Alerts raised under the old rules are judged again under the new ones at the next pass,
+        // and notify whoever the settings name now.
+        bool forgot;
+        lock (_lock)
+        {
+            var ruled = _active.Keys.Where(k => k.StartsWith("memory:", StringComparison.Ordinal) || k.StartsWith("unhealthy", StringComparison.Ordinal)).ToList();
+            ruled.ForEach(k => _active.Remove(k));
+            forgot = ruled.Count > 0;
+        }
+
+        if (forgot)
+        {
+            Changed?.Invoke();
+        }
+
         await audit.RecordAsync(actor, "alerts.settings-changed", "alerts", Panel.Domain.Audit.AuditOutcome.Success,
             $"memory over {memoryPercent}% for {memoryMinutes} min, unhealthy for {unhealthyMinutes} min, notify {notifyMatrixUserId ?? "nobody"}", cancellationToken);
         return settings;
