@@ -115,7 +115,7 @@ public sealed class PanelProcess : IAsyncDisposable
 
     public HttpClient CreateClient(string? bearerToken = null)
     {
-        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(BaseUrl) };
+        var client = new HttpClient(new ServerErrorHandler(this)) { BaseAddress = new Uri(BaseUrl) };
         if (bearerToken is not null)
         {
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
