@@ -78,6 +78,8 @@ dotnet build Panel.sln -c Debug -nologo -clp:ErrorsOnly >"$LOG_DIR/build.log" 2>
 
 say "testing"
 rm -rf "$ROOT/artifacts/test-results"
+# The data directories of the last run's panels (see TestEnvironment.TempRoot).
+rm -rf "${TMPDIR:-/tmp}/homeserver-panel-tests"
 dotnet test --solution Panel.sln --no-build -c Debug --results-directory "$ROOT/artifacts/test-results" \
   --report-xunit-trx --max-parallel-test-modules 2 --filter-not-trait "Category=Serial" 2>&1 | tee "$LOG_DIR/test.log"
 status=${PIPESTATUS[0]}

@@ -46,9 +46,15 @@ public static class TestEnvironment
         }
     }
 
+    /// <summary>
+    /// Where the tests' data directories go: one folder that tests/run.sh empties before a run, so
+    /// that panels killed mid-test do not pile up in /tmp run after run.
+    /// </summary>
+    public static string TempRoot { get; } = Path.Combine(Path.GetTempPath(), "homeserver-panel-tests");
+
     public static string NewTempDirectory(string prefix)
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)]);
+        var dir = Path.Combine(TempRoot, $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)]);
         Directory.CreateDirectory(dir);
         return dir;
     }

@@ -46,6 +46,11 @@ public interface IContainerRuntime
 
     Task RemoveAsync(string nameOrId, CancellationToken cancellationToken);
 
+    /// <summary>Freezes every process of a running container (the cgroup freezer), and thaws it.</summary>
+    Task PauseAsync(string nameOrId, CancellationToken cancellationToken);
+
+    Task UnpauseAsync(string nameOrId, CancellationToken cancellationToken);
+
     Task RenameAsync(string nameOrId, string newName, CancellationToken cancellationToken);
 
     /// <summary>Writes files into a directory of a container (created or running), with the given owner.</summary>

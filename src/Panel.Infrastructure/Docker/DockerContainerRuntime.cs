@@ -312,6 +312,12 @@ internal sealed partial class DockerContainerRuntime(DockerClientFactory factory
     public Task RemoveAsync(string nameOrId, CancellationToken cancellationToken) =>
         MutateAsync(nameOrId, "remove", id => Docker.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, cancellationToken), missingIsFine: true);
 
+    public Task PauseAsync(string nameOrId, CancellationToken cancellationToken) =>
+        MutateAsync(nameOrId, "pause", id => Docker.Containers.PauseContainerAsync(id, cancellationToken));
+
+    public Task UnpauseAsync(string nameOrId, CancellationToken cancellationToken) =>
+        MutateAsync(nameOrId, "unpause", id => Docker.Containers.UnpauseContainerAsync(id, cancellationToken));
+
     public Task RenameAsync(string nameOrId, string newName, CancellationToken cancellationToken) =>
         MutateAsync(nameOrId, "rename", id => Docker.Containers.RenameContainerAsync(id, new ContainerRenameParameters { NewName = newName }, cancellationToken));
 

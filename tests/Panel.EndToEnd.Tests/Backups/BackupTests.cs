@@ -40,8 +40,13 @@ public sealed class BackupTests(BackupHomeserverFixture hs, BrowserFixture brows
         var (room, mediaUri) = await MakeDataAsync(hs, "drill");
         var bridge = await InstallEchoAsync(hs);
 
-        // 2. Back up.
+        // 2. Back up. The bridge is frozen while its volume is copied, and thawed after.
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var backup = await BackUpAsync(hs);
+        var events = await DockerTestHelper.CliAsync("events", "--since", since, "--until", DateTimeOffset.UtcNow.AddSeconds(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--filter", $"container={hs.Instance}-bridge-echo", "--format", "{{.Action}}");
+        events.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(a => a is "pause" or "unpause").ShouldBe(["pause", "unpause"]);
+        ((await DockerTestHelper.InspectAsync($"{hs.Instance}-bridge-echo"))?.State?.Status).ShouldBe("running");
         backup.GetProperty("sizeBytes").GetInt64().ShouldBeGreaterThan(10_000);
         backup.GetProperty("contents").GetString()!.ShouldContain("media");
         var set = Path.Combine(hs.BackupDirectory, backup.GetProperty("directory").GetString()!);

@@ -54,6 +54,13 @@ public sealed class BridgeTests(BridgeHomeserverFixture hs, BrowserFixture brows
         await client.SendTextAsync(room, "ping");
         await Eventually(async () => (await client.RecentTextsAsync(room)).Contains("echo: ping"), "the bot answers 'echo: ping'");
 
+        // A bridge left frozen (a backup pauses it while it copies its volume, and the panel died
+        // before it could thaw it) is thawed by the reconciler, and answers again.
+        (await DockerTestHelper.CliAsync("pause", $"{hs.Instance}-bridge-echo")).ExitCode.ShouldBe(0);
+        await Eventually(async () => (await DockerTestHelper.InspectAsync($"{hs.Instance}-bridge-echo"))?.State?.Status == "running", "the panel unpauses the bridge");
+        await client.SendTextAsync(room, "still there?");
+        await Eventually(async () => (await client.RecentTextsAsync(room)).Contains("echo: still there?"), "the thawed bot answers");
+
         // The bridge shows in the list, with the audit trail of the install.
         var list = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/bridges", Ct);
         list.EnumerateArray().ShouldContain(b => b.GetProperty("catalogId").GetString() == "echo");

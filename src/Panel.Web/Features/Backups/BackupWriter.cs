@@ -100,10 +100,9 @@ public sealed partial class BackupWriter(
             foreach (var bridge in bridges)
             {
                 progress.Progress("bridges", null, $"Copying {bridge.CatalogId}…");
-                if (await docker.InspectAsync(names.Bridge(bridge.CatalogId), cancellationToken) is not null)
+                if (await docker.InspectAsync(names.Bridge(bridge.CatalogId), cancellationToken) is { } container)
                 {
-                    await set.WriteAsync(BridgeTar(bridge.CatalogId), "bridges", async output =>
-                        await docker.ReadArchiveAsync(names.Bridge(bridge.CatalogId), "/data", input => input.CopyToAsync(output, cancellationToken), cancellationToken), cancellationToken);
+                    await CopyBridgeVolumeAsync(set, bridge, container, cancellationToken);
                 }
 
                 if (bridge.DatabaseKind == BridgeDatabaseKind.Postgres)
@@ -135,6 +134,35 @@ public sealed partial class BackupWriter(
     }
 
     /// <summary>pg_dump in custom format, run inside the homeserver's database container: its stdout is the file.</summary>
+    /// <summary>
+    /// Copies a bridge's volume with the bridge frozen: a bridge writes its state (a SQLite
+    /// database, session files) while it runs, and a copy taken mid-write does not open. Frozen, not
+    /// stopped: its connections stay up, and the homeserver retries what it sent meanwhile.
+    /// </summary>
+    private async Task CopyBridgeVolumeAsync(BackupSetWriter set, Bridge bridge, ContainerInfo container, CancellationToken cancellationToken)
+    {
+        var paused = false;
+        try
+        {
+            if (container.IsRunning)
+            {
+                await docker.PauseAsync(container.Id, cancellationToken);
+                paused = true;
+            }
+
+            await set.WriteAsync(BridgeTar(bridge.CatalogId), "bridges", async output =>
+                await docker.ReadArchiveAsync(container.Id, "/data", input => input.CopyToAsync(output, cancellationToken), cancellationToken), cancellationToken);
+        }
+        finally
+        {
+            if (paused)
+            {
+                // Even when the copy failed or was cancelled: a bridge left frozen is a bridge down.
+                await docker.UnpauseAsync(container.Id, CancellationToken.None);
+            }
+        }
+    }
+
     private async Task DumpAsync(BackupSetWriter set, string path, string kind, string database, OperationContext progress, CancellationToken cancellationToken)
     {
         ExecResult? result = null;

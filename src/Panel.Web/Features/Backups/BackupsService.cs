@@ -72,6 +72,8 @@ public sealed partial class BackupsService(
 {
     public const string FailedAlertKey = "backup:failed";
 
+    private readonly SemaphoreSlim _importGate = new(1, 1);
+
     public async Task<IReadOnlyList<BackupView>> ListAsync(CancellationToken cancellationToken)
     {
         await ImportFoundAsync(cancellationToken);
@@ -261,7 +263,9 @@ public sealed partial class BackupsService(
     {
         var settings = await GetSettingsEntityAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var completed = await db.Backups.Where(b => b.Status == BackupStatus.Completed).ToListAsync(cancellationToken);
+        // Sets copied in by hand (from another machine) are the user's to delete: retention only
+        // thins out what this panel took, or a routine backup would delete the set just brought in.
+        var completed = await db.Backups.Where(b => b.Status == BackupStatus.Completed && b.Trigger != BackupTrigger.Imported).ToListAsync(cancellationToken);
         var keep = settings.Retention.Keep(completed.Select(b => (b.Id, b.StartedAt.ToLocalTime())));
         var removed = 0;
         foreach (var backup in completed.Where(b => !keep.Contains(b.Id)))
@@ -314,27 +318,39 @@ public sealed partial class BackupsService(
             return;
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var known = (await db.Backups.Select(b => b.Directory).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        foreach (var dir in Directory.EnumerateDirectories(location.Root))
+        // The list is read from several places at once (the API, and any open Backups page when an
+        // operation starts or ends): one at a time, or two of them import the same new set and the
+        // second fails on the unique directory.
+        await _importGate.WaitAsync(cancellationToken);
+        try
         {
-            var name = Path.GetFileName(dir);
-            if (known.Contains(name) || name.StartsWith('.') || !BackupSetReader.HasManifest(dir))
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var known = (await db.Backups.Select(b => b.Directory).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            foreach (var dir in Directory.EnumerateDirectories(location.Root))
             {
-                continue;
-            }
+                var name = Path.GetFileName(dir);
+                if (known.Contains(name) || name.StartsWith('.') || !BackupSetReader.HasManifest(dir))
+                {
+                    continue;
+                }
 
-            try
-            {
-                var manifest = await new BackupSetReader(dir).ReadManifestAsync(cancellationToken);
-                var id = await db.Backups.AnyAsync(b => b.Id == manifest.Id, cancellationToken) ? Guid.NewGuid() : manifest.Id;
-                db.Backups.Add(Backup.Imported(id, name, manifest, manifest.TotalSize));
-                await db.SaveChangesAsync(cancellationToken);
+                try
+                {
+                    var manifest = await new BackupSetReader(dir).ReadManifestAsync(cancellationToken);
+                    var id = await db.Backups.AnyAsync(b => b.Id == manifest.Id, cancellationToken) ? Guid.NewGuid() : manifest.Id;
+                    db.Backups.Add(Backup.Imported(id, name, manifest, manifest.TotalSize));
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+                catch (Exception ex) when (ex is DomainException or IOException or UnauthorizedAccessException)
+                {
+                    // A set still being copied in, or being deleted, is skipped this time, not a failed list.
+                    LogUnreadable(logger, dir, ex.Message);
+                }
             }
-            catch (DomainException ex)
-            {
-                LogUnreadable(logger, dir, ex.Message);
-            }
+        }
+        finally
+        {
+            _importGate.Release();
         }
     }
 

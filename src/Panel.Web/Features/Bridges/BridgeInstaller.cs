@@ -268,6 +268,12 @@ public sealed partial class BridgeInstaller(
             {
                 await docker.StartAsync(container.Id, cancellationToken);
             }
+            else if (container is { State: "paused" })
+            {
+                // Frozen by a backup that did not get to thaw it (the panel died during the copy).
+                LogThawing(logger, entry.Id);
+                await docker.UnpauseAsync(container.Id, cancellationToken);
+            }
         }
 
         if (missingRegistration)
@@ -556,4 +562,7 @@ public sealed partial class BridgeInstaller(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recreating the missing container of bridge {CatalogId}")]
     private static partial void LogRecreating(ILogger logger, string catalogId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bridge {CatalogId} was left paused; unpausing it")]
+    private static partial void LogThawing(ILogger logger, string catalogId);
 }

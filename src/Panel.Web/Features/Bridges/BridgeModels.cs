@@ -86,6 +86,7 @@ internal static class BridgeStatus
             { State: "restarting" } => "crashed",
             { State: "exited" or "dead", ExitCode: not 0 } or { OomKilled: true } => "crashed",
             { State: "created" } => "starting",
+            { State: "paused" } => "paused",
             _ => "stopped",
         },
     };

@@ -195,7 +195,9 @@ public sealed partial class HomeserverReconciler(
                 await foreach (var e in docker.WatchEventsAsync(also, stoppingToken))
                 {
                     feed.Publish(e);
-                    if (e.Action is "die" or "oom" or "destroy" || e.Action.StartsWith("health_status", StringComparison.Ordinal))
+                    // "pause": a container frozen outside a backup (a backup pauses bridges under an
+                    // operation, when the pass does not run) was left so by one that died.
+                    if (e.Action is "die" or "oom" or "destroy" or "pause" || e.Action.StartsWith("health_status", StringComparison.Ordinal))
                     {
                         Nudge();
                     }

@@ -7,7 +7,7 @@ internal static class BridgeUi
     public static Color StatusColor(string status) => status switch
     {
         "running" => Color.Success,
-        "installing" or "starting" or "uninstalling" => Color.Info,
+        "installing" or "starting" or "uninstalling" or "paused" => Color.Info,
         "crashed" or "failed" or "missing" => Color.Error,
         "stopped" => Color.Warning,
         _ => Color.Default,
