@@ -132,17 +132,26 @@ build_echo_bridge() {
   echo "$tag"
 }
 
-# Extra tags the test suite needs: a second tag of the same Synapse (an "upgrade"), and a broken one
-# whose command fails (to prove that an upgrade rolls back).
+# Extra tags the test suite needs, for Synapse and the echo bridge: a second tag of the same image
+# (an "upgrade"), and a broken one whose command fails (to prove that an upgrade rolls back).
 build_test_variants() {
   local synapse; synapse=$(build_synapse)
-  docker tag "$synapse" "$PREFIX/synapse:next"
-  if ! image_exists "$PREFIX/synapse:broken"; then
+  test_variants "$synapse" synapse
+  local echo_bridge; echo_bridge=$(build_echo_bridge)
+  test_variants "$echo_bridge" echo-bridge
+}
+
+test_variants() {
+  local base=$1 name=$2
+  docker tag "$base" "$PREFIX/$name:next"
+  # Rebuilt when its base changed, so that it differs from the base only by its command.
+  if [ "$(docker image inspect -f '{{index .Config.Labels "test-variant-of"}}' "$PREFIX/$name:broken" 2>/dev/null)" != "$(docker image inspect -f '{{.Id}}' "$base")" ]; then
     local ctx; ctx=$(mktemp -d)
-    printf 'FROM %s\nENTRYPOINT ["/bin/sh", "-c", "echo this image is broken on purpose >&2; exit 3"]\n' "$synapse" >"$ctx/Dockerfile"
-    DOCKER_BUILDKIT=0 docker build -q -t "$PREFIX/synapse:broken" "$ctx" >/dev/null
+    printf 'FROM %s\nLABEL test-variant-of=%s\nENTRYPOINT ["/bin/sh", "-c", "echo this image is broken on purpose >&2; exit 3"]\n' \
+      "$base" "$(docker image inspect -f '{{.Id}}' "$base")" >"$ctx/Dockerfile"
+    DOCKER_BUILDKIT=0 docker build -q -t "$PREFIX/$name:broken" "$ctx" >/dev/null
     rm -rf "$ctx"
-    log "built $PREFIX/synapse:broken"
+    log "built $PREFIX/$name:broken"
   fi
 }
 

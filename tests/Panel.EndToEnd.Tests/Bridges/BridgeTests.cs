@@ -118,6 +118,54 @@ public sealed class BridgeTests(BridgeHomeserverFixture hs, BrowserFixture brows
     }
 
     [Fact]
+    public async Task An_upgrade_swaps_the_bridge_image_and_an_image_that_does_not_start_is_rolled_back()
+    {
+        var id = await hs.InstallBridgeAsync(new { catalogId = "echo", settings = new { } });
+        try
+        {
+            (await hs.WaitForBridgeAsync(id, v => v.GetProperty("phase").GetString() is "installed" or "failed")).GetProperty("status").GetString().ShouldBe("running");
+
+            // Another tag of the image: the container is replaced on the same volume, and Synapse reaches it.
+            var upgraded = await UpgradeAsync(id, "homeserver-panel/echo-bridge:next");
+            upgraded.GetProperty("operation").GetProperty("succeeded").GetBoolean().ShouldBeTrue(upgraded.ToString());
+            upgraded.GetProperty("image").GetString().ShouldBe("homeserver-panel/echo-bridge:next");
+            upgraded.GetProperty("status").GetString().ShouldBe("running");
+            var container = (await DockerTestHelper.InspectAsync($"{hs.Instance}-bridge-echo")).ShouldNotBeNull();
+            (container.Config?.Image).ShouldBe("homeserver-panel/echo-bridge:next");
+
+            // An image whose command fails: the upgrade fails with the reason, and the previous
+            // container runs again, the same one.
+            var failed = await UpgradeAsync(id, "homeserver-panel/echo-bridge:broken");
+            var operation = failed.GetProperty("operation");
+            operation.GetProperty("succeeded").GetBoolean().ShouldBeFalse();
+            operation.GetProperty("error").GetString()!.ShouldContain("homeserver-panel/echo-bridge:next is running again");
+            failed.GetProperty("image").GetString().ShouldBe("homeserver-panel/echo-bridge:next");
+            var after = (await DockerTestHelper.InspectAsync($"{hs.Instance}-bridge-echo")).ShouldNotBeNull();
+            after.ID.ShouldBe(container.ID);
+            (after.State?.Running).ShouldBe(true);
+            (await DockerTestHelper.InspectAsync($"{hs.Instance}-bridge-echo-previous")).ShouldBeNull();
+            (await hs.WaitForBridgeAsync(id, v => v.GetProperty("status").GetString() == "running", TimeSpan.FromMinutes(1))).GetProperty("health").GetString().ShouldBe("healthy");
+
+            var audit = (await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=bridge.upgrade", Ct)).GetProperty("items").EnumerateArray()
+                .Select(e => (Outcome: e.GetProperty("outcome").GetString(), Details: e.GetProperty("details").GetString())).ToList();
+            audit.ShouldContain(e => e.Outcome == "Success" && e.Details!.Contains("→ homeserver-panel/echo-bridge:next"));
+            audit.ShouldContain(e => e.Outcome == "Failure" && e.Details!.Contains("is running again"));
+        }
+        finally
+        {
+            await hs.Api.DeleteAsync($"/api/v1/bridges/{id}?deleteData=false", Ct);
+            await hs.WaitUntilGoneAsync(id);
+        }
+    }
+
+    private async Task<JsonElement> UpgradeAsync(Guid id, string image)
+    {
+        var response = await hs.Api.PostAsJsonAsync($"/api/v1/bridges/{id}/upgrade", new { image }, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync(Ct));
+        return await hs.WaitForBridgeAsync(id, v => v.GetProperty("operation") is { ValueKind: JsonValueKind.Object } op && op.GetProperty("kind").GetString() == "bridge-upgrade");
+    }
+
+    [Fact]
     public async Task A_registration_that_Synapse_refuses_is_rolled_back_and_the_reason_shown()
     {
         var id = await hs.InstallBridgeAsync(new { catalogId = "broken-echo" });
