@@ -211,10 +211,21 @@ public sealed partial class BridgeInstaller(
         catch (DomainException failure)
         {
             await docker.RemoveAsync(name, cancellationToken);
-            if (await docker.InspectAsync(previous, cancellationToken) is { } kept)
+            if (await docker.InspectAsync(previous, cancellationToken) is not { } kept)
             {
-                await docker.RenameAsync(kept.Id, name, cancellationToken);
-                await docker.StartAsync(name, cancellationToken);
+                throw new DomainException($"{image} did not become ready, and the previous container is gone. {failure.Message}");
+            }
+
+            await docker.RenameAsync(kept.Id, name, cancellationToken);
+            await docker.StartAsync(name, cancellationToken);
+            // "Running again" is only said once the homeserver reaches the old one again.
+            try
+            {
+                await WaitReadyAsync(entry, secret, d, progress, "ready", cancellationToken);
+            }
+            catch (DomainException again)
+            {
+                throw new DomainException($"{image} did not become ready, and {bridge.Image} did not come back either: {again.Message} (the new image: {failure.Message})");
             }
 
             throw new DomainException($"{image} did not become ready, so {bridge.Image} is running again. {failure.Message}");
