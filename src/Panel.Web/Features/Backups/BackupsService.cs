@@ -77,16 +77,19 @@ public sealed partial class BackupsService(
     public async Task<IReadOnlyList<BackupView>> ListAsync(CancellationToken cancellationToken)
     {
         await ImportFoundAsync(cancellationToken);
+        var operation = operations.Current;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var backups = await db.Backups.AsNoTracking().OrderByDescending(b => b.StartedAt).ToListAsync(cancellationToken);
-        return backups.Select(ToView).ToList();
+        return backups.Select(b => ToView(b, operation)).ToList();
     }
 
     public async Task<BackupView> GetAsync(Guid id, CancellationToken cancellationToken)
     {
+        // The operation before the record, which it writes before it ends (see HomeserverService.GetAsync).
+        var operation = operations.Current;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var backup = await db.Backups.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, cancellationToken) ?? throw new NotFoundException("There is no such backup.");
-        return ToView(backup);
+        return ToView(backup, operation);
     }
 
     /// <summary>Starts a backup in the background; returns its id at once. Progress is in <see cref="GetAsync"/>.</summary>
@@ -354,7 +357,7 @@ public sealed partial class BackupsService(
         }
     }
 
-    private BackupView ToView(Backup b) => new(
+    private static BackupView ToView(Backup b, OperationView? current) => new(
         b.Id,
         b.Status.ToString().ToLowerInvariant(),
         b.Trigger.ToString().ToLowerInvariant(),
@@ -367,7 +370,7 @@ public sealed partial class BackupsService(
         b.Contents,
         b.Error,
         b.Directory,
-        operations.Current is { Subject: { } s } op && s == b.Id.ToString() ? op : null);
+        current is { Subject: { } s } && s == b.Id.ToString() ? current : null);
 
     private async Task<Backup> FindAsync(Guid id, CancellationToken cancellationToken)
     {

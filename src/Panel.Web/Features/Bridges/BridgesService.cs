@@ -40,6 +40,7 @@ public sealed class BridgesService(
 
     public async Task<IReadOnlyList<BridgeView>> ListAsync(CancellationToken cancellationToken)
     {
+        var operation = operations.Current;
         List<Bridge> bridges;
         HomeserverDeployment? d;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
@@ -51,7 +52,7 @@ public sealed class BridgesService(
         var views = new List<BridgeView>();
         foreach (var bridge in bridges.OrderBy(b => b.CreatedAt))
         {
-            views.Add(await ToViewAsync(bridge, d, detailed: false, cancellationToken));
+            views.Add(await ToViewAsync(bridge, d, operation, detailed: false, cancellationToken));
         }
 
         return views;
@@ -59,8 +60,11 @@ public sealed class BridgesService(
 
     public async Task<BridgeView> GetAsync(Guid id, CancellationToken cancellationToken)
     {
+        // The operation is read before the records: an operation writes its records before it
+        // ends, so a finished operation is never shown next to the records from before it.
+        var operation = operations.Current;
         var (bridge, d) = await FindAsync(id, cancellationToken);
-        return await ToViewAsync(bridge, d, detailed: true, cancellationToken);
+        return await ToViewAsync(bridge, d, operation, detailed: true, cancellationToken);
     }
 
     /// <summary>
@@ -267,7 +271,7 @@ public sealed class BridgesService(
         }
     }
 
-    private async Task<BridgeView> ToViewAsync(Bridge bridge, HomeserverDeployment? d, bool detailed, CancellationToken cancellationToken)
+    private async Task<BridgeView> ToViewAsync(Bridge bridge, HomeserverDeployment? d, OperationView? current, bool detailed, CancellationToken cancellationToken)
     {
         var entry = catalog.Find(bridge.CatalogId);
         ContainerInfo? container = null;
@@ -311,7 +315,7 @@ public sealed class BridgesService(
         }
 
         var choices = BridgeInstaller.ReadChoices(bridge);
-        var operation = operations.Current is { Subject: { } subject } op && subject == bridge.Id.ToString() ? op : null;
+        var operation = current is { Subject: { } subject } && subject == bridge.Id.ToString() ? current : null;
         return new BridgeView(
             bridge.Id,
             bridge.CatalogId,

@@ -119,6 +119,9 @@ public sealed partial class HomeserverService(
 
     public async Task<HomeserverView> GetAsync(CancellationToken cancellationToken)
     {
+        // The operation first: it writes the records before it ends, so a finished operation is
+        // never shown next to the records from before it.
+        var operation = operations.Current;
         var d = await GetDeploymentAsync(cancellationToken);
         var status = await GetStatusAsync(d, cancellationToken);
         var installed = d is { Phase: InstallPhase.Installed };
@@ -129,7 +132,7 @@ public sealed partial class HomeserverService(
             d is null || d.Phase == InstallPhase.Uninstalled ? null : ToSettings(d),
             status,
             status.Health,
-            operations.Current,
+            operation,
             d is null || d.Phase == InstallPhase.Uninstalled ? null : endpoint.BaseUrlFor(d));
     }
 
