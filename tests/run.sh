@@ -88,23 +88,26 @@ status=${PIPESTATUS[0]}
 # lose its containers meanwhile) and comparing CPU figures (nothing else may compete for the CPUs).
 say "testing what needs the machine alone (serially)"
 dotnet test --solution Panel.sln --no-build -c Debug --results-directory "$ROOT/artifacts/test-results" \
-  --report-xunit-trx --max-parallel-test-modules 1 --filter-trait "Category=Serial" --ignore-exit-code 8 2>&1 | tee -a "$LOG_DIR/test.log"
+  --report-xunit-trx --max-parallel-test-modules 1 --filter-trait "Category=Serial" --ignore-exit-code 8 2>&1 | tee "$LOG_DIR/test-serial.log"
 serial=${PIPESTATUS[0]}
 [ "$serial" = 0 ] || status=$serial
 
-# Totals from the TRX reports of every test module, so the last line covers the whole run.
-passed=0; failed=0; skipped=0; files=0
-for trx in "$ROOT"/artifacts/test-results/*.trx; do
-  [ -f "$trx" ] || continue
-  files=$((files + 1))
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
-  get() { echo "$counters" | grep -o "$1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
-  total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed); e=$(get error)
-  passed=$((passed + p)); failed=$((failed + f + e)); skipped=$((skipped + total - executed))
+# Totals of the whole run, from the closing summary of each of the two runs above. (Not from the TRX
+# files: they are named by the second a module starts, and two modules starting together overwrite
+# each other's report.)
+passed=0; failed=0; skipped=0
+for log in "$LOG_DIR/test.log" "$LOG_DIR/test-serial.log"; do
+  count() { grep -E "^[[:space:]]+$1: [0-9]+\$" "$log" | tail -n 1 | grep -o '[0-9]*$' || echo 0; }
+  if ! grep -q "Test run summary" "$log"; then
+    # No summary: the runner crashed or did not start. Count it as a failure.
+    failed=$((failed + 1))
+    continue
+  fi
+  passed=$((passed + $(count succeeded))); failed=$((failed + $(count failed))); skipped=$((skipped + $(count skipped)))
 done
-if [ "$files" = 0 ] || { [ "$status" != 0 ] && [ "$failed" = 0 ]; }; then
-  # The runner failed without a report (a crash, a build problem): count it as a failure.
-  failed=$((failed + 1))
+if [ "$status" != 0 ] && [ "$failed" = 0 ]; then
+  # The runner failed without a failed test (a crash, a build problem): count it as a failure.
+  failed=1
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$status" = 0 ] && [ "$failed" = 0 ]

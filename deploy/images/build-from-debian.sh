@@ -151,6 +151,8 @@ test_variants() {
       "$base" "$(docker image inspect -f '{{.Id}}' "$base")" >"$ctx/Dockerfile"
     DOCKER_BUILDKIT=0 docker build -q -t "$PREFIX/$name:broken" "$ctx" >/dev/null
     rm -rf "$ctx"
+    # The variant it replaces is left untagged: remove it rather than let them pile up.
+    docker image prune -f --filter "label=test-variant-of" >/dev/null
     log "built $PREFIX/$name:broken"
   fi
 }
