@@ -247,6 +247,7 @@ public sealed partial class AlertService(
             {
                 var admin = await homeserver.GetAdminAsync(cancellationToken);
                 await admin.SendServerNoticeAsync(notify, $"⚠ {alert.Title}\n{alert.Message}", cancellationToken);
+                LogNoticeSent(logger, notify);
             }
             catch (Exception ex) when (ex is DomainException or HttpRequestException || ex is TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
@@ -275,6 +276,9 @@ public sealed partial class AlertService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert rules could not be evaluated")]
     private static partial void LogEvaluateFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sent the alert to {UserId} as a server notice")]
+    private static partial void LogNoticeSent(ILogger logger, string userId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the alert to {UserId} as a server notice: {Error}")]
     private static partial void LogNoticeFailed(ILogger logger, string userId, string error);
