@@ -18,8 +18,9 @@ as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else su
 
 # --- packages -----------------------------------------------------------------------------------
 missing=()
-# gnupg: the backup tests check that gpg opens what the panel encrypts.
-for pkg in postgresql docker.io chromium debootstrap gnupg; do
+# gnupg: the backup tests check that gpg opens what the panel encrypts. docker-compose: the deploy
+# tests validate deploy/compose.yaml with it.
+for pkg in postgresql docker.io docker-compose chromium debootstrap gnupg; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -64,11 +65,12 @@ for v in $(docker volume ls -q --filter label=homeserver-panel.test=true); do do
 
 # --- images -----------------------------------------------------------------------------------------
 say "making sure the test images exist (cached after the first run)"
-deploy/images/build-from-debian.sh synapse postgres echo-bridge test-variants >"$LOG_DIR/images.log" 2>&1 \
+deploy/images/build-from-debian.sh synapse postgres echo-bridge panel-base test-variants >"$LOG_DIR/images.log" 2>&1 \
   || die "building the images failed, see $LOG_DIR/images.log"
 export PANEL_TEST_SYNAPSE_IMAGE="homeserver-panel/synapse:latest"
 export PANEL_TEST_POSTGRES_IMAGE="homeserver-panel/postgres:latest"
 export PANEL_TEST_ECHO_IMAGE="homeserver-panel/echo-bridge:latest"
+export PANEL_TEST_PANEL_BASE_IMAGE="homeserver-panel/panel-base:sid"
 export PANEL_TEST_CHROMIUM="/usr/bin/chromium"
 
 # --- build and test ---------------------------------------------------------------------------------

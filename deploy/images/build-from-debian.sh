@@ -3,7 +3,7 @@
 # packages, for hosts that cannot reach an image registry. It uses debootstrap and `docker import`,
 # so it needs no registry at all: only Debian's package mirror.
 #
-# Usage: deploy/images/build-from-debian.sh [synapse] [postgres] [echo-bridge] [test-variants]
+# Usage: deploy/images/build-from-debian.sh [synapse] [postgres] [echo-bridge] [panel-base] [test-variants]
 #        (no argument builds the three images)
 #
 # What it builds is cached: the bootstrapped roots under $CACHE_DIR, and the images themselves in
@@ -132,6 +132,19 @@ build_echo_bridge() {
   echo "$tag"
 }
 
+# A base for the panel's own image (deploy/Dockerfile) on a host that cannot pull the official .NET
+# images: what a self-contained .NET app needs from the system (ICU, TLS roots, time zones). The
+# panel is then published self-contained and copied in; see deploy/README.md.
+build_panel_base() {
+  # ICU's package is named by its soname (libicu72, libicu76...): ask the suite's own index.
+  local root; root=$(package_root panel-base 'ca-certificates tzdata $(apt-cache pkgnames libicu | grep -xE "libicu[0-9]+" | sort -V | tail -n 1)')
+  local tag="$PREFIX/panel-base:$SUITE"
+  if image_exists "$tag"; then log "$tag is present"; else
+    import_image "$tag" "$root" "$HERE/panel-base"
+  fi
+  echo "$tag"
+}
+
 # Extra tags the test suite needs, for Synapse and the echo bridge: a second tag of the same image
 # (an "upgrade"), and a broken one whose command fails (to prove that an upgrade rolls back).
 build_test_variants() {
@@ -168,8 +181,9 @@ main() {
       synapse) build_synapse ;;
       postgres) build_postgres ;;
       echo-bridge) build_echo_bridge ;;
+      panel-base) build_panel_base ;;
       test-variants) build_test_variants ;;
-      *) log "unknown image '$t' (synapse, postgres, echo-bridge, test-variants)"; exit 2 ;;
+      *) log "unknown image '$t' (synapse, postgres, echo-bridge, panel-base, test-variants)"; exit 2 ;;
     esac
   done
 }

@@ -8,6 +8,12 @@ if (AdminCli.IsAdminCommand(args))
     return await AdminCli.RunAsync(args);
 }
 
+// `healthcheck` asks the running panel's /healthz (the container image's HEALTHCHECK).
+if (HealthCheckCli.IsHealthCheck(args))
+{
+    return await HealthCheckCli.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPanel();
 

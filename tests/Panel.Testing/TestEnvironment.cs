@@ -23,6 +23,10 @@ public static class TestEnvironment
     public static string EchoBridgeImage =>
         Environment.GetEnvironmentVariable("PANEL_TEST_ECHO_IMAGE") ?? "homeserver-panel/echo-bridge:latest";
 
+    /// <summary>The base the panel's image is built on when no registry is reachable (deploy/images/build-from-debian.sh panel-base).</summary>
+    public static string PanelBaseImage =>
+        Environment.GetEnvironmentVariable("PANEL_TEST_PANEL_BASE_IMAGE") ?? "homeserver-panel/panel-base:sid";
+
     public static string ChromiumPath =>
         Environment.GetEnvironmentVariable("PANEL_TEST_CHROMIUM") ?? "/usr/bin/chromium";
 

@@ -369,7 +369,17 @@ public sealed partial class HomeserverInstaller(
 
         if (container is null)
         {
-            if (d.HostPort is not { } port || !IsPortFree(port))
+            if (options.Value.HostPort is { } pinned)
+            {
+                // A pinned port is the owner's promise to a reverse proxy: use it, free or not (if it
+                // is taken, the engine says so, and that is the error to show).
+                if (d.HostPort != pinned)
+                {
+                    await UpdateAsync(x => x.AssignHostPort(pinned), cancellationToken);
+                    d.AssignHostPort(pinned);
+                }
+            }
+            else if (d.HostPort is not { } port || !IsPortFree(port))
             {
                 var free = FindFreePort();
                 await UpdateAsync(x => x.AssignHostPort(free), cancellationToken);

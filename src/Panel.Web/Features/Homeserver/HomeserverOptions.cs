@@ -20,6 +20,13 @@ public sealed class HomeserverOptions
     /// in a container, else through a port published on 127.0.0.1), <c>port</c>, or <c>network</c>.
     /// </summary>
     public string ReachVia { get; set; } = "auto";
+
+    /// <summary>
+    /// The host port (on 127.0.0.1) that Synapse's client API is published on. Unset, the panel picks a
+    /// free one; set it when a reverse proxy on the host must find Synapse at a known address, and
+    /// when the panel runs in a container (it cannot see which host ports are free).
+    /// </summary>
+    public int? HostPort { get; set; }
 }
 
 internal sealed class HomeserverOptionsValidator : IValidateOptions<HomeserverOptions>
@@ -40,6 +47,11 @@ internal sealed class HomeserverOptionsValidator : IValidateOptions<HomeserverOp
         if (options.HealthTimeoutSeconds is < 10 or > 3600)
         {
             errors.Add("Panel:Homeserver:HealthTimeoutSeconds must be between 10 and 3600.");
+        }
+
+        if (options.HostPort is < 1 or > 65535)
+        {
+            errors.Add($"Panel:Homeserver:HostPort must be a TCP port between 1 and 65535, not {options.HostPort}.");
         }
 
         if (options.ReachVia is not ("auto" or "port" or "network"))

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Panel.Testing;
+
+namespace Panel.EndToEnd.Tests.Deploy;
+
+/// <summary>
+/// What deploy/ gives a self-hoster: a compose file that docker-compose accepts, and the panel's
+/// image, built the way a host without registry access builds it (a base made from Debian packages
+/// and the published panel), running on the real engine with the socket mounted.
+/// </summary>
+// Serial: publishing the panel self-contained and building an image keeps both cores busy for a
+// minute or two, which the timing-sensitive tests of the parallel phase should not have to share.
+[Trait("Category", "Serial")]
+public sealed class DeployTests
+{
+    private static readonly string DeployDirectory = Path.Combine(TestEnvironment.RepoRoot, "deploy");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_compose_file_is_valid_with_the_example_environment_and_names_what_is_missing()
+    {
+        var valid = await ProcessRunner.RunAsync("docker-compose", "--env-file", Path.Combine(DeployDirectory, ".env.example"), "-f", Path.Combine(DeployDirectory, "compose.yaml"), "config");
+        valid.ExitCode.ShouldBe(0, valid.Output);
+        valid.Output.ShouldContain("Panel__Database__Provider: Postgres");
+        valid.Output.ShouldContain("/var/run/docker.sock:/var/run/docker.sock");
+        valid.Output.ShouldContain("tcp://socket-proxy:2375");
+        valid.Output.ShouldContain("condition: service_healthy");
+
+        // Without the database password, compose refuses and says which variable to set.
+        var env = TestEnvironment.NewTempDirectory("compose-env");
+        var example = await File.ReadAllLinesAsync(Path.Combine(DeployDirectory, ".env.example"), Ct);
+        await File.WriteAllLinesAsync(Path.Combine(env, ".env"), example.Where(l => !l.StartsWith("PANEL_DB_PASSWORD=", StringComparison.Ordinal)), Ct);
+        var missing = await ProcessRunner.RunAsync("docker-compose", "--env-file", Path.Combine(env, ".env"), "-f", Path.Combine(DeployDirectory, "compose.yaml"), "config");
+        missing.ExitCode.ShouldNotBe(0);
+        missing.Output.ShouldContain("set PANEL_DB_PASSWORD");
+    }
+
+    [Fact]
+    public async Task The_panel_image_built_from_a_local_base_runs_healthy_and_reaches_the_engine_through_the_socket()
+    {
+        var baseImage = TestEnvironment.PanelBaseImage;
+        (await DockerTestHelper.CliAsync("image", "inspect", baseImage)).ExitCode.ShouldBe(0, $"{baseImage} is missing. {TestEnvironment.HowToStart}");
+
+        // The build context a self-hoster has: the repository, with the panel published into deploy/prebuilt.
+        var context = TestEnvironment.NewTempDirectory("panel-image");
+        var published = await ProcessRunner.RunAsync("dotnet", "publish", Path.Combine(TestEnvironment.RepoRoot, "src", "Panel.Web"), "-c", "Release", "-r", "linux-x64", "--self-contained",
+            "-nologo", "-o", Path.Combine(context, "deploy", "prebuilt"));
+        published.ExitCode.ShouldBe(0, published.Output);
+        foreach (var file in new[] { "global.json", "Directory.Build.props", "Directory.Packages.props", "Panel.sln" })
+        {
+            File.Copy(Path.Combine(TestEnvironment.RepoRoot, file), Path.Combine(context, file));
+        }
+
+        foreach (var project in new[] { "Panel.Domain", "Panel.Infrastructure", "Panel.Web" })
+        {
+            Directory.CreateDirectory(Path.Combine(context, "src", project));
+            File.Copy(Path.Combine(TestEnvironment.RepoRoot, "src", project, project + ".csproj"), Path.Combine(context, "src", project, project + ".csproj"));
+        }
+
+        var instance = "t" + Guid.NewGuid().ToString("N")[..8];
+        var tag = $"homeserver-panel/panel:test-{instance}";
+        var container = $"{instance}-panel";
+        try
+        {
+            var built = await ProcessRunner.RunAsync("docker", "build", "-q", "-f", Path.Combine(DeployDirectory, "Dockerfile"),
+                "--build-arg", $"SDK_IMAGE={baseImage}", "--build-arg", $"RUNTIME_IMAGE={baseImage}", "--label", "homeserver-panel.test=true", "-t", tag, context);
+            built.ExitCode.ShouldBe(0, built.Output);
+
+            // As compose runs it: the socket mounted, the socket's group added for the unprivileged user.
+            var socketGroup = (await ProcessRunner.RunAsync("stat", "-c", "%g", "/var/run/docker.sock")).Output.Trim();
+            var run = await DockerTestHelper.CliAsync("run", "-d", "--name", container, "--label", "homeserver-panel.test=true",
+                "-v", "/var/run/docker.sock:/var/run/docker.sock", "--group-add", socketGroup,
+                "-e", $"Panel__Docker__NamePrefix={instance}", "-e", "Panel__Docker__Labels__homeserver-panel.test=true", tag);
+            run.ExitCode.ShouldBe(0, run.Output);
+
+            var inspect = (await DockerTestHelper.InspectAsync(container)).ShouldNotBeNull();
+            (inspect.Config?.User).ShouldBe("1654:1654");
+            var address = (inspect.NetworkSettings?.Networks?.Values).ShouldNotBeNull().Select(n => n.IPAddress).First(ip => !string.IsNullOrEmpty(ip));
+            using var http = new HttpClient { BaseAddress = new Uri($"http://{address}:8080") };
+
+            // /healthz answers healthy, with the engine reached through the mounted socket.
+            var health = await EventuallyAsync(async () =>
+            {
+                try
+                {
+                    var response = await http.GetAsync("/healthz", Ct);
+                    return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>(Ct) : (JsonElement?)null;
+                }
+                catch (HttpRequestException)
+                {
+                    return null;
+                }
+            }, TimeSpan.FromSeconds(90), () => "the panel in its container answers /healthz: " + Logs(container));
+            health.GetProperty("status").GetString().ShouldBe("healthy");
+            health.GetProperty("checks").GetProperty("docker").GetProperty("message").GetString()!.ShouldContain("unix:///var/run/docker.sock");
+
+            // The image's own HEALTHCHECK (the panel's healthcheck command) turns the container healthy.
+            await EventuallyAsync(async () => (await DockerTestHelper.InspectAsync(container))?.State?.Health?.Status == "healthy" ? true : (bool?)null,
+                TimeSpan.FromSeconds(120), () => "Docker reports the container healthy: " + Logs(container));
+
+            // The panel lists and watches containers from inside: an owner and a token made with
+            // the CLI in the container, then the panel's own container added to monitoring.
+            var owner = await DockerTestHelper.CliAsync("exec", container, "sh", "-c", "echo 'correct horse battery staple' | /app/Panel.Web admin create-owner --username owner --password-stdin");
+            owner.ExitCode.ShouldBe(0, owner.Output);
+            var token = await DockerTestHelper.CliAsync("exec", container, "/app/Panel.Web", "admin", "create-api-token", "--name", "deploy-test");
+            token.ExitCode.ShouldBe(0, token.Output);
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Output.Trim().Split('\n')[^1].Trim());
+            var watch = await http.PostAsJsonAsync("/api/v1/metrics/watched", new { name = container }, Ct);
+            watch.StatusCode.ShouldBe(HttpStatusCode.NoContent, await watch.Content.ReadAsStringAsync(Ct));
+            var sample = await EventuallyAsync(async () =>
+            {
+                var summary = await http.GetFromJsonAsync<JsonElement>("/api/v1/metrics/summary", Ct);
+                return summary.GetProperty("containers").EnumerateArray().Where(c => c.GetProperty("name").GetString() == container && c.GetProperty("live").GetBoolean()).Select(c => (JsonElement?)c).FirstOrDefault();
+            }, TimeSpan.FromSeconds(60), () => "the panel samples its own container: " + Logs(container));
+            sample.GetProperty("memoryBytes").GetInt64().ShouldBeGreaterThan(10_000_000);
+        }
+        finally
+        {
+            await DockerTestHelper.CliAsync("rm", "-f", container);
+            await DockerTestHelper.CliAsync("rmi", "-f", tag);
+        }
+    }
+
+    private static string Logs(string container) => DockerTestHelper.CliAsync("logs", "--tail", "40", container).GetAwaiter().GetResult().Output;
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> attempt, TimeSpan timeout, Func<string> what) where T : struct
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await attempt() is { } result)
+            {
+                return result;
+            }
+
+            await Task.Delay(1000, Ct);
+        }
+
+        throw new TimeoutException($"Timed out waiting until {what()}");
+    }
+}
