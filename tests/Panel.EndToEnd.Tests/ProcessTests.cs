@@ -69,6 +69,7 @@ public sealed class ProcessTests
     [InlineData("Panel__Database__Provider", "Oracle", "Panel:Database:Provider")]
     [InlineData("Panel__Docker__Endpoint", "ftp://nope", "Panel:Docker:Endpoint")]
     [InlineData("Panel__PublicUrl", "not a url", "Panel:PublicUrl")]
+    [InlineData("Panel__Homeserver__HostPort", "70000", "Panel:Homeserver:HostPort")]
     public async Task Startup_WithInvalidConfiguration_StopsAndNamesTheKey(string variable, string value, string key)
     {
         await using var panel = new PanelProcess(TestEnvironment.NewTempDirectory("panel-cfg"), new Dictionary<string, string> { [variable] = value });
@@ -77,6 +78,21 @@ public sealed class ProcessTests
 
         error.Message.ShouldContain(key);
         error.Message.ShouldNotContain("   at ");
+    }
+
+    [Fact]
+    public async Task The_healthcheck_command_exits_zero_against_a_healthy_panel_and_one_when_nothing_answers()
+    {
+        await using var panel = new PanelProcess(TestEnvironment.NewTempDirectory("panel-cli"));
+        await panel.StartAsync();
+
+        var healthy = await ProcessRunner.RunAsync("dotnet", PanelProcess.PanelDll, "healthcheck", panel.BaseUrl);
+        healthy.ExitCode.ShouldBe(0, healthy.Output);
+        healthy.Output.ShouldContain("healthy");
+
+        var nobody = await ProcessRunner.RunAsync("dotnet", PanelProcess.PanelDll, "healthcheck", $"http://127.0.0.1:{FreePort.Next()}");
+        nobody.ExitCode.ShouldBe(1);
+        nobody.Output.ShouldContain("does not answer");
     }
 
     [Fact]
