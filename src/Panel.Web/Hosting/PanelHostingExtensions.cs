@@ -50,6 +50,7 @@ public static class PanelHostingExtensions
         var services = builder.Services;
         services.AddPanelCore(builder.Configuration);
         services.AddPanelHealth();
+        services.AddRuntimeDiagnostics();
         services.AddHomeserver(builder.Configuration);
         services.AddSingleton<UsersService>();
         services.AddSingleton<InvitesService>();
@@ -112,6 +113,7 @@ public static class PanelHostingExtensions
         api.MapDonationsApi();
         api.MapBridgesApi();
         api.MapBackupsApi();
+        api.MapDiagnosticsApi();
         // Unknown API paths answer 404 problem details (after authentication), not the page fallback.
         api.MapFallback(() => Problems.NotFound("There is no such API endpoint. The list is at /openapi/v1.json.")).ExcludeFromDescription();
 

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Panel.Testing;
+
+namespace Panel.Bench;
+
+public static partial class Measures
+{
+    private const string ServerName = "bench.example.test";
+
+    /// <summary>P3: install API call to healthy, against a bare docker run of the same image and config.</summary>
+    public static async Task<BenchResult> InstallAsync(HomeserverPanel panel)
+    {
+        var watch = Stopwatch.StartNew();
+        await panel.InstallAsync(ServerName, "sqlite");
+        await panel.WaitUntilHealthyAsync(TimeSpan.FromMinutes(5));
+        var install = watch.Elapsed.TotalSeconds;
+
+        // The same image and the configuration the panel wrote (without the database and media,
+        // which the first start creates), started by hand.
+        var files = TestEnvironment.NewTempDirectory("bench-bare");
+        var listing = await DockerTestHelper.ExecAsync(panel.SynapseContainer, "ls", "/data");
+        foreach (var name in listing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                     .Where(n => n.EndsWith(".yaml", StringComparison.Ordinal) || n.EndsWith(".key", StringComparison.Ordinal) || n.EndsWith(".config", StringComparison.Ordinal)))
+        {
+            await File.WriteAllTextAsync(Path.Combine(files, name), await DockerTestHelper.ReadFileAsync(panel.SynapseContainer, "/data/" + name));
+        }
+
+        var image = (await DockerTestHelper.InspectAsync(panel.SynapseContainer))!.Config!.Image;
+        var bare = $"{panel.Instance}-bare-synapse";
+        var port = FreePort.Next();
+        try
+        {
+            Must(await DockerTestHelper.CliAsync("create", "--name", bare, "--label", "homeserver-panel.test=true", "-p", $"127.0.0.1:{port}:8008", "-v", $"{bare}-data:/data", image));
+            Must(await DockerTestHelper.CliAsync("cp", files + "/.", $"{bare}:/data/"));
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            watch.Restart();
+            Must(await DockerTestHelper.CliAsync("start", bare));
+            while (watch.Elapsed < TimeSpan.FromMinutes(5))
+            {
+                try
+                {
+                    if ((await http.GetAsync($"http://127.0.0.1:{port}/health")).IsSuccessStatusCode)
+                    {
+                        break;
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                }
+
+                await Task.Delay(100);
+            }
+        }
+        finally
+        {
+            await DockerTestHelper.CliAsync("rm", "-f", bare);
+            await DockerTestHelper.CliAsync("volume", "rm", $"{bare}-data");
+        }
+
+        var baseline = watch.Elapsed.TotalSeconds;
+        var ratio = install / baseline;
+        return new BenchResult("P3", "install API call to healthy (SQLite)", install, "s", "bare docker run to /health", baseline, ratio, "ratio <= 1.5", ratio <= 1.5,
+            new Dictionary<string, double>());
+    }
+
+    /// <summary>P5: wrk on the invite and donate pages, against /healthz; circuits opened must stay 0.</summary>
+    public static async Task<BenchResult> PublicPagesAsync(HomeserverPanel panel, bool quick)
+    {
+        var invite = await panel.Api.PostAsJsonAsync("/api/v1/invites", new { note = "bench", maxUses = 1000 });
+        invite.EnsureSuccessStatusCode();
+        var code = (await invite.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString()!;
+        var seconds = quick ? 5 : 20;
+        var circuitsBefore = await CircuitsOpenedAsync(panel);
+        var health = await WrkAsync(panel.Process.BaseUrl + "/healthz", seconds);
+        var invitePage = await WrkAsync(panel.Process.BaseUrl + "/invite/" + code, seconds);
+        var donate = await WrkAsync(panel.Process.BaseUrl + "/donate", seconds);
+        var circuits = await CircuitsOpenedAsync(panel) - circuitsBefore;
+        var worstP99 = Math.Max(invitePage.P99Ms, donate.P99Ms);
+        return new BenchResult("P5", "public pages under wrk: worst p99", worstP99, "ms", "GET /healthz p99", health.P99Ms, worstP99 / health.P99Ms,
+            "circuits = 0; p99 <= 50 ms", circuits == 0 && worstP99 <= 50,
+            new Dictionary<string, double>
+            {
+                ["invite requests/s"] = invitePage.RequestsPerSecond,
+                ["invite p99 ms"] = invitePage.P99Ms,
+                ["donate requests/s"] = donate.RequestsPerSecond,
+                ["donate p99 ms"] = donate.P99Ms,
+                ["healthz requests/s"] = health.RequestsPerSecond,
+                ["circuits opened"] = circuits,
+            });
+    }
+
+    /// <summary>P1: panel PSS after an admin page has been open for a while, against Synapse's main process.</summary>
+    public static async Task<BenchResult> MemoryAsync(HomeserverPanel panel, bool quick)
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = TestEnvironment.ChromiumPath, Headless = true });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = panel.Process.BaseUrl });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("User name").FillAsync("owner");
+        await page.GetByLabel("Password").FillAsync("correct horse battery staple");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
+        await page.GotoAsync("/monitoring");
+        await page.Locator("#panel-interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Task.Delay(TimeSpan.FromSeconds(quick ? 15 : 60));
+
+        var (panelPss, panelAnon, panelRss) = Smaps(panel.Process.ProcessId);
+        var synapsePid = (await DockerTestHelper.InspectAsync(panel.SynapseContainer))!.State!.Pid;
+        var (synapsePss, synapseAnon, synapseRss) = Smaps((int)synapsePid);
+        var ratio = panelPss / (double)synapsePss;
+        return new BenchResult("P1", "panel PSS, one admin page open", panelPss, "bytes", "Synapse main process PSS", synapsePss, ratio, "ratio <= 0.5", ratio <= 0.5,
+            new Dictionary<string, double>
+            {
+                ["panel RSS MiB"] = panelRss / 1048576.0,
+                ["panel PSS anonymous MiB"] = panelAnon / 1048576.0,
+                ["Synapse RSS MiB"] = synapseRss / 1048576.0,
+                ["Synapse PSS anonymous MiB"] = synapseAnon / 1048576.0,
+                ["circuits open"] = (await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/diagnostics")).GetProperty("circuits").GetProperty("open").GetInt64(),
+            });
+    }
+
+    private static async Task<long> CircuitsOpenedAsync(HomeserverPanel panel) =>
+        (await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/diagnostics")).GetProperty("circuits").GetProperty("opened").GetInt64();
+
+    private static (long Pss, long PssAnon, long Rss) Smaps(int pid)
+    {
+        long pss = 0, anon = 0, rss = 0;
+        foreach (var line in File.ReadLines($"/proc/{pid}/smaps_rollup"))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length < 2 || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var kb))
+            {
+                continue;
+            }
+
+            switch (parts[0])
+            {
+                case "Pss:": pss = kb * 1024; break;
+                case "Pss_Anon:": anon = kb * 1024; break;
+                case "Rss:": rss = kb * 1024; break;
+            }
+        }
+
+        return (pss, anon, rss);
+    }
+
+    private sealed record WrkResult(double RequestsPerSecond, double P99Ms);
+
+    private static async Task<WrkResult> WrkAsync(string url, int seconds)
+    {
+        var (exit, text) = await ProcessRunner.RunAsync("wrk", "-t2", "-c16", $"-d{seconds}s", "--latency", url);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"wrk failed on {url} (is it installed? apt-get install wrk):\n{text}");
+        }
+
+        if (NonSuccess().Match(text) is { Success: true } bad)
+        {
+            throw new InvalidOperationException($"{url} answered errors under load ({bad.Value}):\n{text}");
+        }
+
+        var rps = double.Parse(RequestsPerSecond().Match(text).Groups[1].Value, CultureInfo.InvariantCulture);
+        var p99 = P99().Match(text);
+        var value = double.Parse(p99.Groups[1].Value, CultureInfo.InvariantCulture);
+        var ms = p99.Groups[2].Value switch { "us" => value / 1000, "ms" => value, "s" => value * 1000, _ => value * 60_000 };
+        return new WrkResult(rps, ms);
+    }
+
+    private static void Must((int ExitCode, string Output) result)
+    {
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException(result.Output);
+        }
+    }
+
+    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
+    private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"^\s*99%\s+([0-9.]+)(us|ms|s|m)\s*$", RegexOptions.Multiline)]
+    private static partial Regex P99();
+
+    [GeneratedRegex(@"Non-2xx or 3xx responses: \d+")]
+    private static partial Regex NonSuccess();
+}
