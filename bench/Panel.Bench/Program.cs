@@ -23,11 +23,17 @@ try
 
     // P1: the panel's PSS with one admin page open, against Synapse's main process.
     results.Add(await Measures.MemoryAsync(panel, quick));
+
+    // P2: the CPU the sampler costs for 10 more containers, against the docker stats CLI.
+    results.Add(await Measures.SamplingCpuAsync(panel, quick));
 }
 finally
 {
     await DockerTestHelper.RemoveInstanceAsync(panel.Instance);
 }
+
+// P6: the metrics history's size for a simulated year (no panel process needed).
+results.Add(await Measures.MetricsYearAsync());
 
 Report.Print(results);
 Report.Write(results, quick, output);
