@@ -26,6 +26,9 @@ try
 
     // P2: the CPU the sampler costs for 10 more containers, against the docker stats CLI.
     results.Add(await Measures.SamplingCpuAsync(panel, quick));
+
+    // P4: the users list with many users, against the same call made to Synapse directly.
+    results.Add(await Measures.UsersListAsync(panel, quick));
 }
 finally
 {
