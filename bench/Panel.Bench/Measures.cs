@@ -111,6 +111,7 @@ public static partial class Measures
         await Task.Delay(TimeSpan.FromSeconds(quick ? 15 : 60));
 
         var (panelPss, panelAnon, panelRss) = Smaps(panel.Process.ProcessId);
+        WriteBreakdown(panel.Process.ProcessId, Path.Combine(TestEnvironment.ArtifactsDirectory, "bench", "panel-pss-by-mapping.txt"));
         var synapsePid = (await DockerTestHelper.InspectAsync(panel.SynapseContainer))!.State!.Pid;
         var (synapsePss, synapseAnon, synapseRss) = Smaps((int)synapsePid);
         var ratio = panelPss / (double)synapsePss;
@@ -307,6 +308,35 @@ public static partial class Measures
         return (pss, anon, rss);
     }
 
+    /// <summary>
+    /// PSS per mapped file (and anonymous memory) from /proc/&lt;pid&gt;/smaps, largest first: where the
+    /// panel's memory goes, for whoever tunes it next.
+    /// </summary>
+    private static void WriteBreakdown(int pid, string path)
+    {
+        var totals = new Dictionary<string, (long Pss, long Anon)>(StringComparer.Ordinal);
+        var current = "[anonymous]";
+        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            if (MappingHeader().Match(line) is { Success: true } header)
+            {
+                current = header.Groups[1].Value.Trim() is { Length: > 0 } name ? name : "[anonymous]";
+                continue;
+            }
+
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length >= 2 && parts[0] is "Pss:" or "Anonymous:" && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var kb))
+            {
+                var (pss, anon) = totals.GetValueOrDefault(current);
+                totals[current] = parts[0] == "Pss:" ? (pss + kb, anon) : (pss, anon + kb);
+            }
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllLines(path, totals.OrderByDescending(t => t.Value.Pss).Select(t =>
+            string.Create(CultureInfo.InvariantCulture, $"{t.Value.Pss / 1024.0,9:0.0} MiB PSS {t.Value.Anon / 1024.0,9:0.0} MiB anonymous  {t.Key}")));
+    }
+
     private sealed record WrkResult(double RequestsPerSecond, double P99Ms);
 
     private static async Task<WrkResult> WrkAsync(string url, int seconds)
@@ -341,6 +371,9 @@ public static partial class Measures
 
     [GeneratedRegex(@"registration_shared_secret:\s*""?([^""\s]+)""?")]
     private static partial Regex SharedSecret();
+
+    [GeneratedRegex(@"^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$")]
+    private static partial Regex MappingHeader();
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex RequestsPerSecond();

@@ -6,10 +6,31 @@ using Panel.Testing;
 var quick = args.Contains("--quick");
 var output = args.SkipWhile(a => a != "--output").Skip(1).FirstOrDefault()
     ?? Path.Combine(TestEnvironment.RepoRoot, "bench", "results", "latest.json");
+// --only P1,P3 runs just those measures (for iterating on one budget); the JSON then holds only them.
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+bool Wanted(string id) => only is null || only.Contains(id);
 var results = new List<BenchResult>();
 Console.WriteLine(quick ? "Quick run: shorter windows, for checking that the suite works; figures are rougher." : "Full run.");
 
-await using var panel = new HomeserverPanel(new Dictionary<string, string> { ["Panel__RateLimits__Scale"] = "1000000" });
+var panelEnvironment = new Dictionary<string, string> { ["Panel__RateLimits__Scale"] = "1000000" };
+// The runtime settings the deployment gives the panel (the .NET runtime reads some only from the
+// environment), so that what is measured is what users run.
+foreach (var (key, value) in Deployment.RuntimeEnvironment())
+{
+    panelEnvironment[key] = value;
+    Console.WriteLine($"panel environment (deploy/systemd): {key}={value}");
+}
+
+// --panel-env KEY=VALUE (repeatable) sets a variable for the panel only, not for the bench or the
+// build: for trying a runtime setting (DOTNET_...) before committing to it.
+foreach (var setting in args.Zip(args.Skip(1)).Where(p => p.First == "--panel-env").Select(p => p.Second))
+{
+    var (key, value) = (setting[..setting.IndexOf('=', StringComparison.Ordinal)], setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+    panelEnvironment[key] = value;
+    Console.WriteLine($"panel environment: {key}={value}");
+}
+
+await using var panel = new HomeserverPanel(panelEnvironment);
 try
 {
     await panel.StartAsync();
@@ -19,16 +40,36 @@ try
     results.Add(await Measures.InstallAsync(panel));
 
     // P5: the public pages under load, against /healthz on the same panel; no circuit may open.
-    results.Add(await Measures.PublicPagesAsync(panel, quick));
+    if (Wanted("P5"))
+    {
+        results.Add(await Measures.PublicPagesAsync(panel, quick));
+    }
 
     // P1: the panel's PSS with one admin page open, against Synapse's main process.
-    results.Add(await Measures.MemoryAsync(panel, quick));
+    if (Wanted("P1"))
+    {
+        results.Add(await Measures.MemoryAsync(panel, quick));
+    }
 
     // P2: the CPU the sampler costs for 10 more containers, against the docker stats CLI.
-    results.Add(await Measures.SamplingCpuAsync(panel, quick));
+    if (Wanted("P2"))
+    {
+        results.Add(await Measures.SamplingCpuAsync(panel, quick));
+    }
 
     // P4: the users list with many users, against the same call made to Synapse directly.
-    results.Add(await Measures.UsersListAsync(panel, quick));
+    if (Wanted("P4"))
+    {
+        results.Add(await Measures.UsersListAsync(panel, quick));
+    }
+
+    // --hold SECONDS keeps the panel and Synapse running after the measures, for looking at them
+    // (/proc/<pid>/smaps, dotnet-counters) in the state that was measured.
+    if (args.SkipWhile(a => a != "--hold").Skip(1).FirstOrDefault() is { } hold)
+    {
+        Console.WriteLine($"holding for {hold} s: panel pid {panel.Process.ProcessId}, {panel.Process.BaseUrl}, token {panel.Token}");
+        await Task.Delay(TimeSpan.FromSeconds(double.Parse(hold, System.Globalization.CultureInfo.InvariantCulture)));
+    }
 }
 finally
 {
@@ -36,8 +77,12 @@ finally
 }
 
 // P6: the metrics history's size for a simulated year (no panel process needed).
-results.Add(await Measures.MetricsYearAsync());
+if (Wanted("P6"))
+{
+    results.Add(await Measures.MetricsYearAsync());
+}
 
+results.RemoveAll(r => !Wanted(r.Id));
 Report.Print(results);
 Report.Write(results, quick, output);
 var over = results.Where(r => !r.Pass).ToList();

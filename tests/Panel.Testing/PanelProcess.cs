@@ -50,8 +50,12 @@ public sealed class PanelProcess : IAsyncDisposable
     /// <summary>The running panel's process id (for reading its memory from /proc).</summary>
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The panel is not running.");
 
+    /// <summary>
+    /// The panel's entry assembly: the solution's build output, or PANEL_TEST_PANEL_DLL (the bench
+    /// points it at a published panel, which is what users run).
+    /// </summary>
     public static string PanelDll =>
-        Path.Combine(TestEnvironment.RepoRoot, "src", "Panel.Web", "bin", TestEnvironment.BuildConfiguration, "net10.0", "Panel.Web.dll");
+        System.Environment.GetEnvironmentVariable("PANEL_TEST_PANEL_DLL") is { Length: > 0 } published ? published : Path.Combine(TestEnvironment.RepoRoot, "src", "Panel.Web", "bin", TestEnvironment.BuildConfiguration, "net10.0", "Panel.Web.dll");
 
     public async Task StartAsync(TimeSpan? timeout = null)
     {

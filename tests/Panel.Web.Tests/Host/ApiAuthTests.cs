@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Panel.Infrastructure.Persistence;
 using Panel.Web.Features.ApiTokens;
 using Panel.Web.Features.Audit;
 
@@ -45,6 +48,31 @@ public sealed class ApiAuthTests(PanelWebFactory factory) : IClassFixture<PanelW
         me.GetProperty("tokenName").GetString().ShouldBe("me-test");
         var listed = await factory.Services.GetRequiredService<ApiTokenService>().ListAsync(Ct);
         listed.Single(t => t.Name == "me-test").LastUsedAt.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task TokenUse_IsWrittenAtMostOncePerMinute_UnlessItComesFromAnotherAddress()
+    {
+        var owner = await factory.EnsureOwnerAsync();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        var tokens = new ApiTokenService(factory.Services.GetRequiredService<IDbContextFactory<PanelDbContext>>(), factory.Services.GetRequiredService<IAuditLog>(), clock);
+        var issued = await tokens.IssueAsync("throttled", owner.Id, AuditActor.Cli, Ct);
+        async Task<ApiTokenInfo> StoredAsync() => (await tokens.ListAsync(Ct)).Single(t => t.Id == issued.Token.Id);
+
+        (await tokens.ValidateAsync(issued.PlainText, "192.0.2.1", Ct)).ShouldNotBeNull();
+        var first = (await StoredAsync()).LastUsedAt;
+        first.ShouldBe(clock.GetUtcNow());
+
+        clock.Advance(TimeSpan.FromSeconds(30));
+        (await tokens.ValidateAsync(issued.PlainText, "192.0.2.1", Ct)).ShouldNotBeNull();
+        (await StoredAsync()).LastUsedAt.ShouldBe(first);
+
+        (await tokens.ValidateAsync(issued.PlainText, "192.0.2.9", Ct)).ShouldNotBeNull();
+        (await StoredAsync()).LastUsedFrom.ShouldBe("192.0.2.9");
+
+        clock.Advance(ApiTokenService.LastUseResolution);
+        (await tokens.ValidateAsync(issued.PlainText, "192.0.2.9", Ct)).ShouldNotBeNull();
+        (await StoredAsync()).LastUsedAt.ShouldBe(clock.GetUtcNow());
     }
 
     [Fact]

@@ -25,6 +25,14 @@ public sealed record ApiTokenIdentity(Guid TokenId, string TokenName, string Use
 
 public sealed class ApiTokenService(IDbContextFactory<PanelDbContext> contexts, IAuditLog audit, TimeProvider clock)
 {
+    /// <summary>
+    /// How stale a token's recorded last use may be. Writing it on every request would put a database
+    /// write (a disk sync on SQLite) on every API call, the largest part of a call's cost here.
+    /// </summary>
+    public static readonly TimeSpan LastUseResolution = TimeSpan.FromMinutes(1);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (DateTimeOffset At, string? From)> _lastRecorded = new();
+
     public async Task<IssuedApiToken> IssueAsync(string name, string userId, AuditActor actor, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -90,8 +98,13 @@ public sealed class ApiTokenService(IDbContextFactory<PanelDbContext> contexts, 
         }
 
         var now = clock.GetUtcNow();
-        await db.ApiTokens.Where(t => t.Id == match.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now).SetProperty(t => t.LastUsedFrom, from), cancellationToken);
+        if (!_lastRecorded.TryGetValue(match.Id, out var last) || now - last.At >= LastUseResolution || last.From != from)
+        {
+            _lastRecorded[match.Id] = (now, from);
+            await db.ApiTokens.Where(t => t.Id == match.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now).SetProperty(t => t.LastUsedFrom, from), cancellationToken);
+        }
+
         return new ApiTokenIdentity(match.Id, match.Name, match.UserId, match.UserName!, roles);
     }
 

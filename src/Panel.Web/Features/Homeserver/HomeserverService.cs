@@ -563,7 +563,11 @@ public sealed partial class HomeserverService(
     }
 
     /// <summary>An admin client for the current homeserver; throws when there is none yet.</summary>
-    public async Task<IHomeserverAdmin> GetAdminAsync(CancellationToken cancellationToken)
+    public async Task<IHomeserverAdmin> GetAdminAsync(CancellationToken cancellationToken) =>
+        (await GetAdminContextAsync(cancellationToken)).Admin;
+
+    /// <summary>An admin client and the deployment it was made from, from one read of the record.</summary>
+    public async Task<(IHomeserverAdmin Admin, HomeserverDeployment Deployment)> GetAdminContextAsync(CancellationToken cancellationToken)
     {
         var d = await GetDeploymentAsync(cancellationToken);
         if (d is not { Phase: InstallPhase.Installed } || d.AdminAccessTokenProtected is null)
@@ -571,7 +575,7 @@ public sealed partial class HomeserverService(
             throw new ConflictException("The homeserver is not installed yet: install or attach one first.");
         }
 
-        return CreateAdmin(d);
+        return (CreateAdmin(d), d);
     }
 
     public IHomeserverAdmin CreateAdmin(HomeserverDeployment d) =>

@@ -203,8 +203,7 @@ public sealed class UsersService(HomeserverService homeserver, ISecretProtector 
 
     internal async Task<(IHomeserverAdmin Admin, ReservedUsernames Reserved, HomeserverDeployment Deployment)> ContextAsync(CancellationToken cancellationToken)
     {
-        var admin = await homeserver.GetAdminAsync(cancellationToken);
-        var d = (await homeserver.GetDeploymentAsync(cancellationToken))!;
+        var (admin, d) = await homeserver.GetAdminContextAsync(cancellationToken);
         var extra = d.AdminUserId is null ? [] : new[] { MatrixUserId.Parse(d.AdminUserId).Localpart };
         return (admin, new ReservedUsernames(extra), d);
     }
