@@ -17,8 +17,13 @@ public static partial class Measures
     {
         var watch = Stopwatch.StartNew();
         await panel.InstallAsync(ServerName, "sqlite");
-        await panel.WaitUntilHealthyAsync(TimeSpan.FromMinutes(5));
+        // Polled as often as the baseline's /health below, so that neither side waits longer to be seen.
+        var view = await panel.WaitUntilHealthyAsync(TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(100));
         var install = watch.Elapsed.TotalSeconds;
+        // The install's own steps, as the panel timed them: where the time over the baseline goes.
+        var steps = view.GetProperty("operation").GetProperty("steps").EnumerateArray()
+            .Where(s => s.TryGetProperty("seconds", out var x) && x.ValueKind == JsonValueKind.Number)
+            .ToDictionary(s => "step " + s.GetProperty("key").GetString() + " s", s => s.GetProperty("seconds").GetDouble());
 
         // The same image and the configuration the panel wrote (without the database and media,
         // which the first start creates), started by hand.
@@ -64,8 +69,7 @@ public static partial class Measures
 
         var baseline = watch.Elapsed.TotalSeconds;
         var ratio = install / baseline;
-        return new BenchResult("P3", "install API call to healthy (SQLite)", install, "s", "bare docker run to /health", baseline, ratio, "ratio <= 1.5", ratio <= 1.5,
-            new Dictionary<string, double>());
+        return new BenchResult("P3", "install API call to healthy (SQLite)", install, "s", "bare docker run to /health", baseline, ratio, "ratio <= 1.5", ratio <= 1.5, steps);
     }
 
     /// <summary>P5: wrk on the invite and donate pages, against /healthz; circuits opened must stay 0.</summary>

@@ -86,7 +86,9 @@ public class HomeserverPanel : IAsyncDisposable
     }
 
     /// <summary>Waits until the running operation (if any) has finished and /health answers.</summary>
-    public async Task<JsonElement> WaitUntilHealthyAsync(TimeSpan? timeout = null)
+    /// <param name="timeout">How long to wait at most (3 minutes).</param>
+    /// <param name="pollInterval">How often to ask (500 ms); the bench asks as often as it polls its baseline.</param>
+    public async Task<JsonElement> WaitUntilHealthyAsync(TimeSpan? timeout = null, TimeSpan? pollInterval = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(3));
         JsonElement view = default;
@@ -104,7 +106,7 @@ public class HomeserverPanel : IAsyncDisposable
                 throw new InvalidOperationException("The install failed: " + view.GetProperty("lastError").GetString());
             }
 
-            await Task.Delay(500);
+            await Task.Delay(pollInterval ?? TimeSpan.FromMilliseconds(500));
         }
 
         throw new TimeoutException($"The homeserver did not become healthy in time. Last view:\n{view}\nPanel output:\n{Process.Output}");

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Panel.Infrastructure.Configuration;
@@ -32,24 +33,32 @@ internal sealed class PanelDbContextFactory : IDbContextFactory<PanelDbContext>
         }
 
         Directory.CreateDirectory(panel.DataDirectoryFullPath);
-        return $"Data Source={Path.Combine(panel.DataDirectoryFullPath, "panel.db")};Cache=Shared;Pooling=True";
+        return $"Data Source={Path.Combine(panel.DataDirectoryFullPath, "panel.db")};Pooling=True";
     }
 
     private static Func<PanelDbContext> Build(DatabaseOptions database, PanelOptions panel, ILoggerFactory loggerFactory)
     {
+        // Pooled: a context is taken per operation and handed back on dispose, instead of being built
+        // (with its internal service scope) for every query; on the API's hot paths (a token check,
+        // the homeserver record) that construction was a large part of a call's cost.
         if (database.IsPostgres)
         {
             var options = new DbContextOptionsBuilder<PostgresPanelDbContext>()
                 .UseNpgsql(database.ConnectionString)
                 .UseLoggerFactory(loggerFactory)
                 .Options;
-            return () => new PostgresPanelDbContext(options);
+            var postgres = new PooledDbContextFactory<PostgresPanelDbContext>(options, PoolSize);
+            return postgres.CreateDbContext;
         }
 
-        var sqlite = new DbContextOptionsBuilder<SqlitePanelDbContext>()
+        var sqliteOptions = new DbContextOptionsBuilder<SqlitePanelDbContext>()
             .UseSqlite(SqliteConnectionString(database, panel))
             .UseLoggerFactory(loggerFactory)
             .Options;
-        return () => new SqlitePanelDbContext(sqlite);
+        var sqlite = new PooledDbContextFactory<SqlitePanelDbContext>(sqliteOptions, PoolSize);
+        return sqlite.CreateDbContext;
     }
+
+    /// <summary>Contexts kept for reuse; more are made when needed and dropped when handed back.</summary>
+    private const int PoolSize = 16;
 }

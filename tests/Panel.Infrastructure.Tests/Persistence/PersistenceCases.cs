@@ -24,6 +24,19 @@ public abstract class PersistenceCases<TDatabase>(TDatabase database) : IClassFi
     }
 
     [Fact]
+    public async Task CompiledQuery_RunsOnEachProvidersModel_InOneProcess()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await new DatabaseMigrator(database.Contexts, Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance).MigrateAsync(ct);
+        await using var db = NewContext();
+
+        // SharedQueries is one instance for the SQLite and the PostgreSQL cases alike: whichever runs
+        // second meets a model the query was not first compiled for.
+        (await SharedQueries.RoleExists.For(db)(db, "Owner", ct)).ShouldBeTrue();
+        (await SharedQueries.RoleExists.For(db)(db, "Nobody", ct)).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Migrator_SeedsBothRoles_AndCanRunAgain()
     {
         await new DatabaseMigrator(database.Contexts, Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance)
@@ -170,3 +183,10 @@ public abstract class PersistenceCases<TDatabase>(TDatabase database) : IClassFi
 public sealed class SqlitePersistenceTests(SqliteDatabase database) : PersistenceCases<SqliteDatabase>(database);
 
 public sealed class PostgresPersistenceTests(PostgresPanelDatabase database) : PersistenceCases<PostgresPanelDatabase>(database);
+
+/// <summary>Compiled queries shared by every provider's cases (a generic class would have one per provider).</summary>
+internal static class SharedQueries
+{
+    public static readonly CompiledQuery<Func<PanelDbContext, string, CancellationToken, Task<bool>>> RoleExists =
+        new(() => EF.CompileAsyncQuery((PanelDbContext db, string name, CancellationToken _) => db.Roles.Any(r => r.Name == name)));
+}

@@ -33,6 +33,19 @@ public sealed class ApiTokenService(IDbContextFactory<PanelDbContext> contexts, 
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, (DateTimeOffset At, string? From)> _lastRecorded = new();
 
+    // Every API call runs this: compiled once, instead of building and translating the LINQ
+    // expression on every call, and flat (one row per role of the token's account) in one round trip.
+    private static readonly CompiledQuery<Func<PanelDbContext, string, IAsyncEnumerable<TokenRow>>> FindActive =
+        new(() => EF.CompileAsyncQuery((PanelDbContext db, string hash) =>
+            from t in db.ApiTokens
+            where t.Hash == hash && t.RevokedAt == null
+            join u in db.Users on t.UserId equals u.Id
+            join ur in db.UserRoles on u.Id equals ur.UserId
+            join r in db.Roles on ur.RoleId equals r.Id
+            select new TokenRow(t.Id, t.Name, u.Id, u.UserName, u.LockoutEnd, r.Name)));
+
+    private sealed record TokenRow(Guid Id, string Name, string UserId, string? UserName, DateTimeOffset? LockoutEnd, string? Role);
+
     public async Task<IssuedApiToken> IssueAsync(string name, string userId, AuditActor actor, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -78,20 +91,20 @@ public sealed class ApiTokenService(IDbContextFactory<PanelDbContext> contexts, 
 
         var hash = ApiToken.HashOf(presented);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var match = await (from t in db.ApiTokens
-                           join u in db.Users on t.UserId equals u.Id
-                           where t.Hash == hash && t.RevokedAt == null
-                           select new { t.Id, t.Name, UserId = u.Id, u.UserName, u.LockoutEnd })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (match is null || match.LockoutEnd > clock.GetUtcNow())
+        var rows = new List<TokenRow>(2);
+        await foreach (var row in FindActive.For(db)(db, hash).WithCancellation(cancellationToken))
+        {
+            rows.Add(row);
+        }
+
+        // No row: an unknown or revoked token, or an account without a role.
+        if (rows.Count == 0 || rows[0].LockoutEnd > clock.GetUtcNow())
         {
             return null;
         }
 
-        var roles = await (from ur in db.UserRoles
-                           join r in db.Roles on ur.RoleId equals r.Id
-                           where ur.UserId == match.UserId
-                           select r.Name!).ToListAsync(cancellationToken);
+        var match = rows[0];
+        var roles = rows.Where(r => r.Role is not null).Select(r => r.Role!).ToList();
         if (!roles.Any(r => r is PanelRoles.Owner or PanelRoles.Admin))
         {
             return null;

@@ -185,11 +185,19 @@ public sealed partial class HomeserverInstaller(
 
             var waited = clock.GetUtcNow() - started;
             progress.Progress(step, Math.Min(95, waited / timeout * 100), $"Waiting for Synapse to answer /health… ({(int)waited.TotalSeconds} s)");
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            await Task.Delay(HealthPollInterval(waited), cancellationToken);
         }
 
         throw new DomainException($"Synapse did not become healthy within {(int)timeout.TotalSeconds} s. Its last log lines:\n{await LastLogLinesAsync(names.Synapse, cancellationToken)}");
     }
+
+    /// <summary>
+    /// Synapse usually answers within a few seconds of its start: ask often then (a refused connection
+    /// costs next to nothing), so that the install does not wait most of a second after it is ready;
+    /// after that, once a second.
+    /// </summary>
+    public static TimeSpan HealthPollInterval(TimeSpan waited) =>
+        waited < TimeSpan.FromSeconds(15) ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1);
 
     public async Task<string> LastLogLinesAsync(string container, CancellationToken cancellationToken)
     {

@@ -11,7 +11,11 @@ public enum StepStatus
     Failed,
 }
 
-public sealed record OperationStepView(string Key, string Title, StepStatus Status, double? Percent, string? Message);
+/// <summary>One step; <see cref="StartedAt"/> and <see cref="FinishedAt"/> say how long it took (shown in the UI, read by the bench).</summary>
+public sealed record OperationStepView(string Key, string Title, StepStatus Status, double? Percent, string? Message, DateTimeOffset? StartedAt = null, DateTimeOffset? FinishedAt = null)
+{
+    public double? Seconds => StartedAt is { } s && FinishedAt is { } f ? Math.Round((f - s).TotalSeconds, 3) : null;
+}
 
 public sealed record OperationView(string Kind, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, bool Succeeded, string? Error, IReadOnlyList<OperationStepView> Steps, string? Subject = null)
 {
@@ -69,7 +73,7 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
         }
 
         Notify(force: true);
-        var context = new OperationContext(this, state);
+        var context = new OperationContext(this, state, clock);
         return Task.Run(async () =>
         {
             try
@@ -85,7 +89,7 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
                     LogFailed(logger, kind, ex);
                 }
 
-                state.FailRunningStep(message);
+                state.FailRunningStep(message, clock.GetUtcNow());
                 state.Finish(clock.GetUtcNow(), message);
             }
             finally
@@ -154,14 +158,14 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
             }
         }
 
-        public void FailRunningStep(string message)
+        public void FailRunningStep(string message, DateTimeOffset at)
         {
             lock (_lock)
             {
                 var i = _steps.FindIndex(s => s.Status == StepStatus.Running);
                 if (i >= 0)
                 {
-                    _steps[i] = _steps[i] with { Status = StepStatus.Failed, Message = message };
+                    _steps[i] = _steps[i] with { Status = StepStatus.Failed, Message = message, FinishedAt = at };
                 }
             }
         }
@@ -191,23 +195,26 @@ public sealed class OperationContext
     private readonly HomeserverOperations? _owner;
     private readonly HomeserverOperations.OperationState? _state;
 
-    internal OperationContext(HomeserverOperations? owner, HomeserverOperations.OperationState? state)
+    private readonly TimeProvider _clock;
+
+    internal OperationContext(HomeserverOperations? owner, HomeserverOperations.OperationState? state, TimeProvider? clock = null)
     {
         _owner = owner;
         _state = state;
+        _clock = clock ?? TimeProvider.System;
     }
 
     /// <summary>For work that runs outside an operation (the reconciler): reports go nowhere.</summary>
     public static OperationContext Silent { get; } = new(null, null);
 
-    public void Start(string key, string? message = null) => Set(key, s => s with { Status = StepStatus.Running, Message = message, Percent = null }, force: true);
+    public void Start(string key, string? message = null) => Set(key, s => s with { Status = StepStatus.Running, Message = message, Percent = null, StartedAt = _clock.GetUtcNow(), FinishedAt = null }, force: true);
 
     public void Progress(string key, double? percent, string? message) => Set(key, s => s with { Percent = percent, Message = message ?? s.Message }, force: false);
 
-    public void Done(string key, string? message = null) => Set(key, s => s with { Status = StepStatus.Done, Percent = 100, Message = message ?? s.Message }, force: true);
+    public void Done(string key, string? message = null) => Set(key, s => s with { Status = StepStatus.Done, Percent = 100, Message = message ?? s.Message, FinishedAt = _clock.GetUtcNow() }, force: true);
 
     /// <summary>Fails a step with a message, without ending the operation (the caller rolls back, then throws).</summary>
-    public void Fail(string key, string message) => Set(key, s => s with { Status = StepStatus.Failed, Message = message }, force: true);
+    public void Fail(string key, string message) => Set(key, s => s with { Status = StepStatus.Failed, Message = message, FinishedAt = _clock.GetUtcNow() }, force: true);
 
     public void Skip(string key, string message) => Set(key, s => s with { Status = StepStatus.Skipped, Message = message }, force: true);
 
