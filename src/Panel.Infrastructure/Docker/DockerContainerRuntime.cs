@@ -509,32 +509,45 @@ internal sealed partial class DockerContainerRuntime(DockerClientFactory factory
 
     public async IAsyncEnumerable<ContainerStatsSample> StreamStatsAsync(string nameOrId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var channel = Channel.CreateBounded<ContainerStatsResponse>(new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropOldest });
-        var pump = Task.Run(async () =>
+        Stream stream;
+        try
         {
-            try
-            {
-                await Docker.Containers.GetContainerStatsAsync(nameOrId, new ContainerStatsParameters { Stream = true }, new SyncProgress<ContainerStatsResponse>(s => channel.Writer.TryWrite(s)), cancellationToken);
-                channel.Writer.TryComplete();
-            }
-            catch (Exception e)
-            {
-                channel.Writer.TryComplete(cancellationToken.IsCancellationRequested ? null : e is DockerApiException ? e : Unavailable(e));
-            }
-        }, CancellationToken.None);
-
-        await foreach (var stats in channel.Reader.ReadAllAsync(cancellationToken))
+            // Marked obsolete in favour of the overload that builds the full response model for
+            // every reading, which is the cost this avoids (DockerStats).
+#pragma warning disable CS0618
+            stream = await Docker.Containers.GetContainerStatsAsync(nameOrId, new ContainerStatsParameters { Stream = true }, cancellationToken);
+#pragma warning restore CS0618
+        }
+        catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
         {
-            // A stopped container's stream sends zeroed readings: those are gaps, not samples.
-            if (stats.Read.Year < 2000 || stats.MemoryStats?.Usage is null)
-            {
-                continue;
-            }
-
-            yield return DockerStats.ToSample(stats);
+            throw Unavailable(e);
         }
 
-        await pump;
+        await using (stream)
+        {
+            // The raw stream, read as it comes: the engine writes a reading a second, and the stream
+            // ends when the container stops or the engine goes away.
+            await using var readings = DockerStats.ReadAsync(stream, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (await NextReadingAsync(readings, cancellationToken))
+            {
+                if (!DockerStats.IsGap(readings.Current))
+                {
+                    yield return DockerStats.ToSample(readings.Current);
+                }
+            }
+        }
+    }
+
+    private async Task<bool> NextReadingAsync(IAsyncEnumerator<StatsReading> readings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await readings.MoveNextAsync();
+        }
+        catch (Exception e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw Unavailable(e);
+        }
     }
 
     public Task UpdateMemoryLimitAsync(string nameOrId, long bytes, CancellationToken cancellationToken) =>

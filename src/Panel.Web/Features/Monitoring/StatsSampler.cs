@@ -141,10 +141,11 @@ public sealed partial class StatsSampler(
         }
 
         List<string> extra;
+        string? attached;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
             extra = await db.WatchedContainers.Select(w => w.Name).ToListAsync(cancellationToken);
-            var attached = await db.Homeservers.Where(h => h.Mode == HomeserverMode.Attached && h.AttachedContainerName != null)
+            attached = await db.Homeservers.Where(h => h.Mode == HomeserverMode.Attached && h.AttachedContainerName != null)
                 .Select(h => h.AttachedContainerName!).SingleOrDefaultAsync(cancellationToken);
             if (attached is not null)
             {
@@ -154,7 +155,20 @@ public sealed partial class StatsSampler(
 
         foreach (var name in extra.Distinct())
         {
-            if (!wanted.ContainsKey(name) && await docker.InspectAsync(name, cancellationToken) is { IsRunning: true } c)
+            if (wanted.ContainsKey(name))
+            {
+                continue;
+            }
+
+            // A stream that is still open means a running container: no need to ask the engine and
+            // the database again every rescan (ten watched containers made that 120 calls a minute).
+            if (LiveSeries(name) is { } live && (live.Key == ContainerComponents.Homeserver) == (name == attached))
+            {
+                wanted[name] = live;
+                continue;
+            }
+
+            if (await docker.InspectAsync(name, cancellationToken) is { IsRunning: true } c)
             {
                 var isHomeserver = await IsAttachedHomeserverAsync(name, cancellationToken);
                 wanted[name] = new SeriesInfo(isHomeserver ? ContainerComponents.Homeserver : name, c.Name, isHomeserver ? ContainerComponents.Homeserver : null, false);
@@ -162,6 +176,14 @@ public sealed partial class StatsSampler(
         }
 
         return wanted;
+    }
+
+    private SeriesInfo? LiveSeries(string name)
+    {
+        lock (_streams)
+        {
+            return _streams.TryGetValue(name, out var s) && !s.Loop.IsCompleted ? s.Series : null;
+        }
     }
 
     private async Task<bool> IsAttachedHomeserverAsync(string name, CancellationToken cancellationToken)
