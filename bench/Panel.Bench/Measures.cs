@@ -112,9 +112,15 @@ public static partial class Measures
         await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
         await page.GotoAsync("/monitoring");
         await page.Locator("#panel-interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-        await Task.Delay(TimeSpan.FromSeconds(quick ? 15 : 60));
+        // Read once early and once at the end: a page left open must not make the panel grow (no
+        // per-circuit cache that fills up, no history kept per refresh).
+        var early = TimeSpan.FromSeconds(quick ? 5 : 15);
+        await Task.Delay(early);
+        var (earlyPss, _, _) = Smaps(panel.Process.ProcessId);
+        await Task.Delay(TimeSpan.FromSeconds(quick ? 15 : 60) - early);
 
         var (panelPss, panelAnon, panelRss) = Smaps(panel.Process.ProcessId);
+        var diagnostics = await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/diagnostics");
         WriteBreakdown(panel.Process.ProcessId, Path.Combine(TestEnvironment.ArtifactsDirectory, "bench", "panel-pss-by-mapping.txt"));
         var synapsePid = (await DockerTestHelper.InspectAsync(panel.SynapseContainer))!.State!.Pid;
         var (synapsePss, synapseAnon, synapseRss) = Smaps((int)synapsePid);
@@ -126,7 +132,10 @@ public static partial class Measures
                 ["panel PSS anonymous MiB"] = panelAnon / 1048576.0,
                 ["Synapse RSS MiB"] = synapseRss / 1048576.0,
                 ["Synapse PSS anonymous MiB"] = synapseAnon / 1048576.0,
-                ["circuits open"] = (await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/diagnostics")).GetProperty("circuits").GetProperty("open").GetInt64(),
+                ["panel PSS growth while the page stayed open MiB"] = (panelPss - earlyPss) / 1048576.0,
+                ["panel GC heap MiB"] = diagnostics.GetProperty("gc").GetProperty("heapBytes").GetInt64() / 1048576.0,
+                ["panel GC committed MiB"] = diagnostics.GetProperty("gc").GetProperty("committedBytes").GetInt64() / 1048576.0,
+                ["circuits open"] = diagnostics.GetProperty("circuits").GetProperty("open").GetInt64(),
             });
     }
 

@@ -40,6 +40,21 @@ public sealed class DeployTests
     }
 
     [Fact]
+    public async Task The_Dockerfile_and_the_systemd_unit_give_the_runtime_the_same_memory_settings()
+    {
+        // The runtime reads DOTNET_GCgen0size only from the environment, so each deployment sets it;
+        // the bench measures the panel with the unit's settings (bench/Panel.Bench/Deployment.cs).
+        var unit = (await File.ReadAllLinesAsync(Path.Combine(DeployDirectory, "systemd", "homeserver-panel.service"), Ct))
+            .Select(l => l.Trim()).Where(l => l.StartsWith("Environment=DOTNET_GC", StringComparison.Ordinal)).Select(l => l["Environment=".Length..]).ToList();
+        unit.ShouldContain("DOTNET_GCgen0size=0x400000");
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(DeployDirectory, "Dockerfile"), Ct);
+        foreach (var setting in unit)
+        {
+            dockerfile.ShouldContain(setting, customMessage: "the Dockerfile's ENV should set what the systemd unit sets");
+        }
+    }
+
+    [Fact]
     public async Task The_panel_image_built_from_a_local_base_runs_healthy_and_reaches_the_engine_through_the_socket()
     {
         var baseImage = TestEnvironment.PanelBaseImage;
@@ -79,6 +94,12 @@ public sealed class DeployTests
 
             var inspect = (await DockerTestHelper.InspectAsync(container)).ShouldNotBeNull();
             (inspect.Config?.User).ShouldBe("1654:1654");
+            // The memory settings of issue 9: the gen0 cap from the image's environment, and the
+            // published runtime configuration (Workstation GC, precompiled code run without re-JIT).
+            (inspect.Config?.Env).ShouldNotBeNull().ShouldContain("DOTNET_GCgen0size=0x400000");
+            var runtimeConfig = await File.ReadAllTextAsync(Path.Combine(context, "deploy", "prebuilt", "Panel.Web.runtimeconfig.json"), Ct);
+            runtimeConfig.ShouldContain("\"System.Runtime.TieredCompilation\": false");
+            runtimeConfig.ShouldContain("\"System.GC.Server\": false");
             var address = (inspect.NetworkSettings?.Networks?.Values).ShouldNotBeNull().Select(n => n.IPAddress).First(ip => !string.IsNullOrEmpty(ip));
             using var http = new HttpClient { BaseAddress = new Uri($"http://{address}:8080") };
 

@@ -99,6 +99,21 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
+    public async Task TheDonatePage_ShowsANewSupporterAtOnce_ThoughItKeepsItsFiguresBetweenLoads()
+    {
+        var client = panel.CreateApiClient();
+        var name = "Grace" + Guid.NewGuid().ToString("N")[..6];
+        (await client.GetStringAsync("/donate", Ct)).ShouldNotContain(name);
+        (await client.GetStringAsync("/donate", Ct)).ShouldNotContain(name);
+
+        var payload = StripeEvents.Event("checkout.session.completed",
+            StripeEvents.CheckoutSession(Id("cs_test_"), "payment", "paid", 700, Id("pi_"), null, StripeEvents.Ours(name, show: true), Now), Now);
+        (await panel.DeliverAsync(payload)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        (await client.GetStringAsync("/donate", Ct)).ShouldContain(name);
+    }
+
+    [Fact]
     public async Task MonthlyDonation_BecomesAPledge_AndEachInvoiceIsAPayment_UntilCancelled()
     {
         var (session, sub) = (Id("cs_test_"), Id("sub_"));

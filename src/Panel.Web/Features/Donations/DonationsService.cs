@@ -14,6 +14,9 @@ using Panel.Web.Features.Homeserver;
 
 namespace Panel.Web.Features.Donations;
 
+/// <summary>What the public donate page shows; shared between requests, so read it, never change it.</summary>
+public sealed record DonatePage(DonationSettings Settings, DonationSettingsView View, FundingReport Funding, IReadOnlyList<string> Supporters);
+
 public sealed record DonationSettingsView(
     string Currency,
     IReadOnlyList<long> SuggestedAmountsMinor,
@@ -88,6 +91,42 @@ public sealed partial class DonationsService(
     TimeProvider clock,
     ILogger<DonationsService> logger)
 {
+    /// <summary>How long the public donate page's figures are reused, unless the panel changes them first.</summary>
+    public static readonly TimeSpan PublicPageLifetime = TimeSpan.FromSeconds(30);
+
+    // Bumped by every change the panel makes to the settings or the ledger.
+    private long _version;
+    private volatile PublicSnapshot? _publicPage;
+
+    private sealed record PublicSnapshot(long Version, DateTimeOffset At, DonatePage Page);
+
+    /// <summary>
+    /// What the public donate page shows. The page is public and may be loaded often, and every load
+    /// read the settings four times and the ledger twice (the slowest public page under load,
+    /// bench P5), so the figures are kept for <see cref="PublicPageLifetime"/>, or until the panel
+    /// records a payment or the owner changes the settings, whichever comes first.
+    /// </summary>
+    public async Task<DonatePage> PublicPageAsync(CancellationToken cancellationToken)
+    {
+        var version = Interlocked.Read(ref _version);
+        var now = clock.GetUtcNow();
+        if (_publicPage is { } kept && kept.Version == version && now - kept.At < PublicPageLifetime && now >= kept.At)
+        {
+            return kept.Page;
+        }
+
+        var settings = await GetSettingsAsync(cancellationToken);
+        var page = new DonatePage(settings, View(settings), await FundingAsync(settings, null, cancellationToken), await SupportersAsync(settings, cancellationToken));
+        _publicPage = new PublicSnapshot(version, now, page);
+        return page;
+    }
+
+    private void Changed()
+    {
+        Interlocked.Increment(ref _version);
+        _publicPage = null;
+    }
+
     public async Task<DonationSettings> GetSettingsAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -100,9 +139,11 @@ public sealed partial class DonationsService(
         return settings;
     }
 
-    public async Task<DonationSettingsView> GetSettingsViewAsync(CancellationToken cancellationToken)
+    public async Task<DonationSettingsView> GetSettingsViewAsync(CancellationToken cancellationToken) =>
+        View(await GetSettingsAsync(cancellationToken));
+
+    private DonationSettingsView View(DonationSettings s)
     {
-        var s = await GetSettingsAsync(cancellationToken);
         var credentials = Credentials(s);
         var fromConfig = !string.IsNullOrWhiteSpace(options.CurrentValue.Stripe.SecretKey);
         return new DonationSettingsView(s.Currency, s.SuggestedAmountsMinor, s.MinimumMinor, s.MaximumMinor, s.CostLines, s.MonthlyCostsMinor, s.PublicMessage,
@@ -139,6 +180,7 @@ public sealed partial class DonationsService(
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        Changed();
         var changedKeys = new[] { request.StripeSecretKey, request.StripePublishableKey, request.StripeWebhookSecret }.Any(k => !string.IsNullOrWhiteSpace(k)) || request.ClearStripeKeys == true;
         await audit.RecordAsync(actor, "donations.settings-changed", "donations", AuditOutcome.Success, changedKeys ? "including the Stripe keys" : null, cancellationToken);
         return await GetSettingsViewAsync(cancellationToken);
@@ -222,6 +264,7 @@ public sealed partial class DonationsService(
         };
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        Changed();
 
         if (outcome == WebhookOutcome.Ignored)
         {
@@ -235,20 +278,22 @@ public sealed partial class DonationsService(
         return outcome;
     }
 
+    /// <summary>A month's funding (<c>2026-11</c>), or the current month's.</summary>
     public async Task<FundingReport> FundingAsync(string? month, CancellationToken cancellationToken)
     {
-        DateTimeOffset start;
-        if (month is null)
+        DateTimeOffset? start = null;
+        if (month is not null)
         {
-            var now = clock.GetUtcNow().UtcDateTime;
-            start = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        }
-        else if (!Funding.TryParseMonth(month, out start))
-        {
-            throw new DomainException("month must look like 2026-11.");
+            start = Funding.TryParseMonth(month, out var parsed) ? parsed : throw new DomainException("month must look like 2026-11.");
         }
 
-        var s = await GetSettingsAsync(cancellationToken);
+        return await FundingAsync(await GetSettingsAsync(cancellationToken), start, cancellationToken);
+    }
+
+    private async Task<FundingReport> FundingAsync(DonationSettings s, DateTimeOffset? month, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var start = month ?? new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var next = start.AddMonths(1);
         var entries = await db.LedgerEntries.AsNoTracking().Where(x => x.OccurredAt >= start && x.OccurredAt < next).ToListAsync(cancellationToken);
@@ -286,9 +331,11 @@ public sealed partial class DonationsService(
     }
 
     /// <summary>The names of supporters who chose to be shown (when the owner shows supporters at all).</summary>
-    public async Task<IReadOnlyList<string>> SupportersAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> SupportersAsync(CancellationToken cancellationToken) =>
+        await SupportersAsync(await GetSettingsAsync(cancellationToken), cancellationToken);
+
+    private async Task<IReadOnlyList<string>> SupportersAsync(DonationSettings s, CancellationToken cancellationToken)
     {
-        var s = await GetSettingsAsync(cancellationToken);
         if (!s.ShowSupporters)
         {
             return [];

@@ -163,6 +163,7 @@ public sealed partial class HomeserverInstaller(
         // The engine's restart count only grows: count the restarts of this wait, not the earlier ones
         // (a rollback waits on a container that crashed a few times just before).
         var restartsBefore = (await docker.InspectAsync(names.Synapse, cancellationToken))?.RestartCount ?? 0;
+        var lastInspect = DateTimeOffset.MinValue;
         while (clock.GetUtcNow() - started < timeout)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -172,6 +173,14 @@ public sealed partial class HomeserverInstaller(
                 return;
             }
 
+            // Whether it crashed: asked of the engine twice a second at most, however often /health is.
+            if (clock.GetUtcNow() - lastInspect < TimeSpan.FromMilliseconds(500))
+            {
+                await Task.Delay(HealthPollInterval(clock.GetUtcNow() - started), cancellationToken);
+                continue;
+            }
+
+            lastInspect = clock.GetUtcNow();
             var container = await docker.InspectAsync(names.Synapse, cancellationToken);
             if (container is null)
             {
@@ -193,11 +202,11 @@ public sealed partial class HomeserverInstaller(
 
     /// <summary>
     /// Synapse usually answers within a few seconds of its start: ask often then (a refused connection
-    /// costs next to nothing), so that the install does not wait most of a second after it is ready;
-    /// after that, once a second.
+    /// costs next to nothing), so that the install does not wait after it is ready; after that, once
+    /// a second.
     /// </summary>
     public static TimeSpan HealthPollInterval(TimeSpan waited) =>
-        waited < TimeSpan.FromSeconds(15) ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1);
+        waited < TimeSpan.FromSeconds(15) ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromSeconds(1);
 
     public async Task<string> LastLogLinesAsync(string container, CancellationToken cancellationToken)
     {
@@ -336,12 +345,18 @@ public sealed partial class HomeserverInstaller(
     {
         progress.Start("network");
         var labels = new Dictionary<string, string>();
-        await docker.EnsureNetworkAsync(names.Network, labels, cancellationToken);
-        await docker.EnsureVolumeAsync(names.SynapseData(d.DataGeneration), labels, cancellationToken);
+        // Independent of each other: made side by side.
+        var made = new List<Task>
+        {
+            docker.EnsureNetworkAsync(names.Network, labels, cancellationToken),
+            docker.EnsureVolumeAsync(names.SynapseData(d.DataGeneration), labels, cancellationToken),
+        };
         if (d.Database == HomeserverDatabase.Postgres)
         {
-            await docker.EnsureVolumeAsync(names.PostgresData(d.DataGeneration), labels, cancellationToken);
+            made.Add(docker.EnsureVolumeAsync(names.PostgresData(d.DataGeneration), labels, cancellationToken));
         }
+
+        await Task.WhenAll(made);
 
         if (endpoint.UsesNetwork && endpoint.OwnContainer is { } self)
         {

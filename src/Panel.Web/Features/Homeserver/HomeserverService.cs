@@ -245,9 +245,11 @@ public sealed partial class HomeserverService(
             }
         }
 
+        // The install first, then its audit entry: the entry does not have to wait for Synapse, and
+        // Synapse does not have to wait for the entry.
+        _ = StartInstallOperation();
         await audit.RecordAsync(actor, "homeserver.install", serverName.Value, AuditOutcome.Success,
             $"{database}, image {image}, memory limit {new ByteSize(memory)}", cancellationToken);
-        _ = StartInstallOperation();
     }
 
     /// <summary>Runs (or resumes) the install of the planned homeserver in the background; the task completes with it.</summary>
