@@ -15,6 +15,7 @@ public static partial class Measures
     /// <summary>P3: install API call to healthy, against a bare docker run of the same image and config.</summary>
     public static async Task<BenchResult> InstallAsync(HomeserverPanel panel)
     {
+        var called = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
         await panel.InstallAsync(ServerName, "sqlite");
         // Polled as often as the baseline's /health below, so that neither side waits longer to be seen.
@@ -24,6 +25,11 @@ public static partial class Measures
         var steps = view.GetProperty("operation").GetProperty("steps").EnumerateArray()
             .Where(s => s.TryGetProperty("seconds", out var x) && x.ValueKind == JsonValueKind.Number)
             .ToDictionary(s => "step " + s.GetProperty("key").GetString() + " s", s => s.GetProperty("seconds").GetDouble());
+        // And around them: from the call to the operation's start (the request itself), and from its
+        // end to the moment the API reports the homeserver healthy (what this loop sees).
+        var operation = view.GetProperty("operation");
+        steps["before the operation s"] = (operation.GetProperty("startedAt").GetDateTimeOffset() - called).TotalSeconds;
+        steps["after the operation s"] = (called + TimeSpan.FromSeconds(install) - operation.GetProperty("finishedAt").GetDateTimeOffset()).TotalSeconds;
 
         // The same image and the configuration the panel wrote (without the database and media,
         // which the first start creates), started by hand.
@@ -35,15 +41,35 @@ public static partial class Measures
             await File.WriteAllTextAsync(Path.Combine(files, name), await DockerTestHelper.ReadFileAsync(panel.SynapseContainer, "/data/" + name));
         }
 
+        // Synapse's own start varies by a few tenths of a second from one run to the next: the
+        // baseline is the median of three bare starts (the panel's first install happens only once).
         var image = (await DockerTestHelper.InspectAsync(panel.SynapseContainer))!.Config!.Image;
-        var bare = $"{panel.Instance}-bare-synapse";
+        var bareRuns = new List<double>();
+        for (var run = 0; run < 3; run++)
+        {
+            bareRuns.Add(await BareStartAsync(panel, image, files, run));
+        }
+
+        var baseline = bareRuns.Order().ElementAt(1);
+        steps["bare starts s (median taken)"] = baseline;
+        steps["bare start fastest s"] = bareRuns.Min();
+        steps["bare start slowest s"] = bareRuns.Max();
+        var ratio = install / baseline;
+        return new BenchResult("P3", "install API call to healthy (SQLite)", install, "s", "bare docker run to /health", baseline, ratio, "ratio <= 1.5", ratio <= 1.5, steps);
+    }
+
+    /// <summary>A fresh container of the image with the given /data files: seconds from `docker start` to /health.</summary>
+    private static async Task<double> BareStartAsync(HomeserverPanel panel, string image, string files, int run)
+    {
+        var bare = $"{panel.Instance}-bare-synapse-{run}";
         var port = FreePort.Next();
+        var watch = new Stopwatch();
         try
         {
             Must(await DockerTestHelper.CliAsync("create", "--name", bare, "--label", "homeserver-panel.test=true", "-p", $"127.0.0.1:{port}:8008", "-v", $"{bare}-data:/data", image));
             Must(await DockerTestHelper.CliAsync("cp", files + "/.", $"{bare}:/data/"));
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            watch.Restart();
+            watch.Start();
             Must(await DockerTestHelper.CliAsync("start", bare));
             while (watch.Elapsed < TimeSpan.FromMinutes(5))
             {
@@ -60,16 +86,14 @@ public static partial class Measures
 
                 await Task.Delay(100);
             }
+
+            return watch.Elapsed.TotalSeconds;
         }
         finally
         {
             await DockerTestHelper.CliAsync("rm", "-f", bare);
             await DockerTestHelper.CliAsync("volume", "rm", $"{bare}-data");
         }
-
-        var baseline = watch.Elapsed.TotalSeconds;
-        var ratio = install / baseline;
-        return new BenchResult("P3", "install API call to healthy (SQLite)", install, "s", "bare docker run to /health", baseline, ratio, "ratio <= 1.5", ratio <= 1.5, steps);
     }
 
     /// <summary>P5: wrk on the invite and donate pages, against /healthz; circuits opened must stay 0.</summary>
