@@ -78,6 +78,15 @@ say "building"
 dotnet build Panel.sln -c Debug -nologo -clp:ErrorsOnly >"$LOG_DIR/build.log" 2>&1 \
   || { tail -n 40 "$LOG_DIR/build.log"; die "the build failed, see $LOG_DIR/build.log"; }
 
+# The tests that start the panel as its own process run what users deploy: the self-contained
+# publish (ReadyToRun, trimmed; ADR-006, ADR-007). In-process tests use the Debug build above.
+say "publishing the panel as users deploy it"
+rm -rf "$ROOT/artifacts/tests/panel"
+dotnet publish src/Panel.Web -c Release --use-current-runtime --self-contained -o "$ROOT/artifacts/tests/panel" \
+  -nologo -clp:ErrorsOnly >"$LOG_DIR/publish.log" 2>&1 \
+  || { tail -n 40 "$LOG_DIR/publish.log"; die "publishing the panel failed, see $LOG_DIR/publish.log"; }
+export PANEL_TEST_PANEL_DLL="$ROOT/artifacts/tests/panel/Panel.Web.dll"
+
 say "testing"
 rm -rf "$ROOT/artifacts/test-results"
 # The data directories of the last run's panels (see TestEnvironment.TempRoot).

@@ -51,8 +51,8 @@ public sealed class PanelProcess : IAsyncDisposable
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The panel is not running.");
 
     /// <summary>
-    /// The panel's entry assembly: the solution's build output, or PANEL_TEST_PANEL_DLL (the bench
-    /// points it at a published panel, which is what users run).
+    /// The panel's entry assembly: PANEL_TEST_PANEL_DLL when set (tests/run.sh and the bench point it
+    /// at the self-contained, trimmed publish, which is what users run), else the solution's build output.
     /// </summary>
     public static string PanelDll =>
         System.Environment.GetEnvironmentVariable("PANEL_TEST_PANEL_DLL") is { Length: > 0 } published ? published : Path.Combine(TestEnvironment.RepoRoot, "src", "Panel.Web", "bin", TestEnvironment.BuildConfiguration, "net10.0", "Panel.Web.dll");
