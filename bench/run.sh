@@ -2,13 +2,13 @@
 # Runs the benchmark suite (bench/README.md): each measure against a baseline in the same run, on
 # the real engine with the real Synapse image. Prints a table and writes bench/results/latest.json.
 #
-#   bench/run.sh                full windows (about 8 minutes)
+#   bench/run.sh                full windows (about 12 minutes)
 #   bench/run.sh --quick        short windows: checks that the suite works; the figures are rougher
 #   bench/run.sh --only P1,P4   just those measures (the homeserver install always runs)
 #
-# The panel measured is the one users run: `dotnet publish` output (ReadyToRun, no tiered
-# compilation), self-contained so that no page of the runtime is shared with the bench's own .NET
-# process (PSS would bill the panel only half of each shared page), with the runtime environment of
+# The panel measured is the one users run: `dotnet publish` output (ReadyToRun, trimmed),
+# self-contained so that no page of the runtime is shared with the bench's own .NET process (PSS
+# would bill the panel only half of each shared page), with the runtime environment of
 # deploy/systemd/homeserver-panel.service.
 #
 # Needs what tests/run.sh sets up (dockerd, the images, Chromium), plus wrk.

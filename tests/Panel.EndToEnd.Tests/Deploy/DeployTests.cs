@@ -42,11 +42,13 @@ public sealed class DeployTests
     [Fact]
     public async Task The_Dockerfile_and_the_systemd_unit_give_the_runtime_the_same_memory_settings()
     {
-        // The runtime reads DOTNET_GCgen0size only from the environment, so each deployment sets it;
-        // the bench measures the panel with the unit's settings (bench/Panel.Bench/Deployment.cs).
+        // The runtime reads DOTNET_GCgen0size and DOTNET_TC_CallCounting only from the environment,
+        // so each deployment sets them; the bench measures the panel with the unit's settings
+        // (bench/Panel.Bench/Deployment.cs).
         var unit = (await File.ReadAllLinesAsync(Path.Combine(DeployDirectory, "systemd", "homeserver-panel.service"), Ct))
-            .Select(l => l.Trim()).Where(l => l.StartsWith("Environment=DOTNET_GC", StringComparison.Ordinal)).Select(l => l["Environment=".Length..]).ToList();
+            .Select(l => l.Trim()).Where(l => l.StartsWith("Environment=DOTNET_", StringComparison.Ordinal)).Select(l => l["Environment=".Length..]).ToList();
         unit.ShouldContain("DOTNET_GCgen0size=0x400000");
+        unit.ShouldContain("DOTNET_TC_CallCounting=0");
         var dockerfile = await File.ReadAllTextAsync(Path.Combine(DeployDirectory, "Dockerfile"), Ct);
         foreach (var setting in unit)
         {
@@ -94,12 +96,15 @@ public sealed class DeployTests
 
             var inspect = (await DockerTestHelper.InspectAsync(container)).ShouldNotBeNull();
             (inspect.Config?.User).ShouldBe("1654:1654");
-            // The memory settings of issue 9: the gen0 cap from the image's environment, and the
-            // published runtime configuration (Workstation GC, precompiled code run without re-JIT).
+            // The memory settings of issue 9: the gen0 cap and the single compile of each method from
+            // the image's environment, and the published runtime configuration (Workstation GC,
+            // trimmed: ADR-006 to ADR-008).
             (inspect.Config?.Env).ShouldNotBeNull().ShouldContain("DOTNET_GCgen0size=0x400000");
+            inspect.Config!.Env.ShouldContain("DOTNET_TC_CallCounting=0");
             var runtimeConfig = await File.ReadAllTextAsync(Path.Combine(context, "deploy", "prebuilt", "Panel.Web.runtimeconfig.json"), Ct);
-            runtimeConfig.ShouldContain("\"System.Runtime.TieredCompilation\": false");
+            runtimeConfig.ShouldNotContain("\"System.Runtime.TieredCompilation\": false");
             runtimeConfig.ShouldContain("\"System.GC.Server\": false");
+            runtimeConfig.ShouldContain("\"Microsoft.Extensions.DependencyInjection.VerifyOpenGenericServiceTrimmability\": true");
             var address = (inspect.NetworkSettings?.Networks?.Values).ShouldNotBeNull().Select(n => n.IPAddress).First(ip => !string.IsNullOrEmpty(ip));
             using var http = new HttpClient { BaseAddress = new Uri($"http://{address}:8080") };
 
