@@ -11,6 +11,9 @@ public interface IContainerRuntime
 {
     Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken);
 
+    /// <summary>What a local image runs when started (its entry point, command and user); null when it is not on this machine.</summary>
+    Task<ImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken);
+
     /// <summary>Local images whose name contains <paramref name="contains"/>, as repository:tag.</summary>
     Task<IReadOnlyList<string>> ListImagesAsync(string contains, CancellationToken cancellationToken);
 
@@ -114,6 +117,12 @@ public sealed record ContainerSpec
 
     public IReadOnlyList<string>? Command { get; init; }
 
+    /// <summary>Replaces the image's entry point (an empty list clears it).</summary>
+    public IReadOnlyList<string>? Entrypoint { get; init; }
+
+    /// <summary>The user the main process runs as ("991:991"); the image's own when null.</summary>
+    public string? User { get; init; }
+
     public string? Network { get; init; }
 
     public IReadOnlyList<string> NetworkAliases { get; init; } = [];
@@ -135,7 +144,11 @@ public sealed record PortPublication(int ContainerPort, string HostIp, int HostP
 
 public sealed record HealthCheckSpec(IReadOnlyList<string> Test, TimeSpan Interval, TimeSpan Timeout, int Retries, TimeSpan StartPeriod);
 
-public sealed record ContainerFile(string Name, byte[] Content, int OwnerId = 0, int GroupId = 0, int Mode = 0b110_100_100);
+/// <summary>A file to write into a container; a name that ends with "/" is a directory ("./" the target directory itself).</summary>
+public sealed record ContainerFile(string Name, byte[] Content, int OwnerId = 0, int GroupId = 0, int Mode = 0b110_100_100)
+{
+    public bool IsDirectory => Name.EndsWith('/');
+}
 
 public sealed record ContainerInfo(
     string Id,
@@ -155,6 +168,13 @@ public sealed record ContainerInfo(
     public bool IsRunning => State is "running";
 
     public string? Component => Labels.TryGetValue(OwnershipLabels.Component, out var c) ? c : null;
+}
+
+/// <summary>What an image runs when a container is made from it without a command of its own.</summary>
+public sealed record ImageInfo(string Id, IReadOnlyList<string> Entrypoint, IReadOnlyList<string> Command, string? User)
+{
+    /// <summary>A plain root filesystem (<c>docker import</c>) runs nothing: the engine refuses to create a container of it without a command.</summary>
+    public bool RunsNothing => Entrypoint.Count == 0 && Command.Count == 0;
 }
 
 public sealed record PullProgress(string Layer, string Status, long? Current, long? Total);
@@ -182,6 +202,18 @@ public sealed class ContainerRuntimeUnavailableException : Exception
     public ContainerRuntimeUnavailableException(string message) : base(message) { }
 
     public ContainerRuntimeUnavailableException() { }
+}
+
+/// <summary>The engine answered, and refused what was asked; the message is the engine's own sentence.</summary>
+public sealed class ContainerEngineException : Common.DomainException
+{
+    public ContainerEngineException(string engineMessage, Exception inner) : base($"The Docker engine refused: {engineMessage}", inner) => EngineMessage = engineMessage;
+
+    public ContainerEngineException(string engineMessage) : base($"The Docker engine refused: {engineMessage}") => EngineMessage = engineMessage;
+
+    public ContainerEngineException() : this("no reason given") { }
+
+    public string EngineMessage { get; }
 }
 
 /// <summary>An image is not on this machine and could not be pulled.</summary>

@@ -76,6 +76,14 @@ public sealed class HomeserverDeployment
 
     public string? LastError { get; private set; }
 
+    /// <summary>How often the reconciler has resumed this install by itself since a person last started it.</summary>
+    public int AutomaticInstallAttempts { get; private set; }
+
+    public DateTimeOffset? LastInstallAttemptAt { get; private set; }
+
+    /// <summary>An install interrupted this often (the panel stopped during it each time) is not resumed again.</summary>
+    public const int MaxAutomaticInstallAttempts = 3;
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset? InstalledAt { get; private set; }
@@ -128,6 +136,7 @@ public sealed class HomeserverDeployment
         deployment.SetSecrets(secrets);
         deployment.Phase = InstallPhase.Installing;
         deployment.Desired = DesiredState.Running;
+        deployment.LastInstallAttemptAt = now;
         return deployment;
     }
 
@@ -175,6 +184,7 @@ public sealed class HomeserverDeployment
         Phase = InstallPhase.Installing;
         Desired = DesiredState.Running;
         LastError = null;
+        AutomaticInstallAttempts = 0;
     }
 
     public void MarkInstalled(DateTimeOffset now)
@@ -190,7 +200,7 @@ public sealed class HomeserverDeployment
         LastError = error;
     }
 
-    /// <summary>The install is being tried again (after a failure, or by the reconciler after a crash).</summary>
+    /// <summary>A person tries the install again (after a failure, or after a crash interrupted it).</summary>
     public void RetryInstall()
     {
         if (Phase is not (InstallPhase.Failed or InstallPhase.Installing))
@@ -200,6 +210,43 @@ public sealed class HomeserverDeployment
 
         Phase = InstallPhase.Installing;
         LastError = null;
+        AutomaticInstallAttempts = 0;
+    }
+
+    /// <summary>
+    /// When the reconciler may resume an interrupted install by itself: at once the first time, then
+    /// after 1 and 5 minutes (counted from the previous attempt), so that a panel that dies during the
+    /// install does not retry it in a tight loop. Null when it must not try again.
+    /// </summary>
+    public DateTimeOffset? NextAutomaticInstallAttempt()
+    {
+        if (Phase != InstallPhase.Installing || AutomaticInstallAttempts >= MaxAutomaticInstallAttempts)
+        {
+            return null;
+        }
+
+        return AutomaticInstallAttempts == 0 || LastInstallAttemptAt is not { } last
+            ? DateTimeOffset.MinValue
+            : last + (AutomaticInstallAttempts == 1 ? TimeSpan.FromMinutes(1) : TimeSpan.FromMinutes(5));
+    }
+
+    /// <summary>The reconciler resumes the install now.</summary>
+    public void BeginAutomaticInstallAttempt(DateTimeOffset now)
+    {
+        if (NextAutomaticInstallAttempt() is null)
+        {
+            throw new ConflictException("The install is not to be resumed again.");
+        }
+
+        AutomaticInstallAttempts++;
+        LastInstallAttemptAt = now;
+    }
+
+    /// <summary>The reconciler gives up on an install that kept being interrupted, and says so.</summary>
+    public void GiveUpInterruptedInstall()
+    {
+        MarkFailed($"The install was interrupted {AutomaticInstallAttempts} times (the panel stopped while it ran) and is not resumed again by itself. " +
+            "Install again to retry it, with other settings if need be, or delete what it left.");
     }
 
     public void MarkUninstalled()

@@ -43,6 +43,24 @@ internal sealed partial class DockerContainerRuntime(DockerClientFactory factory
             }
         });
 
+    public Task<ImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken) =>
+        CallAsync(async () =>
+        {
+            try
+            {
+                var i = await Docker.Images.InspectImageAsync(image, cancellationToken);
+                return new ImageInfo(i.ID, i.Config?.Entrypoint?.ToList() ?? [], i.Config?.Cmd?.ToList() ?? [], string.IsNullOrEmpty(i.Config?.User) ? null : i.Config.User);
+            }
+            catch (DockerImageNotFoundException)
+            {
+                return null;
+            }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return (ImageInfo?)null;
+            }
+        });
+
     public Task<IReadOnlyList<string>> ListImagesAsync(string contains, CancellationToken cancellationToken) =>
         CallAsync<IReadOnlyList<string>>(async () =>
         {
@@ -74,9 +92,9 @@ internal sealed partial class DockerContainerRuntime(DockerClientFactory factory
                 return true;
             });
         }
-        catch (DockerApiException e)
+        catch (ContainerEngineException e)
         {
-            error ??= ApiMessage(e);
+            error ??= e.EngineMessage;
         }
 
         if (error is not null || !await ImageExistsAsync(image, cancellationToken))
@@ -261,6 +279,16 @@ internal sealed partial class DockerContainerRuntime(DockerClientFactory factory
                 parameters.Cmd = spec.Command.ToList();
             }
 
+            if (spec.Entrypoint is not null)
+            {
+                parameters.Entrypoint = spec.Entrypoint.ToList();
+            }
+
+            if (spec.User is not null)
+            {
+                parameters.User = spec.User;
+            }
+
             if (spec.Network is not null)
             {
                 parameters.NetworkingConfig = new NetworkingConfig
@@ -330,6 +358,19 @@ internal sealed partial class DockerContainerRuntime(DockerClientFactory factory
                 var directories = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var file in files)
                 {
+                    if (file.IsDirectory)
+                    {
+                        // "./" is the target directory itself: its owner and mode are set like a file's.
+                        await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, file.Name)
+                        {
+                            Uid = file.OwnerId,
+                            Gid = file.GroupId,
+                            Mode = (UnixFileMode)file.Mode,
+                            ModificationTime = DateTimeOffset.UtcNow,
+                        }, cancellationToken);
+                        continue;
+                    }
+
                     // A file in a subdirectory gets the directory first, owned like the file, so that
                     // the process that reads it (Synapse as UID 991, say) can enter it.
                     var parts = file.Name.Split('/');
@@ -753,6 +794,31 @@ internal sealed partial class DockerContainerRuntime(DockerClientFactory factory
 
     private static string ApiMessage(DockerApiException e) => e.ResponseBody ?? e.Message;
 
+    /// <summary>
+    /// The engine's own sentence: its error bodies are JSON (<c>{"message":"No command specified"}</c>),
+    /// which a person should not have to read.
+    /// </summary>
+    internal static string EngineMessage(DockerApiException e)
+    {
+        var body = e.ResponseBody;
+        if (!string.IsNullOrWhiteSpace(body) && body.TrimStart().StartsWith('{'))
+        {
+            try
+            {
+                using var json = System.Text.Json.JsonDocument.Parse(body);
+                if (json.RootElement.TryGetProperty("message", out var message) && message.GetString() is { Length: > 0 } text)
+                {
+                    return text.Trim();
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+            }
+        }
+
+        return string.IsNullOrWhiteSpace(body) ? $"{(int)e.StatusCode} {e.StatusCode}" : body.Trim();
+    }
+
     private async Task<T> CallAsync<T>(Func<Task<T>> call)
     {
         try
@@ -762,6 +828,12 @@ internal sealed partial class DockerContainerRuntime(DockerClientFactory factory
         catch (Exception e) when (IsUnreachable(e))
         {
             throw Unavailable(e);
+        }
+        catch (DockerApiException e)
+        {
+            // Every refusal the adapter does not turn into a result of its own reaches the caller as
+            // the engine's words, so an operation can end with them instead of "an unexpected error".
+            throw new ContainerEngineException(EngineMessage(e), e);
         }
     }
 

@@ -91,10 +91,10 @@ public sealed partial class BackupRestorer(
         {
             await PrepareAsync(reader, plan, generation, progress, cancellationToken);
         }
-        catch (Exception e) when (e is DomainException or ContainerRuntimeUnavailableException)
+        catch (Exception e) when (OperationFailure.Fails(e, cancellationToken))
         {
             await RemoveGenerationAsync(generation, plan.Bridges, CancellationToken.None);
-            throw new DomainException("The restore stopped before the homeserver was touched, and the previous data is in place: " + e.Message, e);
+            throw new DomainException("The restore stopped before the homeserver was touched, and the previous data is in place: " + OperationFailure.Describe(e), e);
         }
 
         progress.Done("prepare", $"Generation {generation} of the volumes is ready.");
@@ -123,11 +123,11 @@ public sealed partial class BackupRestorer(
             progress.Done("start");
             await homeserver.WaitHealthyAsync(progress, "health", d, cancellationToken);
         }
-        catch (Exception e) when (e is DomainException or ContainerRuntimeUnavailableException)
+        catch (Exception e) when (OperationFailure.Fails(e, cancellationToken))
         {
             progress.Fail("health", "The restored homeserver did not come up; going back to the previous data…");
             await RollBackAsync(previous, previousBridges, generation, plan.Bridges, CancellationToken.None);
-            throw new DomainException("The restore failed, so the panel went back to the previous data" + (live ? ", which is running again" : "") + ": " + e.Message, e);
+            throw new DomainException("The restore failed, so the panel went back to the previous data" + (live ? ", which is running again" : "") + ": " + OperationFailure.Describe(e), e);
         }
 
         // Bridges come back through the reconciler's logic; a bridge that fails does not undo the restore.

@@ -125,21 +125,23 @@ public sealed partial class BackupsService(
                 {
                     var manifest = await writer.WriteAsync(backup.Id, directory, passphrase, progress, ct);
                     await UpdateAsync(backup.Id, b => b.Complete(clock.GetUtcNow(), manifest.TotalSize, manifest.Describe()), CancellationToken.None);
-                    await audit.RecordAsync(actor, "backup.created", backup.Directory, AuditOutcome.Success, $"{trigger}, {new ByteSize(manifest.TotalSize)}", CancellationToken.None);
+                    progress.Outcome($"{trigger}, {new ByteSize(manifest.TotalSize)}");
                     alerts.Resolve(FailedAlertKey);
                     await PruneAsync(CancellationToken.None);
                 }
-                catch (Exception ex) when (ex is DomainException or Panel.Domain.Containers.ContainerRuntimeUnavailableException or IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    var message = ex is IOException or UnauthorizedAccessException ? $"The backup could not be written to {location.Root}: {ex.Message}" : ex.Message;
-                    LogBackupFailed(logger, ex);
-                    await UpdateAsync(backup.Id, b => b.Fail(clock.GetUtcNow(), message), CancellationToken.None);
-                    await audit.RecordAsync(actor, "backup.created", backup.Directory, AuditOutcome.Failure, message, CancellationToken.None);
-                    await alerts.RaiseAsync(FailedAlertKey, "A backup failed", message, CancellationToken.None);
-                    TryDelete(directory);
-                    throw new DomainException(message, ex);
+                    throw new DomainException($"The backup could not be written to {location.Root}: {ex.Message}", ex);
                 }
-            }, subject: backup.Id.ToString());
+            }, subject: backup.Id.ToString(),
+            audit: new OperationAudit(actor, "backup.created", backup.Directory, trigger.ToString()),
+            onFailure: async (message, ct) =>
+            {
+                LogBackupFailed(logger, message);
+                await UpdateAsync(backup.Id, b => b.Fail(clock.GetUtcNow(), message), ct);
+                await alerts.RaiseAsync(FailedAlertKey, "A backup failed", message, ct);
+                TryDelete(directory);
+            });
         }
         catch (ConflictException)
         {
@@ -169,18 +171,10 @@ public sealed partial class BackupsService(
         var directory = location.SetDirectory(backup.Directory);
         _ = operations.Start("restore", BackupRestorer.Steps, async (progress, ct) =>
         {
-            try
-            {
-                var plan = await restorer.VerifyAsync(directory, passphrase, progress, ct);
-                await restorer.RestoreAsync(directory, plan, progress, ct);
-                await audit.RecordAsync(actor, "backup.restored", backup.Directory, AuditOutcome.Success, $"{plan.Manifest.ServerName} from {plan.Manifest.CreatedAt:u}", CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is DomainException or Panel.Domain.Containers.ContainerRuntimeUnavailableException)
-            {
-                await audit.RecordAsync(actor, "backup.restored", backup.Directory, AuditOutcome.Failure, ex.Message, CancellationToken.None);
-                throw new DomainException(ex.Message, ex);
-            }
-        }, subject: id.ToString());
+            var plan = await restorer.VerifyAsync(directory, passphrase, progress, ct);
+            await restorer.RestoreAsync(directory, plan, progress, ct);
+            progress.Outcome($"{plan.Manifest.ServerName} from {plan.Manifest.CreatedAt:u}");
+        }, subject: id.ToString(), audit: new OperationAudit(actor, "backup.restored", backup.Directory));
     }
 
     /// <summary>
@@ -410,8 +404,8 @@ public sealed partial class BackupsService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A backup failed")]
-    private static partial void LogBackupFailed(ILogger logger, Exception ex);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A backup failed: {Reason}")]
+    private static partial void LogBackupFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention removed {Count} backup(s)")]
     private static partial void LogPruned(ILogger logger, int count);

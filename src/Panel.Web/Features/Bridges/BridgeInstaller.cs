@@ -98,9 +98,9 @@ public sealed partial class BridgeInstaller(
             progress.Done("login", entry.Definition.Instructions(d.ServerName));
             LogInstalled(logger, entry.Id);
         }
-        catch (Exception ex) when (ex is DomainException or ContainerRuntimeUnavailableException)
+        catch (Exception ex) when (OperationFailure.Fails(ex, cancellationToken))
         {
-            var reason = ex.Message;
+            var reason = OperationFailure.Describe(ex);
             try
             {
                 // Leave nothing half-done: no container, no registration. The volume and the database
@@ -111,9 +111,9 @@ public sealed partial class BridgeInstaller(
                     await UnregisterAsync(id, entry, d, null, CancellationToken.None);
                 }
             }
-            catch (Exception cleanup) when (cleanup is DomainException or ContainerRuntimeUnavailableException)
+            catch (Exception cleanup)
             {
-                reason += $" (Cleaning up also failed: {cleanup.Message})";
+                reason += $" (Cleaning up also failed: {OperationFailure.Describe(cleanup)})";
             }
 
             await UpdateAsync(id, b => b.MarkFailed(reason), CancellationToken.None);
@@ -200,16 +200,17 @@ public sealed partial class BridgeInstaller(
             await docker.RenameAsync(old.Id, previous, cancellationToken);
         }
 
-        await PrepareContainerAsync(bridge, entry, d, image, name, cancellationToken);
-        await docker.StartAsync(name, cancellationToken);
-        progress.Done("replace");
-        progress.Start("ready");
         try
         {
+            await PrepareContainerAsync(bridge, entry, d, image, name, cancellationToken);
+            await docker.StartAsync(name, cancellationToken);
+            progress.Done("replace");
+            progress.Start("ready");
             progress.Done("ready", await WaitReadyAsync(entry, secret, d, progress, "ready", cancellationToken));
         }
-        catch (DomainException failure)
+        catch (Exception newImage) when (OperationFailure.Fails(newImage, cancellationToken))
         {
+            var failure = new DomainException(OperationFailure.Describe(newImage), newImage);
             await docker.RemoveAsync(name, cancellationToken);
             if (await docker.InspectAsync(previous, cancellationToken) is not { } kept)
             {

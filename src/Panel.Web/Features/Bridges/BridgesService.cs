@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Panel.Domain.Audit;
 using Panel.Domain.Bridges;
 using Panel.Domain.Common;
 using Panel.Domain.Containers;
@@ -22,7 +21,6 @@ public sealed class BridgesService(
     HomeserverOperations operations,
     HomeserverNames names,
     MetricsStore metrics,
-    IAuditLog audit,
     TimeProvider clock)
 {
     public const int MaxLogLines = 5_000;
@@ -159,22 +157,11 @@ public sealed class BridgesService(
             }
         }
 
-        await audit.RecordAsync(actor, "bridge.install", entry.Id, AuditOutcome.Success,
-            $"{entry.Definition.Image}, database {database.ToString().ToLowerInvariant()}" + (owner is null ? "" : $", admin {owner}"), cancellationToken);
         try
         {
-            _ = operations.Start("bridge-install", BridgeInstaller.InstallSteps, async (progress, ct) =>
-            {
-                try
-                {
-                    await installer.InstallAsync(id, progress, ct);
-                }
-                catch (DomainException ex)
-                {
-                    await audit.RecordAsync(actor, "bridge.install", entry.Id, AuditOutcome.Failure, ex.Message, CancellationToken.None);
-                    throw;
-                }
-            }, subject: id.ToString());
+            _ = operations.Start("bridge-install", BridgeInstaller.InstallSteps, (progress, ct) => installer.InstallAsync(id, progress, ct), subject: id.ToString(),
+                audit: new OperationAudit(actor, "bridge.install", entry.Id,
+                    $"{entry.Definition.Image}, database {database.ToString().ToLowerInvariant()}" + (owner is null ? "" : $", admin {owner}")));
         }
         catch (ConflictException)
         {
@@ -193,7 +180,7 @@ public sealed class BridgesService(
     {
         var (bridge, _) = await FindInstalledAsync(id, cancellationToken);
         _ = operations.Start("bridge-restart", [("restart", "Restart the bridge"), ("ready", "Wait until Synapse reaches it")],
-            (progress, ct) => AuditedAsync(actor, "bridge.restart", bridge.CatalogId, null, () => installer.RestartAsync(id, progress, ct)), subject: id.ToString());
+            (progress, ct) => installer.RestartAsync(id, progress, ct), subject: id.ToString(), audit: new OperationAudit(actor, "bridge.restart", bridge.CatalogId));
     }
 
     public async Task UpgradeAsync(Guid id, string? image, AuditActor actor, CancellationToken cancellationToken)
@@ -211,7 +198,7 @@ public sealed class BridgesService(
         }
 
         _ = operations.Start("bridge-upgrade", [("image", "Get the new image"), ("replace", "Replace the container (same volume)"), ("ready", "Wait until Synapse reaches it")],
-            (progress, ct) => AuditedAsync(actor, "bridge.upgrade", bridge.CatalogId, $"{bridge.Image} → {target}", () => installer.UpgradeAsync(id, target, progress, ct)), subject: id.ToString());
+            (progress, ct) => installer.UpgradeAsync(id, target, progress, ct), subject: id.ToString(), audit: new OperationAudit(actor, "bridge.upgrade", bridge.CatalogId, $"{bridge.Image} → {target}"));
     }
 
     public async Task UninstallAsync(Guid id, bool deleteData, string? confirm, AuditActor actor, CancellationToken cancellationToken)
@@ -228,8 +215,8 @@ public sealed class BridgesService(
         }
 
         _ = operations.Start("bridge-uninstall", BridgeInstaller.UninstallSteps,
-            (progress, ct) => AuditedAsync(actor, "bridge.uninstall", bridge.CatalogId, deleteData ? "data deleted" : "data kept", () => installer.UninstallAsync(id, deleteData, progress, ct)),
-            subject: id.ToString());
+            (progress, ct) => installer.UninstallAsync(id, deleteData, progress, ct),
+            subject: id.ToString(), audit: new OperationAudit(actor, "bridge.uninstall", bridge.CatalogId, deleteData ? "data deleted" : "data kept"));
     }
 
     public async Task<IReadOnlyList<string>> GetLogsAsync(Guid id, int tail, CancellationToken cancellationToken)
@@ -254,20 +241,6 @@ public sealed class BridgesService(
         await foreach (var line in docker.FollowLogsAsync(names.Bridge(bridge.CatalogId), tail, cancellationToken))
         {
             yield return line;
-        }
-    }
-
-    private async Task AuditedAsync(AuditActor actor, string action, string target, string? details, Func<Task> work)
-    {
-        try
-        {
-            await work();
-            await audit.RecordAsync(actor, action, target, AuditOutcome.Success, details, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is DomainException or ContainerRuntimeUnavailableException)
-        {
-            await audit.RecordAsync(actor, action, target, AuditOutcome.Failure, ex.Message, CancellationToken.None);
-            throw new DomainException(ex.Message, ex);
         }
     }
 

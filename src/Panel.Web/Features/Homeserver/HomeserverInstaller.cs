@@ -44,40 +44,51 @@ public sealed partial class HomeserverInstaller(
 
     public async Task InstallAsync(OperationContext progress, CancellationToken cancellationToken)
     {
+        // A failure anywhere in here ends the operation; the operation then calls MarkFailedAsync.
         var deployment = await LoadAsync(cancellationToken);
-        try
-        {
-            await PullAsync(progress, deployment, cancellationToken);
-            await NetworkAsync(progress, deployment, cancellationToken);
-            await DatabaseAsync(progress, deployment, cancellationToken);
-            await ConfigAsync(progress, deployment, cancellationToken);
-            await StartSynapseAsync(progress, deployment, cancellationToken);
-            await WaitHealthyAsync(progress, "health", deployment, cancellationToken);
-            await AdminAsync(progress, deployment, cancellationToken);
-        }
-        catch (DomainException ex)
-        {
-            await UpdateAsync(d => d.MarkFailed(ex.Message), cancellationToken);
-            throw;
-        }
-        catch (ContainerRuntimeUnavailableException ex)
-        {
-            await UpdateAsync(d => d.MarkFailed(ex.Message), cancellationToken);
-            throw new DomainException(ex.Message, ex);
-        }
+        await PullAsync(progress, deployment, cancellationToken);
+        await NetworkAsync(progress, deployment, cancellationToken);
+        await DatabaseAsync(progress, deployment, cancellationToken);
+        await ConfigAsync(progress, deployment, cancellationToken);
+        await StartSynapseAsync(progress, deployment, cancellationToken);
+        await WaitHealthyAsync(progress, "health", deployment, cancellationToken);
+        await AdminAsync(progress, deployment, cancellationToken);
 
         await UpdateAsync(d => d.MarkInstalled(clock.GetUtcNow()), cancellationToken);
         LogInstalled(logger, deployment.ServerName);
     }
 
+    /// <summary>
+    /// Records a failed install, so that the Homeserver page offers the wizard again (retry, other
+    /// settings) and the reconciler leaves it alone. What was created stays: a retry reuses it, and
+    /// uninstalling removes it.
+    /// </summary>
+    public async Task MarkFailedAsync(string message, CancellationToken cancellationToken)
+    {
+        await UpdateAsync(d => d.MarkFailed(message), cancellationToken);
+        LogInstallFailed(logger, message);
+    }
+
+    /// <summary>The command Synapse is started with when its image names none (a plain <c>docker import</c> of a root).</summary>
+    public static readonly IReadOnlyList<string> ExplicitSynapseCommand =
+        ["python3", "-m", "synapse.app.homeserver", "--config-path", SynapseConfig.ConfigPath];
+
     /// <summary>Creates the Synapse container for the current settings (also used by upgrades and the reconciler).</summary>
     public async Task<string> CreateSynapseContainerAsync(HomeserverDeployment deployment, string image, CancellationToken cancellationToken)
     {
         var port = deployment.HostPort ?? throw new InvalidOperationException("No host port was assigned.");
+        // The official image (and ours) start Synapse through their entry point, which drops to UID
+        // 991. An image with neither entry point nor command would be refused by the engine ("No
+        // command specified"): run Synapse's module directly, as the official image's user.
+        var info = await docker.InspectImageAsync(image, cancellationToken)
+            ?? throw new ImageUnavailableException($"The image {image} is not on this machine.");
+        var uid = SynapseConfig.SynapseUid.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await docker.CreateAsync(new ContainerSpec
         {
             Name = names.Synapse,
             Image = image,
+            Command = info.RunsNothing ? ExplicitSynapseCommand : null,
+            User = info.RunsNothing ? $"{uid}:{uid}" : null,
             Component = ContainerComponents.Homeserver,
             Environment = new Dictionary<string, string>
             {
@@ -112,7 +123,13 @@ public sealed partial class HomeserverInstaller(
         }
 
         var yaml = SynapseConfig.Generate(BuildConfigInput(deployment, appServiceFiles));
-        var files = new List<ContainerFile> { new("homeserver.yaml", Encoding.UTF8.GetBytes(yaml), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000) };
+        var files = new List<ContainerFile>
+        {
+            // The volume's top belongs to Synapse's user, as the official image's entry point leaves
+            // it: an image without one (run as UID 991 directly) could not write its database otherwise.
+            new("./", [], SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b111_101_101),
+            new("homeserver.yaml", Encoding.UTF8.GetBytes(yaml), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000),
+        };
         var existingKey = await docker.ReadFileAsync(container, SynapseConfig.DataDirectory + "/" + SynapseConfig.SigningKeyFile, cancellationToken);
         if (existingKey is null)
         {
@@ -338,7 +355,10 @@ public sealed partial class HomeserverInstaller(
             }), cancellationToken);
         }
 
-        progress.Done("pull", present.Count == images.Length ? "The images are already on this machine." : "Images ready.");
+        var synapse = await docker.InspectImageAsync(d.SynapseImage, cancellationToken)
+            ?? throw new ImageUnavailableException($"The image {d.SynapseImage} is not on this machine.");
+        var note = synapse.RunsNothing ? $" {d.SynapseImage} has no entry point: the panel starts Synapse itself ({string.Join(' ', ExplicitSynapseCommand)}, as user {SynapseConfig.SynapseUid})." : "";
+        progress.Done("pull", (present.Count == images.Length ? "The images are already on this machine." : "Images ready.") + note);
     }
 
     private async Task NetworkAsync(OperationContext progress, HomeserverDeployment d, CancellationToken cancellationToken)
@@ -468,6 +488,9 @@ public sealed partial class HomeserverInstaller(
         change(d);
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The homeserver install failed: {Message}")]
+    private static partial void LogInstallFailed(ILogger logger, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Homeserver {ServerName} is installed and healthy")]
     private static partial void LogInstalled(ILogger logger, string serverName);

@@ -1,4 +1,6 @@
+using Panel.Domain.Audit;
 using Panel.Domain.Common;
+using Panel.Web.Features.Audit;
 
 namespace Panel.Web.Features.Homeserver;
 
@@ -17,6 +19,9 @@ public sealed record OperationStepView(string Key, string Title, StepStatus Stat
     public double? Seconds => StartedAt is { } s && FinishedAt is { } f ? Math.Round((f - s).TotalSeconds, 3) : null;
 }
 
+/// <summary>What the operation writes to the audit log when it ends: the outcome, and on failure the reason.</summary>
+public sealed record OperationAudit(AuditActor Actor, string Action, string? Target, string? Details = null);
+
 public sealed record OperationView(string Kind, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, bool Succeeded, string? Error, IReadOnlyList<OperationStepView> Steps, string? Subject = null)
 {
     public bool IsRunning => FinishedAt is null;
@@ -26,7 +31,7 @@ public sealed record OperationView(string Kind, DateTimeOffset StartedAt, DateTi
 /// Long homeserver work (install, upgrade, start, stop, uninstall, and bridges, which restart it) runs here, one operation at a time,
 /// in the background, with its steps and progress visible to the UI and the API while it runs.
 /// </summary>
-public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<HomeserverOperations> logger)
+public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplicationLifetime lifetime, IAuditLog auditLog, ILogger<HomeserverOperations> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _lock = new();
@@ -57,7 +62,20 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
     /// never faults: failures end up in <see cref="Current"/>). Throws <see cref="ConflictException"/>
     /// when another operation is running.
     /// </summary>
-    public Task Start(string kind, IReadOnlyList<(string Key, string Title)> steps, Func<OperationContext, CancellationToken, Task> work, string? subject = null)
+    /// <remarks>
+    /// This is the one place where an operation ends. Whatever the work throws, the operation is marked
+    /// failed with a sentence a person can act on (<see cref="OperationFailure.Describe"/>), the running
+    /// step is failed with it, <paramref name="onFailure"/> puts the records back into a state the UI can
+    /// offer a way out of, and <paramref name="audit"/> is written with the outcome. Only the panel's own
+    /// shutdown interrupts an operation without failing it (its work resumes or rolls back at the next start).
+    /// </remarks>
+    public Task Start(
+        string kind,
+        IReadOnlyList<(string Key, string Title)> steps,
+        Func<OperationContext, CancellationToken, Task> work,
+        string? subject = null,
+        OperationAudit? audit = null,
+        Func<string, CancellationToken, Task>? onFailure = null)
     {
         // A reconciler pass is short: wait for it rather than refuse what a person asked for.
         if (!_gate.Wait(100) && !(_quiet && _gate.Wait(TimeSpan.FromSeconds(60))))
@@ -74,23 +92,39 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
 
         Notify(force: true);
         var context = new OperationContext(this, state, clock);
+        var stopping = lifetime.ApplicationStopping;
         return Task.Run(async () =>
         {
             try
             {
-                await work(context, lifetime.ApplicationStopping);
+                await work(context, stopping);
                 state.Finish(clock.GetUtcNow(), null);
+                if (audit is not null)
+                {
+                    await auditLog.RecordAsync(audit.Actor, audit.Action, audit.Target, AuditOutcome.Success, state.OutcomeDetails ?? audit.Details, CancellationToken.None);
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !lifetime.ApplicationStopping.IsCancellationRequested)
+            catch (Exception ex) when (OperationFailure.Fails(ex, stopping))
             {
-                var message = ex is DomainException ? ex.Message : "An unexpected error stopped the operation; the panel's log has the details.";
+                var message = OperationFailure.Describe(ex, state.RunningStepTitle);
                 if (ex is not DomainException)
                 {
                     LogFailed(logger, kind, ex);
                 }
 
-                state.FailRunningStep(message, clock.GetUtcNow());
-                state.Finish(clock.GetUtcNow(), message);
+                await FailAsync(state, kind, message, audit, onFailure);
+            }
+            catch (OperationCanceledException)
+            {
+                // The panel is stopping: the work is interrupted, not failed, and is picked up at the
+                // next start. It still ends here, so nothing shows it as running.
+                const string interrupted = "The panel stopped before this operation ended; it is resumed or rolled back when the panel starts again.";
+                state.FailRunningStep(interrupted, clock.GetUtcNow());
+                state.Finish(clock.GetUtcNow(), interrupted);
+                if (audit is not null)
+                {
+                    await auditLog.RecordAsync(audit.Actor, audit.Action, audit.Target, AuditOutcome.Failure, interrupted, CancellationToken.None);
+                }
             }
             finally
             {
@@ -98,6 +132,30 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
                 Notify(force: true);
             }
         }, CancellationToken.None);
+    }
+
+    private async Task FailAsync(OperationState state, string kind, string message, OperationAudit? audit, Func<string, CancellationToken, Task>? onFailure)
+    {
+        if (onFailure is not null)
+        {
+            try
+            {
+                await onFailure(message, CancellationToken.None);
+            }
+            catch (Exception cleanup)
+            {
+                // The operation has failed either way; what could not be put back is said beside it.
+                LogCleanupFailed(logger, kind, cleanup);
+                message += $" (Recording the failure also failed: {OperationFailure.Describe(cleanup)})";
+            }
+        }
+
+        state.FailRunningStep(message, clock.GetUtcNow());
+        state.Finish(clock.GetUtcNow(), message);
+        if (audit is not null)
+        {
+            await auditLog.RecordAsync(audit.Actor, audit.Action, audit.Target, AuditOutcome.Failure, message, CancellationToken.None);
+        }
     }
 
     /// <summary>
@@ -139,6 +197,9 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
     [LoggerMessage(Level = LogLevel.Error, Message = "Homeserver operation {Kind} failed")]
     private static partial void LogFailed(ILogger logger, string kind, Exception ex);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording the failure of operation {Kind} failed")]
+    private static partial void LogCleanupFailed(ILogger logger, string kind, Exception ex);
+
     internal sealed class OperationState(string kind, DateTimeOffset startedAt, IReadOnlyList<(string Key, string Title)> steps, string? subject)
     {
         private readonly Lock _lock = new();
@@ -154,6 +215,21 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
                 if (i >= 0)
                 {
                     _steps[i] = change(_steps[i]);
+                }
+            }
+        }
+
+        /// <summary>What the work said it achieved, for the audit entry (replaces the details given at the start).</summary>
+        public string? OutcomeDetails { get; set; }
+
+        /// <summary>The title of the step that is running (where a failure happened), if any.</summary>
+        public string? RunningStepTitle
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _steps.FirstOrDefault(s => s.Status == StepStatus.Running)?.Title;
                 }
             }
         }
@@ -215,6 +291,15 @@ public sealed class OperationContext
 
     /// <summary>Fails a step with a message, without ending the operation (the caller rolls back, then throws).</summary>
     public void Fail(string key, string message) => Set(key, s => s with { Status = StepStatus.Failed, Message = message, FinishedAt = _clock.GetUtcNow() }, force: true);
+
+    /// <summary>What the operation achieved, in a few words, for its audit entry (a size, a count).</summary>
+    public void Outcome(string details)
+    {
+        if (_state is not null)
+        {
+            _state.OutcomeDetails = details;
+        }
+    }
 
     public void Skip(string key, string message) => Set(key, s => s with { Status = StepStatus.Skipped, Message = message }, force: true);
 

@@ -3,6 +3,7 @@ using Panel.Domain.Common;
 using Panel.Domain.Containers;
 using Panel.Domain.Homeserver;
 using Panel.Infrastructure.Persistence;
+using Panel.Web.Features.Audit;
 
 namespace Panel.Web.Features.Homeserver;
 
@@ -20,6 +21,7 @@ public sealed partial class HomeserverReconciler(
     HomeserverNames names,
     Bridges.BridgeInstaller bridges,
     ContainerEventFeed feed,
+    TimeProvider clock,
     ILogger<HomeserverReconciler> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
@@ -42,7 +44,8 @@ public sealed partial class HomeserverReconciler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await ResumeInterruptedInstallAsync(stoppingToken);
+        // In the background: a resume that waits out its back-off must not hold up the passes.
+        var resume = ResumeInterruptedInstallAsync(stoppingToken);
         var events = WatchEventsAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -70,6 +73,7 @@ public sealed partial class HomeserverReconciler(
         }
 
         await events;
+        await resume;
     }
 
     /// <summary>One pass. Public so that tests and the start-up path can run it directly.</summary>
@@ -126,17 +130,64 @@ public sealed partial class HomeserverReconciler(
         }
     }
 
+    /// <summary>
+    /// An install that was still running when the panel stopped is resumed, with a back-off (see
+    /// <see cref="HomeserverDeployment.NextAutomaticInstallAttempt"/>): a panel that keeps dying during
+    /// the install must not retry it forever. After the last attempt the install is marked failed,
+    /// with the reason, and the Homeserver page offers the wizard again.
+    /// </summary>
     private async Task ResumeInterruptedInstallAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            var d = await db.Homeservers.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
-            if (d is { Phase: InstallPhase.Installing })
+            DateTimeOffset? next;
+            string serverName;
+            int attempt;
+            await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
             {
-                LogResuming(logger, d.ServerName);
-                _ = homeserver.StartInstallOperation();
+                var d = await db.Homeservers.SingleOrDefaultAsync(cancellationToken);
+                if (d is not { Phase: InstallPhase.Installing })
+                {
+                    return;
+                }
+
+                next = d.NextAutomaticInstallAttempt();
+                if (next is null)
+                {
+                    d.GiveUpInterruptedInstall();
+                    await db.SaveChangesAsync(cancellationToken);
+                    LogGaveUp(logger, d.ServerName, d.AutomaticInstallAttempts);
+                    return;
+                }
+
+                serverName = d.ServerName;
+                attempt = d.AutomaticInstallAttempts + 1;
             }
+
+            var wait = next.Value - clock.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                LogResumingLater(logger, serverName, (int)Math.Ceiling(wait.TotalSeconds), attempt, HomeserverDeployment.MaxAutomaticInstallAttempts);
+                await Task.Delay(wait, clock, cancellationToken);
+            }
+
+            await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+            {
+                var d = await db.Homeservers.SingleOrDefaultAsync(cancellationToken);
+                if (d is not { Phase: InstallPhase.Installing } || operations.IsBusy)
+                {
+                    return; // a person took over meanwhile
+                }
+
+                d.BeginAutomaticInstallAttempt(clock.GetUtcNow());
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            LogResuming(logger, serverName, attempt, HomeserverDeployment.MaxAutomaticInstallAttempts);
+            _ = homeserver.StartInstallOperation(serverName, AuditActor.System, $"resumed after an interruption (attempt {attempt} of {HomeserverDeployment.MaxAutomaticInstallAttempts})");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
         catch (Exception ex) when (ex is ConflictException or ContainerRuntimeUnavailableException)
         {
@@ -237,8 +288,14 @@ public sealed partial class HomeserverReconciler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Starting {Name}, which was {State}")]
     private static partial void LogStarting(ILogger logger, string name, string state);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming the interrupted install of {ServerName}")]
-    private static partial void LogResuming(ILogger logger, string serverName);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming the interrupted install of {ServerName} (attempt {Attempt} of {Max})")]
+    private static partial void LogResuming(ILogger logger, string serverName, int attempt, int max);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The install of {ServerName} was interrupted again: resuming it in {Seconds} s (attempt {Attempt} of {Max})")]
+    private static partial void LogResumingLater(ILogger logger, string serverName, int seconds, int attempt, int max);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The install of {ServerName} was interrupted {Attempts} times; it is marked failed and not resumed again")]
+    private static partial void LogGaveUp(ILogger logger, string serverName, int attempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An upgrade was interrupted; kept the previous container with {Image}")]
     private static partial void LogRolledBackInterrupted(ILogger logger, string image);

@@ -245,16 +245,18 @@ public sealed partial class HomeserverService(
             }
         }
 
-        // The install first, then its audit entry: the entry does not have to wait for Synapse, and
-        // Synapse does not have to wait for the entry.
-        _ = StartInstallOperation();
-        await audit.RecordAsync(actor, "homeserver.install", serverName.Value, AuditOutcome.Success,
-            $"{database}, image {image}, memory limit {new ByteSize(memory)}", cancellationToken);
+        // The audit entry is written when the install ends, with its outcome.
+        _ = StartInstallOperation(serverName.Value, actor, $"{database}, image {image}, memory limit {new ByteSize(memory)}");
     }
 
-    /// <summary>Runs (or resumes) the install of the planned homeserver in the background; the task completes with it.</summary>
-    public Task StartInstallOperation() =>
-        operations.Start("install", HomeserverInstaller.InstallSteps, async (progress, ct) => await installer.InstallAsync(progress, ct));
+    /// <summary>
+    /// Runs (or resumes) the install of the planned homeserver in the background; the task completes
+    /// with it. A failure, whatever its cause, marks the install failed, so the wizard is offered again.
+    /// </summary>
+    public Task StartInstallOperation(string serverName, AuditActor actor, string? details = null) =>
+        operations.Start("install", HomeserverInstaller.InstallSteps, installer.InstallAsync,
+            audit: new OperationAudit(actor, "homeserver.install", serverName, details),
+            onFailure: installer.MarkFailedAsync);
 
     public async Task AttachAsync(AttachRequest request, AuditActor actor, CancellationToken cancellationToken)
     {
@@ -425,18 +427,19 @@ public sealed partial class HomeserverService(
                 await docker.RenameAsync(old.Id, names.SynapsePrevious, ct);
             }
 
-            await installer.CreateSynapseContainerAsync(d, newImage, ct);
-            await docker.StartAsync(names.Synapse, ct);
-            progress.Done("replace");
             try
             {
+                await installer.CreateSynapseContainerAsync(d, newImage, ct);
+                await docker.StartAsync(names.Synapse, ct);
+                progress.Done("replace");
                 await installer.WaitHealthyAsync(progress, "health", d, ct);
             }
-            catch (DomainException failure)
+            catch (Exception failure) when (OperationFailure.Fails(failure, ct))
             {
-                await RollBackAsync(d, ct);
-                await audit.RecordAsync(actor, "homeserver.upgrade", d.ServerName, AuditOutcome.Failure, $"{newImage} did not become healthy; rolled back to {d.SynapseImage}", ct);
-                throw new DomainException($"The upgrade to {newImage} was rolled back to {d.SynapseImage}, which is running again. {failure.Message}");
+                // Whatever stopped the new container (the engine refusing it, a crash, no health),
+                // the old one comes back before the operation ends.
+                await RollBackAsync(d, CancellationToken.None);
+                throw new DomainException($"The upgrade to {newImage} was rolled back to {d.SynapseImage}, which is running again. {OperationFailure.Describe(failure)}", failure);
             }
 
             progress.Start("finish");
@@ -505,8 +508,7 @@ public sealed partial class HomeserverService(
                 progress.Skip("data", $"Kept: volumes {names.SynapseData(d.DataGeneration)}" + (d.Database == HomeserverDatabase.Postgres ? $" and {names.PostgresData(d.DataGeneration)}" : "") + ". Install the same server name again to use them.");
             }
 
-            await audit.RecordAsync(actor, "homeserver.uninstall", d.ServerName, AuditOutcome.Success, deleteData ? "data deleted" : "data kept", ct);
-        });
+        }, audit: new OperationAudit(actor, "homeserver.uninstall", d.ServerName, deleteData ? "data deleted" : "data kept"));
     }
 
     /// <summary>
@@ -537,17 +539,14 @@ public sealed partial class HomeserverService(
             {
                 await installer.WaitHealthyAsync(progress, "health", changed, ct);
             }
-            catch (DomainException failure)
+            catch (Exception failure) when (OperationFailure.Fails(failure, ct))
             {
-                await UpdateAsync(undo, ct);
-                await installer.WriteConfigAsync((await GetDeploymentAsync(ct))!, names.Synapse, ct);
-                await docker.RestartAsync(names.Synapse, TimeSpan.FromSeconds(30), ct);
-                await audit.RecordAsync(actor, auditAction, d.ServerName, AuditOutcome.Failure, "rolled back: " + failure.Message, ct);
-                throw new DomainException($"Synapse did not come back after the change, so it was undone. {failure.Message}");
+                await UpdateAsync(undo, CancellationToken.None);
+                await installer.WriteConfigAsync((await GetDeploymentAsync(CancellationToken.None))!, names.Synapse, CancellationToken.None);
+                await docker.RestartAsync(names.Synapse, TimeSpan.FromSeconds(30), CancellationToken.None);
+                throw new DomainException($"Synapse did not come back after the change, so it was undone. {OperationFailure.Describe(failure)}", failure);
             }
-
-            await audit.RecordAsync(actor, auditAction, d.ServerName, AuditOutcome.Success, title, ct);
-        });
+        }, audit: new OperationAudit(actor, auditAction, d.ServerName, title));
         await completion;
         if (operations.Current is { Succeeded: false, Error: { } error })
         {
@@ -664,31 +663,8 @@ public sealed partial class HomeserverService(
 
         d.EnsureManaged();
         await docker.InspectAsync(names.Synapse, CancellationToken.None); // 503 now, not in the background, when Docker is gone
-        _ = operations.Start(kind, steps, async (progress, ct) =>
-        {
-            try
-            {
-                await work(d, progress, ct);
-                if (kind != "upgrade")
-                {
-                    await audit.RecordAsync(actor, $"homeserver.{kind}", d.ServerName, AuditOutcome.Success, auditDetails, ct);
-                }
-                else
-                {
-                    await audit.RecordAsync(actor, "homeserver.upgrade", d.ServerName, AuditOutcome.Success, auditDetails, ct);
-                }
-            }
-            catch (ContainerRuntimeUnavailableException ex)
-            {
-                await audit.RecordAsync(actor, $"homeserver.{kind}", d.ServerName, AuditOutcome.Failure, ex.Message, ct);
-                throw new DomainException(ex.Message, ex);
-            }
-            catch (DomainException ex) when (kind != "upgrade")
-            {
-                await audit.RecordAsync(actor, $"homeserver.{kind}", d.ServerName, AuditOutcome.Failure, ex.Message, ct);
-                throw;
-            }
-        });
+        _ = operations.Start(kind, steps, (progress, ct) => work(d, progress, ct),
+            audit: new OperationAudit(actor, $"homeserver.{kind}", d.ServerName, auditDetails));
     }
 
     private async Task<string> LogContainerAsync(CancellationToken cancellationToken)

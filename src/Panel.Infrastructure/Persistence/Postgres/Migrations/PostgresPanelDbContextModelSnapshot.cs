@@ -626,6 +626,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<int>("AutomaticInstallAttempts")
+                        .HasColumnType("integer");
+
                     b.Property<double>("CacheFactor")
                         .HasColumnType("double precision");
 
@@ -665,6 +668,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<string>("LastError")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTimeOffset?>("LastInstallAttemptAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("MacaroonSecretKeyProtected")
                         .HasColumnType("text");

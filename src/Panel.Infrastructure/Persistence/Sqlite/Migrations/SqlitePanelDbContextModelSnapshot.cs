@@ -615,6 +615,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("AutomaticInstallAttempts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double>("CacheFactor")
                         .HasColumnType("REAL");
 
@@ -654,6 +657,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<string>("LastError")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastInstallAttemptAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("MacaroonSecretKeyProtected")
                         .HasColumnType("TEXT");
