@@ -58,6 +58,37 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
     }
 
     [Fact]
+    public async Task Invite_page_refusing_a_post_answers_without_the_typed_passwords()
+    {
+        var invite = await hs.CreateInviteAsync(new { maxUses = 3 });
+        var code = invite.GetProperty("code").GetString()!;
+        (await hs.RedeemAsync(code, "echo-taken", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Created);
+        using var browser = new HttpClient(new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false }) { BaseAddress = new Uri(hs.Process.BaseUrl) };
+
+        // Refused by the page (the two differ), and refused by Synapse (the name is taken).
+        foreach (var (username, password, confirm, refusal) in new[]
+        {
+            ("echo-new", "do-not-echo-first-9c1e", "do-not-echo-second-9c1e", "not the same"),
+            ("echo-taken", "do-not-echo-third-9c1e", "do-not-echo-third-9c1e", "taken"),
+        })
+        {
+            var response = await Forms.SubmitAsync(browser, $"/invite/{code}", "redeem", new Dictionary<string, string>
+            {
+                ["Input.Username"] = username,
+                ["Input.Password"] = password,
+                ["Input.ConfirmPassword"] = confirm,
+                ["Input.Action"] = "create",
+            });
+
+            var body = await response.BodyAsync();
+            body.ShouldContain(refusal);
+            body.ShouldContain($"value=\"{username}\"");
+            body.ShouldNotContain(password);
+            body.ShouldNotContain(confirm);
+        }
+    }
+
+    [Fact]
     public async Task ExpiredAndRevokedInvites_AreRefusedWith410()
     {
         var expiring = await hs.CreateInviteAsync(new { maxUses = 1, expiresAt = DateTimeOffset.UtcNow.AddSeconds(2) });

@@ -1,3 +1,4 @@
+using Panel.Testing;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using Panel.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;

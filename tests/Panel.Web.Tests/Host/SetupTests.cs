@@ -1,3 +1,4 @@
+using Panel.Testing;
 using System.Net;
 
 namespace Panel.Web.Tests.Host;

@@ -1,3 +1,4 @@
+using Panel.Testing;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using OtpNet;

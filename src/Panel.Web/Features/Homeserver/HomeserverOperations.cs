@@ -98,11 +98,13 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
             try
             {
                 await work(context, stopping);
-                state.Finish(clock.GetUtcNow(), null);
+                // The audit entry before the end: whoever sees the operation finished finds its entry.
                 if (audit is not null)
                 {
                     await auditLog.RecordAsync(audit.Actor, audit.Action, audit.Target, AuditOutcome.Success, state.OutcomeDetails ?? audit.Details, CancellationToken.None);
                 }
+
+                state.Finish(clock.GetUtcNow(), null);
             }
             catch (Exception ex) when (OperationFailure.Fails(ex, stopping))
             {
@@ -119,12 +121,13 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
                 // The panel is stopping: the work is interrupted, not failed, and is picked up at the
                 // next start. It still ends here, so nothing shows it as running.
                 const string interrupted = "The panel stopped before this operation ended; it is resumed or rolled back when the panel starts again.";
-                state.FailRunningStep(interrupted, clock.GetUtcNow());
-                state.Finish(clock.GetUtcNow(), interrupted);
                 if (audit is not null)
                 {
                     await auditLog.RecordAsync(audit.Actor, audit.Action, audit.Target, AuditOutcome.Failure, interrupted, CancellationToken.None);
                 }
+
+                state.FailRunningStep(interrupted, clock.GetUtcNow());
+                state.Finish(clock.GetUtcNow(), interrupted);
             }
             finally
             {
@@ -150,12 +153,13 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
             }
         }
 
-        state.FailRunningStep(message, clock.GetUtcNow());
-        state.Finish(clock.GetUtcNow(), message);
         if (audit is not null)
         {
             await auditLog.RecordAsync(audit.Actor, audit.Action, audit.Target, AuditOutcome.Failure, message, CancellationToken.None);
         }
+
+        state.FailRunningStep(message, clock.GetUtcNow());
+        state.Finish(clock.GetUtcNow(), message);
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 
-namespace Panel.Web.Tests.Host;
+namespace Panel.Testing;
 
 /// <summary>Submits the panel's server-rendered forms the way a browser without JavaScript does.</summary>
 public static partial class Forms

@@ -1,0 +1,349 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Panel.Domain.Common;
+using Panel.Domain.Containers;
+
+namespace Panel.Testing.Fakes;
+
+/// <summary>
+/// A FAKE container engine, in memory: images, containers, networks and volumes as plain records. It
+/// exists to reach the branches a real engine rarely takes (a refusal half-way through an install, a
+/// crash after a switch-over): <see cref="FailOn"/> makes a chosen call throw. Every capability still
+/// has its end-to-end test on the real Docker Engine.
+/// </summary>
+public sealed class FakeContainerRuntime : IContainerRuntime
+{
+    private readonly ConcurrentDictionary<string, FakeContainer> _containers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ImageInfo> _images = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _networks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _volumes = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _calls = new();
+    private readonly Lock _faultLock = new();
+    private readonly List<Fault> _faults = [];
+    private readonly List<(string Method, Action Action)> _hooks = [];
+
+    /// <summary>The calls made, in order, as "Method target".</summary>
+    public IReadOnlyList<string> Calls => _calls.ToArray();
+
+    /// <summary>Adds a local image; with no entry point and no command unless given (like <c>docker import</c>).</summary>
+    public FakeContainerRuntime WithImage(string image, IReadOnlyList<string>? entrypoint = null, IReadOnlyList<string>? command = null)
+    {
+        _images[image] = new ImageInfo("sha256:" + Guid.NewGuid().ToString("N"), entrypoint ?? [], command ?? [], null);
+        return this;
+    }
+
+    /// <summary>The next call of <paramref name="method"/> (after <paramref name="skip"/> calls) throws <paramref name="error"/>.</summary>
+    public void FailOn(string method, Exception error, int skip = 0)
+    {
+        lock (_faultLock)
+        {
+            _faults.Add(new Fault(method, error, skip));
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> when <paramref name="method"/> is next called (to arm a fault elsewhere at the right moment).</summary>
+    public void When(string method, Action action)
+    {
+        lock (_faultLock)
+        {
+            _hooks.Add((method, action));
+        }
+    }
+
+    public void ClearFaults()
+    {
+        lock (_faultLock)
+        {
+            _faults.Clear();
+        }
+    }
+
+    public FakeContainer? Container(string name) => _containers.TryGetValue(name, out var c) ? c : null;
+
+    public Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken)
+    {
+        Enter(nameof(ImageExistsAsync), image);
+        return Task.FromResult(_images.ContainsKey(image));
+    }
+
+    public Task<ImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken)
+    {
+        Enter(nameof(InspectImageAsync), image);
+        return Task.FromResult(_images.TryGetValue(image, out var i) ? i : null);
+    }
+
+    public Task<IReadOnlyList<string>> ListImagesAsync(string contains, CancellationToken cancellationToken)
+    {
+        Enter(nameof(ListImagesAsync), contains);
+        return Task.FromResult<IReadOnlyList<string>>(_images.Keys.Where(i => i.Contains(contains, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToList());
+    }
+
+    public Task PullImageAsync(string image, IProgress<PullProgress> progress, CancellationToken cancellationToken)
+    {
+        Enter(nameof(PullImageAsync), image);
+        throw new ImageUnavailableException($"The image {image} is not on this machine and could not be pulled (the fake engine reaches no registry).");
+    }
+
+    public Task EnsureNetworkAsync(string name, IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken)
+    {
+        Enter(nameof(EnsureNetworkAsync), name);
+        _networks[name] = true;
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveNetworkAsync(string name, CancellationToken cancellationToken)
+    {
+        Enter(nameof(RemoveNetworkAsync), name);
+        _networks.TryRemove(name, out _);
+        return Task.CompletedTask;
+    }
+
+    public Task ConnectNetworkAsync(string network, string container, CancellationToken cancellationToken)
+    {
+        Enter(nameof(ConnectNetworkAsync), container);
+        return Task.CompletedTask;
+    }
+
+    public Task EnsureVolumeAsync(string name, IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken)
+    {
+        Enter(nameof(EnsureVolumeAsync), name);
+        _volumes[name] = true;
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> VolumeExistsAsync(string name, CancellationToken cancellationToken)
+    {
+        Enter(nameof(VolumeExistsAsync), name);
+        return Task.FromResult(_volumes.ContainsKey(name));
+    }
+
+    public Task RemoveVolumeAsync(string name, CancellationToken cancellationToken)
+    {
+        Enter(nameof(RemoveVolumeAsync), name);
+        _volumes.TryRemove(name, out _);
+        return Task.CompletedTask;
+    }
+
+    public Task<ContainerInfo?> InspectAsync(string nameOrId, CancellationToken cancellationToken)
+    {
+        Enter(nameof(InspectAsync), nameOrId);
+        return Task.FromResult(Find(nameOrId)?.ToInfo());
+    }
+
+    public Task<IReadOnlyList<ContainerInfo>> ListOwnedAsync(string? component, CancellationToken cancellationToken)
+    {
+        Enter(nameof(ListOwnedAsync), component ?? "");
+        return Task.FromResult<IReadOnlyList<ContainerInfo>>(_containers.Values.Where(c => component is null || c.Spec.Component == component).Select(c => c.ToInfo()).ToList());
+    }
+
+    public Task<string> CreateAsync(ContainerSpec spec, CancellationToken cancellationToken)
+    {
+        Enter(nameof(CreateAsync), spec.Name);
+        if (!_images.TryGetValue(spec.Image, out var image))
+        {
+            throw new ImageUnavailableException($"The image {spec.Image} is not on this machine.");
+        }
+
+        if (image.RunsNothing && spec.Command is null && spec.Entrypoint is null)
+        {
+            // What the real engine answers for a plain imported root.
+            throw new ContainerEngineException("No command specified");
+        }
+
+        var container = new FakeContainer(Guid.NewGuid().ToString("N"), spec.Name, spec);
+        if (!_containers.TryAdd(spec.Name, container))
+        {
+            throw new ConflictException($"A container named {spec.Name} already exists.");
+        }
+
+        return Task.FromResult(container.Id);
+    }
+
+    public Task StartAsync(string nameOrId, CancellationToken cancellationToken)
+    {
+        Enter(nameof(StartAsync), nameOrId);
+        Require(nameOrId).State = "running";
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(string nameOrId, TimeSpan gracePeriod, CancellationToken cancellationToken)
+    {
+        Enter(nameof(StopAsync), nameOrId);
+        Require(nameOrId).State = "exited";
+        return Task.CompletedTask;
+    }
+
+    public Task RestartAsync(string nameOrId, TimeSpan gracePeriod, CancellationToken cancellationToken)
+    {
+        Enter(nameof(RestartAsync), nameOrId);
+        Require(nameOrId).State = "running";
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveAsync(string nameOrId, CancellationToken cancellationToken)
+    {
+        Enter(nameof(RemoveAsync), nameOrId);
+        if (Find(nameOrId) is { } c)
+        {
+            _containers.TryRemove(c.Name, out _);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task PauseAsync(string nameOrId, CancellationToken cancellationToken)
+    {
+        Enter(nameof(PauseAsync), nameOrId);
+        Require(nameOrId).State = "paused";
+        return Task.CompletedTask;
+    }
+
+    public Task UnpauseAsync(string nameOrId, CancellationToken cancellationToken)
+    {
+        Enter(nameof(UnpauseAsync), nameOrId);
+        Require(nameOrId).State = "running";
+        return Task.CompletedTask;
+    }
+
+    public Task RenameAsync(string nameOrId, string newName, CancellationToken cancellationToken)
+    {
+        Enter(nameof(RenameAsync), nameOrId);
+        var c = Require(nameOrId);
+        _containers.TryRemove(c.Name, out _);
+        c.Name = newName;
+        _containers[newName] = c;
+        return Task.CompletedTask;
+    }
+
+    public Task WriteFilesAsync(string nameOrId, string directory, IReadOnlyList<ContainerFile> files, CancellationToken cancellationToken)
+    {
+        Enter(nameof(WriteFilesAsync), nameOrId);
+        var c = Require(nameOrId);
+        foreach (var file in files.Where(f => !f.IsDirectory))
+        {
+            c.Files[$"{directory.TrimEnd('/')}/{file.Name}"] = file.Content;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ReadArchiveAsync(string nameOrId, string path, Func<Stream, Task> consume, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The fake engine does not model archives; backups are tested on the real engine.");
+
+    public Task WriteArchiveAsync(string nameOrId, string directory, Stream tar, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The fake engine does not model archives; restores are tested on the real engine.");
+
+    public Task<byte[]?> ReadFileAsync(string nameOrId, string path, CancellationToken cancellationToken)
+    {
+        Enter(nameof(ReadFileAsync), nameOrId);
+        return Task.FromResult(Find(nameOrId) is { } c && c.Files.TryGetValue(path, out var content) ? content : null);
+    }
+
+    public Task<IReadOnlyList<string>> GetLogsAsync(string nameOrId, int tail, CancellationToken cancellationToken)
+    {
+        Enter(nameof(GetLogsAsync), nameOrId);
+        return Task.FromResult<IReadOnlyList<string>>(["(the fake engine keeps no logs)"]);
+    }
+
+    public async IAsyncEnumerable<string> FollowLogsAsync(string nameOrId, int tail, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Enter(nameof(FollowLogsAsync), nameOrId);
+        await WaitForeverAsync(cancellationToken);
+        yield break;
+    }
+
+    public Task<ExecResult> ExecAsync(string nameOrId, IReadOnlyList<string> command, Stream? standardOutput, CancellationToken cancellationToken, Stream? standardInput = null)
+    {
+        Enter(nameof(ExecAsync), nameOrId);
+        return Task.FromResult(new ExecResult(0, "", ""));
+    }
+
+    public async IAsyncEnumerable<ContainerEvent> WatchEventsAsync(IReadOnlyCollection<string> alsoWatch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await WaitForeverAsync(cancellationToken);
+        yield break;
+    }
+
+    public async IAsyncEnumerable<ContainerStatsSample> StreamStatsAsync(string nameOrId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await WaitForeverAsync(cancellationToken);
+        yield break;
+    }
+
+    public Task UpdateMemoryLimitAsync(string nameOrId, long bytes, CancellationToken cancellationToken)
+    {
+        Enter(nameof(UpdateMemoryLimitAsync), nameOrId);
+        Require(nameOrId).MemoryLimitBytes = bytes;
+        return Task.CompletedTask;
+    }
+
+    private static async Task WaitForeverAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Enter(string method, string target)
+    {
+        _calls.Enqueue($"{method} {target}");
+        lock (_faultLock)
+        {
+            var hook = _hooks.FindIndex(h => h.Method == method);
+            if (hook >= 0)
+            {
+                var action = _hooks[hook].Action;
+                _hooks.RemoveAt(hook);
+                action();
+            }
+
+            var i = _faults.FindIndex(f => f.Method == method);
+            if (i < 0)
+            {
+                return;
+            }
+
+            var fault = _faults[i];
+            if (fault.Skip > 0)
+            {
+                _faults[i] = fault with { Skip = fault.Skip - 1 };
+                return;
+            }
+
+            _faults.RemoveAt(i);
+            throw fault.Error;
+        }
+    }
+
+    private FakeContainer? Find(string nameOrId) =>
+        _containers.TryGetValue(nameOrId, out var c) ? c : _containers.Values.FirstOrDefault(x => x.Id == nameOrId);
+
+    private FakeContainer Require(string nameOrId) => Find(nameOrId) ?? throw new NotFoundException($"There is no container {nameOrId}.");
+
+    private sealed record Fault(string Method, Exception Error, int Skip);
+}
+
+/// <summary>A container of the fake engine.</summary>
+public sealed class FakeContainer(string id, string name, ContainerSpec spec)
+{
+    public string Id { get; } = id;
+
+    public string Name { get; set; } = name;
+
+    public ContainerSpec Spec { get; } = spec;
+
+    public string State { get; set; } = "created";
+
+    public long? MemoryLimitBytes { get; set; } = spec.MemoryLimitBytes;
+
+    public ConcurrentDictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
+
+    public ContainerInfo ToInfo() => new(
+        Id, Name, Spec.Image,
+        new Dictionary<string, string>(Spec.Labels) { [OwnershipLabels.Managed] = "true", [OwnershipLabels.Component] = Spec.Component },
+        State, null, State == "running" ? DateTimeOffset.UtcNow : null, null, 0, false, 0, MemoryLimitBytes ?? 0, Spec.Ports);
+}

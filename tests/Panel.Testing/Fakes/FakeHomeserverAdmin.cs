@@ -1,0 +1,111 @@
+using Panel.Domain.Homeserver;
+
+namespace Panel.Testing.Fakes;
+
+/// <summary>
+/// A FAKE homeserver admin API: a healthy server with the panel's admin and no users or rooms. It
+/// stands in for Synapse in the fast tests of operation branches; users, invites and rooms are tested
+/// against the real Synapse image. <see cref="FailHealthWith"/> and <see cref="FailRegistrationWith"/>
+/// inject faults.
+/// </summary>
+public sealed class FakeHomeserverAdminFactory : IHomeserverAdminFactory
+{
+    public const string AdminToken = "fake-admin-token";
+
+    public bool Healthy { get; set; } = true;
+
+    public Exception? FailHealthWith { get; set; }
+
+    public Exception? FailRegistrationWith { get; set; }
+
+    public IHomeserverAdmin Create(HomeserverConnection connection) => new FakeHomeserverAdmin(this, connection);
+
+    public Task<bool> IsHealthyAsync(string baseUrl, CancellationToken cancellationToken)
+    {
+        if (FailHealthWith is { } e)
+        {
+            FailHealthWith = null;
+            throw e;
+        }
+
+        return Task.FromResult(Healthy);
+    }
+
+    public Task<AdminSession> RegisterAdminAsync(string baseUrl, string sharedSecret, string localpart, string password, CancellationToken cancellationToken)
+    {
+        if (FailRegistrationWith is { } e)
+        {
+            FailRegistrationWith = null;
+            throw e;
+        }
+
+        return Task.FromResult(new AdminSession($"@{localpart}:fake.test", AdminToken));
+    }
+
+    public Task<AppServicePing> PingAppServiceAsync(string baseUrl, string appServiceId, string asToken, CancellationToken cancellationToken) =>
+        Task.FromResult(new AppServicePing(AppServicePingResult.Answered, "fake", 1));
+}
+
+/// <summary>The admin client of <see cref="FakeHomeserverAdminFactory"/>. What it does not model, it refuses loudly.</summary>
+public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, HomeserverConnection connection) : IHomeserverAdmin
+{
+    public HomeserverCapabilities Capabilities => HomeserverCapabilities.All;
+
+    public Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => factory.IsHealthyAsync(connection.BaseUrl, cancellationToken);
+
+    public Task<string?> GetVersionAsync(CancellationToken cancellationToken) => Task.FromResult<string?>("fake 1.0");
+
+    public Task<string> WhoAmIAsync(CancellationToken cancellationToken) =>
+        connection.AccessToken == FakeHomeserverAdminFactory.AdminToken
+            ? Task.FromResult($"@panel-admin:{connection.ServerName}")
+            : throw new HomeserverException("Unknown token", 401, "M_UNKNOWN_TOKEN");
+
+    public Task<UserPage> ListUsersAsync(UserQuery query, CancellationToken cancellationToken) => Task.FromResult(new UserPage([], 0, null));
+
+    public Task<HomeserverUser?> GetUserAsync(string userId, CancellationToken cancellationToken) => Task.FromResult<HomeserverUser?>(null);
+
+    public Task<RoomPage> ListRoomsAsync(string orderBy, bool descending, int from, int limit, CancellationToken cancellationToken) => Task.FromResult(new RoomPage([], 0));
+
+    public Task<IReadOnlyDictionary<string, long>?> GetRoomDatabaseSizesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyDictionary<string, long>?>(null);
+
+    public Task<string> CreateUserAsync(NewUser user, string? sharedSecret, CancellationToken cancellationToken) => NotModelled<string>();
+
+    public Task SetPasswordAsync(string userId, string password, bool logOutDevices, CancellationToken cancellationToken) => NotModelled<bool>();
+
+    public Task DeactivateAsync(string userId, bool erase, CancellationToken cancellationToken) => NotModelled<bool>();
+
+    public Task SetAdminAsync(string userId, bool admin, CancellationToken cancellationToken) => NotModelled<bool>();
+
+    public Task SetDisplayNameAsync(string userId, string displayName, CancellationToken cancellationToken) => NotModelled<bool>();
+
+    public Task<IReadOnlyList<UserDevice>> ListDevicesAsync(string userId, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<UserDevice>>([]);
+
+    public Task DeleteDeviceAsync(string userId, string deviceId, CancellationToken cancellationToken) => NotModelled<bool>();
+
+    public Task<int> CountJoinedRoomsAsync(string userId, CancellationToken cancellationToken) => Task.FromResult(0);
+
+    public Task<MediaUsage> GetMediaUsageAsync(string userId, CancellationToken cancellationToken) => Task.FromResult(new MediaUsage(0, 0));
+
+    public Task<bool> IsUsernameAvailableAsync(string localpart, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task JoinRoomAsync(string userId, string roomIdOrAlias, CancellationToken cancellationToken) => NotModelled<bool>();
+
+    public Task<RegistrationTokenInfo> CreateRegistrationTokenAsync(string token, int usesAllowed, DateTimeOffset expiresAt, CancellationToken cancellationToken) => NotModelled<RegistrationTokenInfo>();
+
+    public Task<RegistrationTokenInfo?> GetRegistrationTokenAsync(string token, CancellationToken cancellationToken) => Task.FromResult<RegistrationTokenInfo?>(null);
+
+    public Task DeleteRegistrationTokenAsync(string token, CancellationToken cancellationToken) => NotModelled<bool>();
+
+    public Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken) => NotModelled<bool>();
+
+    public Task<string> StartPurgeHistoryAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken) => NotModelled<string>();
+
+    public Task<string> GetPurgeStatusAsync(string purgeId, CancellationToken cancellationToken) => NotModelled<string>();
+
+    public Task<string> StartDeleteRoomAsync(string roomId, bool block, bool purge, CancellationToken cancellationToken) => NotModelled<string>();
+
+    public Task<string> GetDeleteStatusAsync(string deleteId, CancellationToken cancellationToken) => NotModelled<string>();
+
+    private static Task<T> NotModelled<T>([System.Runtime.CompilerServices.CallerMemberName] string member = "") =>
+        throw new NotSupportedException($"The fake homeserver does not model {member}; test it against the real Synapse image.");
+}

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Panel.Domain.Containers;
+using Panel.Domain.Homeserver;
+using Panel.Testing.Fakes;
+using Panel.Web.Tests.Host;
+
+namespace Panel.Web.Tests.Homeserver;
+
+/// <summary>The real panel host in memory, on the FAKE engine and the FAKE homeserver admin API.</summary>
+public sealed class FakeEnginePanelFactory : PanelWebFactory
+{
+    public const string SynapseImage = "example.test/synapse:fake";
+
+    public FakeContainerRuntime Engine { get; } = new FakeContainerRuntime()
+        .WithImage(SynapseImage, entrypoint: ["/start.sh"])
+        .WithImage("example.test/postgres:fake", entrypoint: ["/docker-entrypoint.sh"], command: ["postgres"]);
+
+    public FakeHomeserverAdminFactory Admins { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Panel:Homeserver:HealthTimeoutSeconds", "10");
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<IContainerRuntime>();
+            services.AddSingleton<IContainerRuntime>(Engine);
+            services.RemoveAll<IHomeserverAdminFactory>();
+            services.AddSingleton<IHomeserverAdminFactory>(Admins);
+        });
+    }
+}

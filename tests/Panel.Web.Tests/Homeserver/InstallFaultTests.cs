@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Panel.Domain.Audit;
+using Panel.Domain.Containers;
+using Panel.Web.Features.Audit;
+
+namespace Panel.Web.Tests.Homeserver;
+
+/// <summary>
+/// A fault at each step of the install, on the fake engine: every one ends in a failed operation whose
+/// step and message say what happened, an install marked failed (so the wizard is offered again), an
+/// audit entry with the failure, and a retry that works once the fault is gone.
+/// </summary>
+public sealed class InstallFaultTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static TheoryData<string, string, string> Faults => new()
+    {
+        // step, database, where the fault is injected
+        { "pull", "sqlite", nameof(IContainerRuntime.InspectImageAsync) },
+        { "network", "sqlite", nameof(IContainerRuntime.EnsureNetworkAsync) },
+        { "database", "postgres", nameof(IContainerRuntime.ExecAsync) },
+        { "config", "sqlite", nameof(IContainerRuntime.WriteFilesAsync) },
+        { "start", "sqlite", nameof(IContainerRuntime.StartAsync) },
+        { "health", "sqlite", "health" },
+        { "admin", "sqlite", "admin" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Faults))]
+    public async Task An_unexpected_error_at_any_install_step_fails_the_install_clearly_and_a_retry_succeeds(string step, string database, string where)
+    {
+        using var factory = new FakeEnginePanelFactory();
+        var api = factory.CreateApiClient(await factory.CreateTokenAsync((await factory.EnsureOwnerAsync()).Id));
+        var injected = new InvalidOperationException($"injected fault at {step}");
+        switch (where)
+        {
+            case "health":
+                // Armed when Synapse starts: the API's own status reads ask for /health too.
+                factory.Engine.When(nameof(IContainerRuntime.StartAsync), () => factory.Admins.FailHealthWith = injected);
+                break;
+            case "admin":
+                factory.Admins.FailRegistrationWith = injected;
+                break;
+            default:
+                factory.Engine.FailOn(where, injected);
+                break;
+        }
+
+        var install = await api.PostAsJsonAsync("/api/v1/homeserver/install", Request(database), Ct);
+        install.StatusCode.ShouldBe(HttpStatusCode.Accepted, await install.Content.ReadAsStringAsync(Ct));
+        var view = await WaitForOperationEndAsync(api);
+
+        var operation = view.GetProperty("operation");
+        operation.GetProperty("succeeded").GetBoolean().ShouldBeFalse();
+        var error = operation.GetProperty("error").GetString()!;
+        error.ShouldContain($"injected fault at {step}");
+        error.ShouldNotContain("An unexpected error stopped the operation");
+        var failedStep = operation.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("key").GetString() == step);
+        failedStep.GetProperty("status").GetString().ShouldBe("Failed");
+        failedStep.GetProperty("message").GetString()!.ShouldContain($"injected fault at {step}");
+        view.GetProperty("phase").GetString().ShouldBe("failed");
+        view.GetProperty("lastError").GetString()!.ShouldContain($"injected fault at {step}");
+
+        var audit = await factory.Services.GetRequiredService<IAuditLog>().QueryAsync(new AuditQuery(Action: "homeserver.install"), Ct);
+        audit.Items.ShouldHaveSingleItem().Outcome.ShouldBe(AuditOutcome.Failure);
+        audit.Items[0].Details!.ShouldContain($"injected fault at {step}");
+
+        // The way out: installing again (the fault is gone) finishes the job.
+        var retry = await api.PostAsJsonAsync("/api/v1/homeserver/install", Request(database), Ct);
+        retry.StatusCode.ShouldBe(HttpStatusCode.Accepted, await retry.Content.ReadAsStringAsync(Ct));
+        var after = await WaitForOperationEndAsync(api);
+        after.GetProperty("operation").GetProperty("succeeded").GetBoolean().ShouldBeTrue(after.ToString());
+        after.GetProperty("phase").GetString().ShouldBe("installed");
+        (await factory.Services.GetRequiredService<IAuditLog>().QueryAsync(new AuditQuery(Action: "homeserver.install", Outcome: AuditOutcome.Success), Ct)).Total.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task An_image_without_an_entry_point_runs_Synapses_module_as_its_user()
+    {
+        using var factory = new FakeEnginePanelFactory();
+        factory.Engine.WithImage("example.test/plain-root:1");
+        var api = factory.CreateApiClient(await factory.CreateTokenAsync((await factory.EnsureOwnerAsync()).Id));
+
+        var install = await api.PostAsJsonAsync("/api/v1/homeserver/install", Request("sqlite") with { Image = "example.test/plain-root:1" }, Ct);
+        install.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var view = await WaitForOperationEndAsync(api);
+
+        view.GetProperty("operation").GetProperty("succeeded").GetBoolean().ShouldBeTrue(view.ToString());
+        var synapse = factory.Engine.Container(factory.Services.GetRequiredService<Panel.Web.Features.Homeserver.HomeserverNames>().Synapse) ?? throw new InvalidOperationException(string.Join('\n', factory.Engine.Calls));
+        synapse.Spec.Command.ShouldBe(["python3", "-m", "synapse.app.homeserver", "--config-path", "/data/homeserver.yaml"]);
+        synapse.Spec.User.ShouldBe("991:991");
+        view.GetProperty("operation").GetProperty("steps")[0].GetProperty("message").GetString()!.ShouldContain("has no entry point");
+    }
+
+    private static Panel.Web.Features.Homeserver.InstallRequest Request(string database) => new()
+    {
+        ServerName = "faults.example.test",
+        Database = database,
+        Image = FakeEnginePanelFactory.SynapseImage,
+        DatabaseImage = "example.test/postgres:fake",
+    };
+
+    private static async Task<JsonElement> WaitForOperationEndAsync(HttpClient api)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var view = await api.GetFromJsonAsync<JsonElement>("/api/v1/homeserver", Ct);
+            if (view.TryGetProperty("operation", out var op) && op.ValueKind == JsonValueKind.Object && op.GetProperty("finishedAt").ValueKind != JsonValueKind.Null)
+            {
+                return view;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The operation did not end within 30 s: " + view);
+            }
+
+            await Task.Delay(50, Ct);
+        }
+    }
+}
