@@ -11,18 +11,35 @@
 # would bill the panel only half of each shared page), with the runtime environment of
 # deploy/systemd/homeserver-panel.service.
 #
-# Needs what tests/run.sh sets up (dockerd, the images, Chromium), plus wrk.
-set -euo pipefail
+# Sets up what it needs on a fresh machine, as tests/run.sh does (scripts/test-machine.sh: the
+# engine, PostgreSQL, Chromium, the images), plus wrk.
+#
+# Exit status: 0 when every measure is within its budget; 1 when the suite ran and at least one
+# budget was missed (the figures are in bench/results/latest.json and the table says which); 2 when
+# the suite itself could not run (set-up, build or a measure failed), with the reason.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-command -v wrk >/dev/null || { echo "[bench] installing wrk"; apt-get install -y -qq wrk >/dev/null; }
-docker version >/dev/null 2>&1 || { echo "[bench] the Docker engine is not running: run tests/run.sh first, which starts it"; exit 1; }
-export PANEL_TEST_SYNAPSE_IMAGE=${PANEL_TEST_SYNAPSE_IMAGE:-homeserver-panel/synapse:latest}
-export PANEL_TEST_POSTGRES_IMAGE=${PANEL_TEST_POSTGRES_IMAGE:-homeserver-panel/postgres:latest}
+ROOT=$(pwd)
+LOG_DIR="$ROOT/artifacts/bench-run"
+mkdir -p "$LOG_DIR"
+cannot_run() { echo "[bench] the suite could not run: $*" >&2; exit 2; }
+
+source "$ROOT/scripts/test-machine.sh"
+setup_test_machine "$LOG_DIR" wrk || cannot_run "$SETUP_ERROR"
+
 if [ -z "${PANEL_TEST_PANEL_DLL:-}" ]; then
   echo "[bench] publishing the panel"
   rm -rf artifacts/bench/panel
-  dotnet publish src/Panel.Web -c Release --use-current-runtime --self-contained -o artifacts/bench/panel -nologo -clp:ErrorsOnly >/dev/null
+  dotnet publish src/Panel.Web -c Release --use-current-runtime --self-contained -o artifacts/bench/panel -nologo -clp:ErrorsOnly >"$LOG_DIR/publish.log" 2>&1 \
+    || cannot_run "publishing the panel failed, see $LOG_DIR/publish.log"
   export PANEL_TEST_PANEL_DLL="$PWD/artifacts/bench/panel/Panel.Web.dll"
 fi
-dotnet build -c Release bench/Panel.Bench -nologo -clp:ErrorsOnly >/dev/null
+dotnet build -c Release bench/Panel.Bench -nologo -clp:ErrorsOnly >"$LOG_DIR/build.log" 2>&1 \
+  || cannot_run "building the bench failed, see $LOG_DIR/build.log"
+# The bench itself exits 0, 1 (a missed budget) or 2 (a measure could not be taken).
 dotnet run -c Release --no-build --project bench/Panel.Bench -- "$@"
+status=$?
+case "$status" in
+  0|1|2) exit "$status" ;;
+  *) cannot_run "the bench process ended with status $status" ;;
+esac

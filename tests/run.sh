@@ -12,66 +12,9 @@ mkdir -p "$LOG_DIR"
 say() { printf '[run.sh] %s\n' "$*"; }
 die() { say "$*"; echo "0 passed, 1 failed"; exit 1; }
 
-SUDO=""
-[ "$(id -u)" = 0 ] || SUDO="sudo"
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
-
-# --- packages -----------------------------------------------------------------------------------
-missing=()
-# gnupg: the backup tests check that gpg opens what the panel encrypts. docker-compose: the deploy
-# tests validate deploy/compose.yaml with it.
-for pkg in postgresql docker.io docker-compose chromium debootstrap gnupg; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]}"
-  $SUDO apt-get update -qq >"$LOG_DIR/apt.log" 2>&1
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >>"$LOG_DIR/apt.log" 2>&1 \
-    || die "apt-get install failed, see $LOG_DIR/apt.log"
-fi
-command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH"
-
-# --- PostgreSQL -----------------------------------------------------------------------------------
-PG_VERSION=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
-if ! pg_lsclusters -h 2>/dev/null | grep -q .; then
-  say "creating the PostgreSQL $PG_VERSION cluster"
-  $SUDO pg_createcluster "$PG_VERSION" main >/dev/null
-fi
-if ! pg_lsclusters -h | awk '$4=="online"' | grep -q .; then
-  say "starting PostgreSQL"
-  $SUDO pg_ctlcluster "$PG_VERSION" main start || die "PostgreSQL did not start"
-fi
-for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
-pg_isready -q -h 127.0.0.1 || die "PostgreSQL is not accepting connections on 127.0.0.1"
-as_postgres psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname='panel_test'" 2>/dev/null | grep -q 1 \
-  || as_postgres psql -qc "CREATE ROLE panel_test LOGIN CREATEDB PASSWORD 'panel_test'" >/dev/null \
-  || die "could not create the panel_test role"
-export PANEL_TEST_POSTGRES="Host=127.0.0.1;Port=5432;Username=panel_test;Password=panel_test;Database=postgres"
-
-# --- Docker Engine ----------------------------------------------------------------------------------
-if ! docker version >/dev/null 2>&1; then
-  say "starting dockerd"
-  (setsid dockerd >"$LOG_DIR/dockerd.log" 2>&1 &)
-  for _ in $(seq 1 60); do docker version >/dev/null 2>&1 && break; sleep 1; done
-  docker version >/dev/null 2>&1 || die "dockerd did not start, see $LOG_DIR/dockerd.log"
-fi
-export PANEL_TEST_DOCKER="unix:///var/run/docker.sock"
-
-# Containers and networks left by an earlier, interrupted run of the tests.
-stale=$(docker ps -aq --filter label=homeserver-panel.test=true)
-[ -z "$stale" ] || docker rm -f $stale >/dev/null 2>&1
-for n in $(docker network ls -q --filter label=homeserver-panel.test=true); do docker network rm "$n" >/dev/null 2>&1; done
-for v in $(docker volume ls -q --filter label=homeserver-panel.test=true); do docker volume rm "$v" >/dev/null 2>&1; done
-
-# --- images -----------------------------------------------------------------------------------------
-say "making sure the test images exist (cached after the first run)"
-deploy/images/build-from-debian.sh synapse postgres echo-bridge panel-base test-variants >"$LOG_DIR/images.log" 2>&1 \
-  || die "building the images failed, see $LOG_DIR/images.log"
-export PANEL_TEST_SYNAPSE_IMAGE="homeserver-panel/synapse:latest"
-export PANEL_TEST_POSTGRES_IMAGE="homeserver-panel/postgres:latest"
-export PANEL_TEST_ECHO_IMAGE="homeserver-panel/echo-bridge:latest"
-export PANEL_TEST_PANEL_BASE_IMAGE="homeserver-panel/panel-base:sid"
-export PANEL_TEST_CHROMIUM="/usr/bin/chromium"
+# --- the machine: packages, PostgreSQL, dockerd, the test images -----------------------------------
+source "$ROOT/scripts/test-machine.sh"
+setup_test_machine "$LOG_DIR" || die "$SETUP_ERROR"
 
 # --- build and test ---------------------------------------------------------------------------------
 say "building"

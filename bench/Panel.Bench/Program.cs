@@ -30,61 +30,82 @@ foreach (var setting in args.Zip(args.Skip(1)).Where(p => p.First == "--panel-en
     Console.WriteLine($"panel environment: {key}={value}");
 }
 
-await using var panel = new HomeserverPanel(panelEnvironment);
 try
 {
-    await panel.StartAsync();
-
-    // P3: from the install API call to a healthy homeserver, against a bare `docker run` of the same
-    // image and configuration until /health answers.
-    results.Add(await Measures.InstallAsync(panel));
-
-    // P5: the public pages under load, against /healthz on the same panel; no circuit may open.
-    if (Wanted("P5"))
-    {
-        results.Add(await Measures.PublicPagesAsync(panel, quick));
-    }
-
-    // P1: the panel's PSS with one admin page open, against Synapse's main process.
-    if (Wanted("P1"))
-    {
-        results.Add(await Measures.MemoryAsync(panel, quick));
-    }
-
-    // P2: the CPU the sampler costs for 10 more containers, against the docker stats CLI.
-    if (Wanted("P2"))
-    {
-        results.Add(await Measures.SamplingCpuAsync(panel, quick));
-    }
-
-    // P4: the users list with many users, against the same call made to Synapse directly.
-    if (Wanted("P4"))
-    {
-        results.Add(await Measures.UsersListAsync(panel, quick));
-    }
-
-    // --hold SECONDS keeps the panel and Synapse running after the measures, for looking at them
-    // (/proc/<pid>/smaps, dotnet-counters) in the state that was measured.
-    if (args.SkipWhile(a => a != "--hold").Skip(1).FirstOrDefault() is { } hold)
-    {
-        Console.WriteLine($"holding for {hold} s: panel pid {panel.Process.ProcessId}, {panel.Process.BaseUrl}, token {panel.Token}");
-        await Task.Delay(TimeSpan.FromSeconds(double.Parse(hold, System.Globalization.CultureInfo.InvariantCulture)));
-    }
+    await RunMeasuresAsync();
 }
-finally
+catch (Exception e)
 {
-    await DockerTestHelper.RemoveInstanceAsync(panel.Instance);
-}
+    // A measure that cannot be taken is a failure of the suite, not a missed budget: exit 2, with
+    // whatever was measured before it still reported.
+    Console.Error.WriteLine($"[bench] the suite could not run: {e.Message}");
+    Console.Error.WriteLine(e);
+    if (results.Count > 0)
+    {
+        Report.Print(results);
+    }
 
-// P6: the metrics history's size for a simulated year (no panel process needed).
-if (Wanted("P6"))
-{
-    results.Add(await Measures.MetricsYearAsync());
+    return 2;
 }
 
 results.RemoveAll(r => !Wanted(r.Id));
 Report.Print(results);
 Report.Write(results, quick, output);
 var over = results.Where(r => !r.Pass).ToList();
-Console.WriteLine(over.Count == 0 ? "within budget" : "OVER BUDGET: " + string.Join("; ", over.Select(r => $"{r.Id} {r.Name}")));
+Console.WriteLine(over.Count == 0 ? "within budget" : "OVER BUDGET (exit 1): " + string.Join("; ", over.Select(r => $"{r.Id} {r.Name}")));
 return over.Count == 0 ? 0 : 1;
+
+async Task RunMeasuresAsync()
+{
+    await using var panel = new HomeserverPanel(panelEnvironment);
+    try
+    {
+        await panel.StartAsync();
+
+        // P3: from the install API call to a healthy homeserver, against a bare `docker run` of the same
+        // image and configuration until /health answers.
+        results.Add(await Measures.InstallAsync(panel));
+
+        // P5: the public pages under load, against /healthz on the same panel; no circuit may open.
+        if (Wanted("P5"))
+        {
+            results.Add(await Measures.PublicPagesAsync(panel, quick));
+        }
+
+        // P1: the panel's PSS with one admin page open, against Synapse's main process.
+        if (Wanted("P1"))
+        {
+            results.Add(await Measures.MemoryAsync(panel, quick));
+        }
+
+        // P2: the CPU the sampler costs for 10 more containers, against the docker stats CLI.
+        if (Wanted("P2"))
+        {
+            results.Add(await Measures.SamplingCpuAsync(panel, quick));
+        }
+
+        // P4: the users list with many users, against the same call made to Synapse directly.
+        if (Wanted("P4"))
+        {
+            results.Add(await Measures.UsersListAsync(panel, quick));
+        }
+
+        // --hold SECONDS keeps the panel and Synapse running after the measures, for looking at them
+        // (/proc/<pid>/smaps, dotnet-counters) in the state that was measured.
+        if (args.SkipWhile(a => a != "--hold").Skip(1).FirstOrDefault() is { } hold)
+        {
+            Console.WriteLine($"holding for {hold} s: panel pid {panel.Process.ProcessId}, {panel.Process.BaseUrl}, token {panel.Token}");
+            await Task.Delay(TimeSpan.FromSeconds(double.Parse(hold, System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+    finally
+    {
+        await DockerTestHelper.RemoveInstanceAsync(panel.Instance);
+    }
+
+    // P6: the metrics history's size for a simulated year (no panel process needed).
+    if (Wanted("P6"))
+    {
+        results.Add(await Measures.MetricsYearAsync());
+    }
+}

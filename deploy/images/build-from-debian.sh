@@ -150,6 +150,9 @@ build_panel_base() {
 build_test_variants() {
   local synapse; synapse=$(build_synapse)
   test_variants "$synapse" synapse
+  # Synapse with neither entry point nor command, like a plain 'docker import' of a root: the panel
+  # must start Synapse's module itself (the engine refuses such a container otherwise).
+  derived_variant "$synapse" synapse noentry 'ENTRYPOINT []\nCMD []\n'
   local echo_bridge; echo_bridge=$(build_echo_bridge)
   test_variants "$echo_bridge" echo-bridge
 }
@@ -157,16 +160,20 @@ build_test_variants() {
 test_variants() {
   local base=$1 name=$2
   docker tag "$base" "$PREFIX/$name:next"
-  # Rebuilt when its base changed, so that it differs from the base only by its command.
-  if [ "$(docker image inspect -f '{{index .Config.Labels "test-variant-of"}}' "$PREFIX/$name:broken" 2>/dev/null)" != "$(docker image inspect -f '{{.Id}}' "$base")" ]; then
+  derived_variant "$base" "$name" broken 'ENTRYPOINT ["/bin/sh", "-c", "echo this image is broken on purpose >&2; exit 3"]\n'
+}
+
+# An image that differs from its base only by the given Dockerfile lines; rebuilt when its base changed.
+derived_variant() {
+  local base=$1 name=$2 tag=$3 lines=$4
+  if [ "$(docker image inspect -f '{{index .Config.Labels "test-variant-of"}}' "$PREFIX/$name:$tag" 2>/dev/null)" != "$(docker image inspect -f '{{.Id}}' "$base")" ]; then
     local ctx; ctx=$(mktemp -d)
-    printf 'FROM %s\nLABEL test-variant-of=%s\nENTRYPOINT ["/bin/sh", "-c", "echo this image is broken on purpose >&2; exit 3"]\n' \
-      "$base" "$(docker image inspect -f '{{.Id}}' "$base")" >"$ctx/Dockerfile"
-    DOCKER_BUILDKIT=0 docker build -q -t "$PREFIX/$name:broken" "$ctx" >/dev/null
+    printf "FROM %s\nLABEL test-variant-of=%s\n$lines" "$base" "$(docker image inspect -f '{{.Id}}' "$base")" >"$ctx/Dockerfile"
+    DOCKER_BUILDKIT=0 docker build -q -t "$PREFIX/$name:$tag" "$ctx" >/dev/null
     rm -rf "$ctx"
     # The variant it replaces is left untagged: remove it rather than let them pile up.
     docker image prune -f --filter "label=test-variant-of" >/dev/null
-    log "built $PREFIX/$name:broken"
+    log "built $PREFIX/$name:$tag"
   fi
 }
 

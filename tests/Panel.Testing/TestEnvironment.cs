@@ -17,6 +17,9 @@ public static class TestEnvironment
     public static string SynapseImage =>
         Environment.GetEnvironmentVariable("PANEL_TEST_SYNAPSE_IMAGE") ?? "homeserver-panel/synapse:latest";
 
+    /// <summary>A tag that deploy/images/build-from-debian.sh test-variants makes of the Synapse image ("broken", "next", "noentry").</summary>
+    public static string SynapseImageVariant(string tag) => "homeserver-panel/synapse:" + tag;
+
     public static string PostgresImage =>
         Environment.GetEnvironmentVariable("PANEL_TEST_POSTGRES_IMAGE") ?? "homeserver-panel/postgres:latest";
 

@@ -83,4 +83,52 @@ public sealed class HomeserverDeploymentTests
 
         Should.Throw<ConflictException>(d.EnsureManaged).Message.ShouldContain("attached");
     }
+
+    [Fact]
+    public void An_interrupted_install_is_resumed_at_once_then_after_one_and_five_minutes_then_given_up()
+    {
+        var d = Plan();
+
+        d.NextAutomaticInstallAttempt().ShouldBe(DateTimeOffset.MinValue);
+        d.BeginAutomaticInstallAttempt(Now);
+        d.NextAutomaticInstallAttempt().ShouldBe(Now.AddMinutes(1));
+        d.BeginAutomaticInstallAttempt(Now.AddMinutes(1));
+        d.NextAutomaticInstallAttempt().ShouldBe(Now.AddMinutes(6));
+        d.BeginAutomaticInstallAttempt(Now.AddMinutes(6));
+
+        d.NextAutomaticInstallAttempt().ShouldBeNull();
+        Should.Throw<ConflictException>(() => d.BeginAutomaticInstallAttempt(Now.AddHours(1)));
+        d.GiveUpInterruptedInstall();
+        d.Phase.ShouldBe(InstallPhase.Failed);
+        d.LastError!.ShouldContain("interrupted 3 times");
+        d.LastError!.ShouldContain("Install again");
+    }
+
+    [Fact]
+    public void A_person_retrying_the_install_starts_the_automatic_attempts_afresh()
+    {
+        var d = Plan();
+        d.BeginAutomaticInstallAttempt(Now);
+        d.BeginAutomaticInstallAttempt(Now.AddMinutes(1));
+        d.BeginAutomaticInstallAttempt(Now.AddMinutes(6));
+        d.GiveUpInterruptedInstall();
+
+        d.RetryInstall();
+
+        d.Phase.ShouldBe(InstallPhase.Installing);
+        d.AutomaticInstallAttempts.ShouldBe(0);
+        d.NextAutomaticInstallAttempt().ShouldBe(DateTimeOffset.MinValue);
+    }
+
+    [Fact]
+    public void A_failed_or_installed_homeserver_is_never_resumed_by_itself()
+    {
+        var failed = Plan();
+        failed.MarkFailed("the engine refused");
+        var installed = Plan();
+        installed.MarkInstalled(Now);
+
+        failed.NextAutomaticInstallAttempt().ShouldBeNull();
+        installed.NextAutomaticInstallAttempt().ShouldBeNull();
+    }
 }

@@ -55,6 +55,46 @@ public sealed class InviteUiTests(BrowserFixture browser, InstalledHomeserverFix
     }
 
     [Fact]
+    public async Task Copy_link_copies_the_link_and_says_so_and_where_copying_is_not_allowed_selects_it()
+    {
+        // A browser that lets the page use the clipboard.
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl);
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        await BrowserFixture.RunAsync(page, "invite-copy", async () =>
+        {
+            await UiSignIn.SignInAsync(page, "owner", "correct horse battery staple");
+            await page.GotoAsync("/invites");
+            await UiSignIn.WaitForInteractiveAsync(page);
+            await page.GetByTestId("create-invite").ClickAsync();
+            var link = (await page.GetByTestId("invite-link").TextContentAsync())!.Trim();
+            await page.GetByTestId("copy-created").ClickAsync();
+            await Assertions.Expect(page.GetByText("Link copied.")).ToBeVisibleAsync();
+            (await page.EvaluateAsync<string>("() => navigator.clipboard.readText()")).ShouldBe(link);
+        }, hs.Process);
+
+        // A plain-HTTP address: no clipboard API, and no copying by the old way either.
+        var plain = await browser.NewPageAsync(hs.Process.BaseUrl);
+        await plain.Context.AddInitScriptAsync("Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }); document.execCommand = () => false;");
+        await BrowserFixture.RunAsync(plain, "invite-copy-plain-http", async () =>
+        {
+            await UiSignIn.SignInAsync(plain, "owner", "correct horse battery staple");
+            await plain.GotoAsync("/invites");
+            await UiSignIn.WaitForInteractiveAsync(plain);
+            await plain.GetByTestId("create-invite").ClickAsync();
+            var link = (await plain.GetByTestId("invite-link").TextContentAsync())!.Trim();
+            await plain.GetByTestId("copy-created").ClickAsync();
+            await Assertions.Expect(plain.GetByText("The link is selected")).ToBeVisibleAsync();
+            (await plain.EvaluateAsync<string>("() => window.getSelection().toString()")).Trim().ShouldBe(link);
+
+            // A row of the table has no link on screen: it is shown, selected.
+            await plain.GetByTestId("invites-table").GetByLabel("Copy link").First.ClickAsync();
+            await Assertions.Expect(plain.GetByTestId("copy-fallback")).ToContainTextAsync("/invite/");
+            await Assertions.Expect(plain.GetByText("shown and selected above the table")).ToBeVisibleAsync();
+            (await plain.EvaluateAsync<string>("() => window.getSelection().toString()")).Trim().ShouldContain("/invite/");
+        }, hs.Process);
+    }
+
+    [Fact]
     public async Task AGuessedCode_GetsAPlainNotValidPage()
     {
         var page = await browser.NewPageAsync(hs.Process.BaseUrl);

@@ -32,4 +32,46 @@ public sealed class DashboardUiTests(BrowserFixture browser, InstalledHomeserver
             await BrowserFixture.ScreenshotAsync(page, "monitoring");
         }, hs.Process);
     }
+
+    private static readonly string[] AdminPages =
+        ["/", "/homeserver", "/monitoring", "/rooms", "/users", "/invites", "/bridges", "/donations", "/backups", "/audit", "/account/security", "/settings/accounts", "/settings/tokens"];
+
+    [Fact]
+    public async Task No_page_breaks_the_content_security_policy()
+    {
+        var invite = await hs.CreateInviteAsync(new { maxUses = 1 });
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl);
+        var violations = new List<string>();
+        // Both ways a browser reports a violation: the console line and the DOM event.
+        page.Console += (_, m) =>
+        {
+            if (m.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                violations.Add($"{page.Url}: {m.Text}");
+            }
+        };
+        await page.Context.AddInitScriptAsync(
+            "document.addEventListener('securitypolicyviolation', e => console.error('Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI));");
+        await BrowserFixture.RunAsync(page, "csp", async () =>
+        {
+            // Public pages first, signed out, then every admin page with a full load.
+            foreach (var path in new[] { "/account/login", "/donate", invite.GetProperty("url").GetString()! })
+            {
+                await page.GotoAsync(path);
+                await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            }
+
+            await UiSignIn.SignInAsync(page, "owner", "correct horse battery staple");
+            foreach (var path in AdminPages)
+            {
+                await page.GotoAsync(path);
+                await UiSignIn.WaitForInteractiveAsync(page);
+            }
+
+            // The import map is there, with this response's nonce, and the browser took it.
+            (await page.EvaluateAsync<bool>("() => !!document.querySelector('script[type=importmap][nonce]')")).ShouldBeTrue();
+        }, hs.Process);
+
+        violations.ShouldBeEmpty();
+    }
 }

@@ -11,7 +11,7 @@ public sealed partial class Homeserver : PanelPageBase
     private HomeserverView? _view;
     private HomeserverDeployment? _deployment;
     private HomeserverOptions _defaults = new();
-    private IReadOnlyList<string> _images = [];
+    private IReadOnlyList<string>? _images;
     private bool _isOwner;
     private CoalescedRefresh? _refresh;
 
