@@ -68,7 +68,9 @@ public sealed class InstallFromUiTests(BrowserFixture browser) : IClassFixture<B
 
             // The install fails (the image's command exits at once): the failure is said, the
             // wizard is back with the same settings, and the kept data can be deleted.
-            await Assertions.Expect(page.GetByTestId("install-failed")).ToContainTextAsync("Synapse stopped while starting", new() { Timeout = 120_000 });
+            await Assertions.Expect(page.GetByTestId("install-failed")).ToContainTextAsync("install again", new() { Timeout = 120_000 });
+            await Assertions.Expect(page.GetByTestId("step-health")).ToContainTextAsync("Synapse stopped while starting");
+            await Assertions.Expect(page.GetByTestId("synapse-image-note")).Not.ToBeVisibleAsync();
             await Assertions.Expect(page.GetByTestId("server-name")).ToHaveValueAsync("retry.example.test");
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Delete the kept data of retry.example.test" })).ToBeVisibleAsync();
             await BrowserFixture.ScreenshotAsync(page, "homeserver-install-failed");
@@ -84,9 +86,10 @@ public sealed class InstallFromUiTests(BrowserFixture browser) : IClassFixture<B
             await Assertions.Expect(page.GetByTestId("step-admin")).ToHaveAttributeAsync("data-status", "done");
         }, _panel.Process);
 
-        var inspect = (await DockerTestHelper.InspectAsync(_panel.SynapseContainer))!;
-        inspect.Config!.User.ShouldBe("991:991");
-        inspect.Config.Cmd.ShouldBe(["python3", "-m", "synapse.app.homeserver", "--config-path", "/data/homeserver.yaml"]);
+        // Synapse runs as the official image's user, UID 991, not as root.
+        var status = await DockerTestHelper.ExecAsync(_panel.SynapseContainer, "cat", "/proc/1/status");
+        status.Split('\n').Single(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1].ShouldBe("991");
+        (await DockerTestHelper.ExecAsync(_panel.SynapseContainer, "cat", "/proc/1/cmdline")).ShouldContain("synapse.app.homeserver");
     }
 }
 

@@ -69,9 +69,22 @@ public sealed partial class HomeserverInstaller(
         LogInstallFailed(logger, message);
     }
 
-    /// <summary>The command Synapse is started with when its image names none (a plain <c>docker import</c> of a root).</summary>
+    /// <summary>
+    /// The command Synapse is started with when its image names none (a plain <c>docker import</c> of a
+    /// root): what the official image's entry point does, in a line of shell. The container itself runs
+    /// as root and drops to UID 991 with setpriv (util-linux, in every Debian root), because the engine
+    /// copies files into a container as its configured user, and resolves that user in the image's
+    /// passwd file, which has no 991.
+    /// </summary>
     public static readonly IReadOnlyList<string> ExplicitSynapseCommand =
-        ["python3", "-m", "synapse.app.homeserver", "--config-path", SynapseConfig.ConfigPath];
+    [
+        "sh", "-c",
+        $"chown {SynapseConfig.SynapseUid}:{SynapseConfig.SynapseUid} {SynapseConfig.DataDirectory}; " +
+        $"if command -v setpriv >/dev/null 2>&1; then exec setpriv --reuid={SynapseConfig.SynapseUid} --regid={SynapseConfig.SynapseUid} --clear-groups {SynapseModule}; " +
+        $"else echo 'setpriv is missing: Synapse runs as root' >&2; exec {SynapseModule}; fi",
+    ];
+
+    private const string SynapseModule = "python3 -m synapse.app.homeserver --config-path " + SynapseConfig.ConfigPath;
 
     /// <summary>Creates the Synapse container for the current settings (also used by upgrades and the reconciler).</summary>
     public async Task<string> CreateSynapseContainerAsync(HomeserverDeployment deployment, string image, CancellationToken cancellationToken)
@@ -79,16 +92,14 @@ public sealed partial class HomeserverInstaller(
         var port = deployment.HostPort ?? throw new InvalidOperationException("No host port was assigned.");
         // The official image (and ours) start Synapse through their entry point, which drops to UID
         // 991. An image with neither entry point nor command would be refused by the engine ("No
-        // command specified"): run Synapse's module directly, as the official image's user.
+        // command specified"): run Synapse's module directly, as the official image's user would.
         var info = await docker.InspectImageAsync(image, cancellationToken)
             ?? throw new ImageUnavailableException($"The image {image} is not on this machine.");
-        var uid = SynapseConfig.SynapseUid.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await docker.CreateAsync(new ContainerSpec
         {
             Name = names.Synapse,
             Image = image,
             Command = info.RunsNothing ? ExplicitSynapseCommand : null,
-            User = info.RunsNothing ? $"{uid}:{uid}" : null,
             Component = ContainerComponents.Homeserver,
             Environment = new Dictionary<string, string>
             {
@@ -357,7 +368,7 @@ public sealed partial class HomeserverInstaller(
 
         var synapse = await docker.InspectImageAsync(d.SynapseImage, cancellationToken)
             ?? throw new ImageUnavailableException($"The image {d.SynapseImage} is not on this machine.");
-        var note = synapse.RunsNothing ? $" {d.SynapseImage} has no entry point: the panel starts Synapse itself ({string.Join(' ', ExplicitSynapseCommand)}, as user {SynapseConfig.SynapseUid})." : "";
+        var note = synapse.RunsNothing ? $" {d.SynapseImage} has no entry point: the panel starts Synapse's module itself ({SynapseModule}), as user {SynapseConfig.SynapseUid}." : "";
         progress.Done("pull", (present.Count == images.Length ? "The images are already on this machine." : "Images ready.") + note);
     }
 

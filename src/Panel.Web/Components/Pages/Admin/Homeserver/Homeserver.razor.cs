@@ -23,7 +23,9 @@ public sealed partial class Homeserver : PanelPageBase
 
     private bool Busy => _view?.Operation?.IsRunning == true;
 
-    private bool ShowWizard => !Busy && (_deployment is null || _deployment.Phase is InstallPhase.Uninstalled or InstallPhase.Failed);
+    // An install left "installing" with no operation running was interrupted (the panel stopped): the
+    // reconciler resumes it after a back-off, and the wizard lets the owner resume it now.
+    private bool ShowWizard => !Busy && (_deployment is null || _deployment.Phase is InstallPhase.Uninstalled or InstallPhase.Failed or InstallPhase.Installing);
 
     private string OperationTitle => _view?.Operation?.Kind switch
     {
