@@ -11,6 +11,7 @@ using Panel.Infrastructure.Persistence;
 using Panel.Infrastructure.Security;
 using Panel.Infrastructure.Synapse;
 using Panel.Web.Features.Bridges;
+using Panel.Web.Features.Containers;
 using Panel.Web.Features.Homeserver;
 
 namespace Panel.Web.Features.Backups;
@@ -117,7 +118,7 @@ public sealed partial class BackupRestorer(
             progress.Start("start");
             var d = (await homeservers.GetDeploymentAsync(cancellationToken))!;
             await homeserver.EnsureDatabaseRunningAsync(d, null, cancellationToken);
-            await EnsureImageAsync(d.SynapseImage, cancellationToken);
+            await docker.EnsureAsync(d.SynapseImage, progress, "start", cancellationToken);
             await homeservers.EnsureSynapseContainerAsync(d, cancellationToken);
             await docker.StartAsync(names.Synapse, cancellationToken);
             progress.Done("start");
@@ -231,7 +232,7 @@ public sealed partial class BackupRestorer(
         var d = plan.Homeserver;
         await RemoveGenerationAsync(generation, plan.Bridges, cancellationToken);
         await docker.EnsureNetworkAsync(names.Network, new Dictionary<string, string>(), cancellationToken);
-        await EnsureImageAsync(d.SynapseImage, cancellationToken);
+        await docker.EnsureAsync(d.SynapseImage, progress, "prepare", cancellationToken);
 
         // Synapse's volume: config, signing key, registrations, media (and the SQLite database).
         await docker.EnsureVolumeAsync(names.SynapseData(generation), new Dictionary<string, string>(), cancellationToken);
@@ -266,7 +267,7 @@ public sealed partial class BackupRestorer(
 
         // PostgreSQL: a temporary server on the new volume loads the dumps.
         progress.Progress("prepare", null, "Starting PostgreSQL on the new volume…");
-        await EnsureImageAsync(d.DatabaseImage, cancellationToken);
+        await docker.EnsureAsync(d.DatabaseImage, progress, "prepare", cancellationToken);
         await docker.EnsureVolumeAsync(names.PostgresData(generation), new Dictionary<string, string>(), cancellationToken);
         await docker.RemoveAsync(names.RestorePostgres, cancellationToken);
         await docker.CreateAsync(new ContainerSpec
@@ -508,14 +509,6 @@ public sealed partial class BackupRestorer(
         foreach (var id in bridgeIds)
         {
             await docker.RemoveVolumeAsync(names.BridgeData(id, generation), cancellationToken);
-        }
-    }
-
-    private async Task EnsureImageAsync(string image, CancellationToken cancellationToken)
-    {
-        if (!await docker.ImageExistsAsync(image, cancellationToken))
-        {
-            await docker.PullImageAsync(image, new Progress<PullProgress>(), cancellationToken);
         }
     }
 

@@ -11,6 +11,7 @@ using Panel.Infrastructure.Bridges;
 using Panel.Infrastructure.Persistence;
 using Panel.Infrastructure.Security;
 using Panel.Infrastructure.Synapse;
+using Panel.Web.Features.Containers;
 using Panel.Web.Features.Homeserver;
 
 namespace Panel.Web.Features.Bridges;
@@ -61,7 +62,7 @@ public sealed partial class BridgeInstaller(
         try
         {
             progress.Start("image");
-            await EnsureImageAsync(bridge.Image, progress, "image", cancellationToken);
+            await docker.EnsureAsync(bridge.Image, progress, "image", cancellationToken);
             progress.Done("image", bridge.Image);
 
             progress.Start("database");
@@ -185,54 +186,30 @@ public sealed partial class BridgeInstaller(
         var name = names.Bridge(entry.Id);
         var previous = names.BridgePrevious(entry.Id);
         progress.Start("image");
-        await EnsureImageAsync(image, progress, "image", cancellationToken);
+        await docker.EnsureAsync(image, progress, "image", cancellationToken);
         progress.Done("image", image);
 
         progress.Start("replace", $"{bridge.Image} → {image}");
-        await docker.RemoveAsync(previous, cancellationToken);
-        if (await docker.InspectAsync(name, cancellationToken) is { } old)
-        {
-            if (old.IsRunning)
-            {
-                await docker.StopAsync(old.Id, TimeSpan.FromSeconds(20), cancellationToken);
-            }
-
-            await docker.RenameAsync(old.Id, previous, cancellationToken);
-        }
-
         try
         {
-            await PrepareContainerAsync(bridge, entry, d, image, name, cancellationToken);
-            await docker.StartAsync(name, cancellationToken);
-            progress.Done("replace");
-            progress.Start("ready");
-            progress.Done("ready", await WaitReadyAsync(entry, secret, d, progress, "ready", cancellationToken));
+            await docker.ReplaceAsync(new SwapPlan(name, previous, TimeSpan.FromSeconds(20),
+                c => PrepareContainerAsync(bridge, entry, d, image, name, c),
+                async c =>
+                {
+                    progress.Start("ready");
+                    progress.Done("ready", await WaitReadyAsync(entry, secret, d, progress, "ready", c));
+                }), progress, "replace", cancellationToken);
         }
-        catch (Exception newImage) when (OperationFailure.Fails(newImage, cancellationToken))
+        catch (ContainerSwapException swap)
         {
-            var failure = new DomainException(OperationFailure.Describe(newImage), newImage);
-            await docker.RemoveAsync(name, cancellationToken);
-            if (await docker.InspectAsync(previous, cancellationToken) is not { } kept)
+            throw new DomainException(swap.Rollback switch
             {
-                throw new DomainException($"{image} did not become ready, and the previous container is gone. {failure.Message}");
-            }
-
-            await docker.RenameAsync(kept.Id, name, cancellationToken);
-            await docker.StartAsync(name, cancellationToken);
-            // "Running again" is only said once the homeserver reaches the old one again.
-            try
-            {
-                await WaitReadyAsync(entry, secret, d, progress, "ready", cancellationToken);
-            }
-            catch (DomainException again)
-            {
-                throw new DomainException($"{image} did not become ready, and {bridge.Image} did not come back either: {again.Message} (the new image: {failure.Message})");
-            }
-
-            throw new DomainException($"{image} did not become ready, so {bridge.Image} is running again. {failure.Message}");
+                SwapRollback.Running => $"{image} did not become ready, so {bridge.Image} is running again. {swap.Reason}",
+                SwapRollback.PreviousGone => $"{image} did not become ready, and the previous container is gone. {swap.Reason}",
+                _ => $"{image} did not become ready, and {bridge.Image} did not come back either: {swap.RollbackFailure} (the new image: {swap.Reason})",
+            }, swap);
         }
 
-        await docker.RemoveAsync(previous, cancellationToken);
         await UpdateAsync(id, b => b.Upgraded(image), cancellationToken);
     }
 
@@ -337,30 +314,6 @@ public sealed partial class BridgeInstaller(
         JsonSerializer.Deserialize<BridgeChoices>(bridge.SettingsJson, Json) ?? new BridgeChoices([], null);
 
     internal static string WriteChoices(BridgeChoices choices) => JsonSerializer.Serialize(choices, Json);
-
-    private async Task EnsureImageAsync(string image, OperationContext progress, string step, CancellationToken cancellationToken)
-    {
-        if (await docker.ImageExistsAsync(image, cancellationToken))
-        {
-            return;
-        }
-
-        var layers = new Dictionary<string, (long Current, long Total)>();
-        await docker.PullImageAsync(image, new Progress<PullProgress>(p =>
-        {
-            lock (layers)
-            {
-                if (p.Total is > 0 && p.Current is { } current)
-                {
-                    layers[p.Layer] = (current, p.Total.Value);
-                }
-
-                var total = layers.Values.Sum(l => (double)l.Total);
-                progress.Progress(step, total > 0 ? layers.Values.Sum(l => (double)l.Current) / total * 100 : null,
-                    $"Pulling {image}: {layers.Count} layer(s), {new ByteSize(layers.Values.Sum(l => l.Current))} of {new ByteSize(layers.Values.Sum(l => l.Total))}");
-            }
-        }), cancellationToken);
-    }
 
     private async Task<string> EnsureDatabaseAsync(Bridge bridge, BridgeSecrets secret, HomeserverDeployment d, CancellationToken cancellationToken)
     {

@@ -9,6 +9,7 @@ using Panel.Domain.Homeserver;
 using Panel.Infrastructure.Persistence;
 using Panel.Infrastructure.Security;
 using Panel.Infrastructure.Synapse;
+using Panel.Web.Features.Containers;
 
 namespace Panel.Web.Features.Homeserver;
 
@@ -341,29 +342,10 @@ public sealed partial class HomeserverInstaller(
         var present = new List<string>();
         foreach (var image in images)
         {
-            if (await docker.ImageExistsAsync(image, cancellationToken))
+            if (!await docker.EnsureAsync(image, progress, "pull", cancellationToken))
             {
                 present.Add(image);
-                continue;
             }
-
-            var layers = new Dictionary<string, (long Current, long Total)>();
-            await docker.PullImageAsync(image, new Progress<PullProgress>(p =>
-            {
-                if (p.Total is > 0 && p.Current is { } current)
-                {
-                    lock (layers)
-                    {
-                        layers[p.Layer] = (current, p.Total.Value);
-                        var percent = layers.Values.Sum(l => (double)l.Current) / layers.Values.Sum(l => (double)l.Total) * 100;
-                        progress.Progress("pull", percent, $"Pulling {image}: {layers.Count} layer(s), {new ByteSize(layers.Values.Sum(l => l.Current))} of {new ByteSize(layers.Values.Sum(l => l.Total))}");
-                    }
-                }
-                else
-                {
-                    progress.Progress("pull", null, $"Pulling {image}: {p.Layer} {p.Status}".Trim());
-                }
-            }), cancellationToken);
         }
 
         var synapse = await docker.InspectImageAsync(d.SynapseImage, cancellationToken)

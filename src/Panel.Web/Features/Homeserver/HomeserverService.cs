@@ -9,6 +9,7 @@ using Panel.Infrastructure.Persistence;
 using Panel.Infrastructure.Security;
 using Panel.Infrastructure.Synapse;
 using Panel.Web.Features.Audit;
+using Panel.Web.Features.Containers;
 
 namespace Panel.Web.Features.Homeserver;
 
@@ -408,42 +409,27 @@ public sealed partial class HomeserverService(
         await RunManagedAsync("upgrade", actor, UpgradeSteps, async (d, progress, ct) =>
         {
             progress.Start("pull");
-            if (!await docker.ImageExistsAsync(newImage, ct))
-            {
-                await docker.PullImageAsync(newImage, new Progress<PullProgress>(p => progress.Progress("pull", p.Total is > 0 ? p.Current * 100.0 / p.Total : null, $"{p.Layer} {p.Status}")), ct);
-            }
+            await docker.EnsureAsync(newImage, progress, "pull", ct);
 
             progress.Done("pull", newImage);
             progress.Start("replace", $"{d.SynapseImage} → {newImage}");
             await installer.EnsureDatabaseRunningAsync(d, null, ct);
-            await docker.RemoveAsync(names.SynapsePrevious, ct);
-            if (await docker.InspectAsync(names.Synapse, ct) is { } old)
-            {
-                if (old.IsRunning)
-                {
-                    await docker.StopAsync(old.Id, TimeSpan.FromSeconds(30), ct);
-                }
-
-                await docker.RenameAsync(old.Id, names.SynapsePrevious, ct);
-            }
-
             try
             {
-                await installer.CreateSynapseContainerAsync(d, newImage, ct);
-                await docker.StartAsync(names.Synapse, ct);
-                progress.Done("replace");
-                await installer.WaitHealthyAsync(progress, "health", d, ct);
+                await docker.ReplaceAsync(new SwapPlan(names.Synapse, names.SynapsePrevious, TimeSpan.FromSeconds(30),
+                    c => installer.CreateSynapseContainerAsync(d, newImage, c),
+                    c => installer.WaitHealthyAsync(progress, "health", d, c),
+                    RecreateOld: c => EnsureSynapseContainerAsync(d, c)), progress, "replace", ct);
             }
-            catch (Exception failure) when (OperationFailure.Fails(failure, ct))
+            catch (ContainerSwapException swap)
             {
-                // Whatever stopped the new container (the engine refusing it, a crash, no health),
-                // the old one comes back before the operation ends.
-                await RollBackAsync(d, CancellationToken.None);
-                throw new DomainException($"The upgrade to {newImage} was rolled back to {d.SynapseImage}, which is running again. {OperationFailure.Describe(failure)}", failure);
+                LogRolledBack(logger, d.SynapseImage);
+                throw new DomainException(swap.OldRunning
+                    ? $"The upgrade to {newImage} was rolled back to {d.SynapseImage}, which is running again. {swap.Reason}"
+                    : $"The upgrade to {newImage} failed, and {d.SynapseImage} did not come back either ({swap.RollbackFailure}). {swap.Reason}", swap);
             }
 
             progress.Start("finish");
-            await docker.RemoveAsync(names.SynapsePrevious, ct);
             await UpdateAsync(x => x.Upgraded(newImage), ct);
             progress.Done("finish", $"Running {newImage}.");
         }, auditDetails: $"to {newImage}");
@@ -634,23 +620,6 @@ public sealed partial class HomeserverService(
         await docker.EnsureNetworkAsync(names.Network, new Dictionary<string, string>(), cancellationToken);
         await installer.CreateSynapseContainerAsync(d, d.SynapseImage, cancellationToken);
         await installer.WriteConfigAsync(d, names.Synapse, cancellationToken);
-    }
-
-    private async Task RollBackAsync(HomeserverDeployment d, CancellationToken cancellationToken)
-    {
-        await docker.RemoveAsync(names.Synapse, cancellationToken);
-        if (await docker.InspectAsync(names.SynapsePrevious, cancellationToken) is { } previous)
-        {
-            await docker.RenameAsync(previous.Id, names.Synapse, cancellationToken);
-            await docker.StartAsync(names.Synapse, cancellationToken);
-        }
-        else
-        {
-            await EnsureSynapseContainerAsync(d, cancellationToken);
-            await docker.StartAsync(names.Synapse, cancellationToken);
-        }
-
-        LogRolledBack(logger, d.SynapseImage);
     }
 
     private async Task RunManagedAsync(string kind, AuditActor actor, IReadOnlyList<(string, string)> steps, Func<HomeserverDeployment, OperationContext, CancellationToken, Task> work, string? auditDetails = null)
