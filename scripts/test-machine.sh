@@ -14,7 +14,7 @@ setup_test_machine() {
   SETUP_ERROR=""
   setup_fail() { SETUP_ERROR="$*"; return 1; }
   setup_say() { printf '[setup] %s\n' "$*"; }
-  local missing stale n v PG_VERSION
+  local missing PG_VERSION
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
   as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
@@ -59,12 +59,6 @@ setup_test_machine() {
     docker version >/dev/null 2>&1 || { setup_fail "dockerd did not start, see $LOG_DIR/dockerd.log"; return 1; }
   fi
   export PANEL_TEST_DOCKER="unix:///var/run/docker.sock"
-
-  # Containers and networks left by an earlier, interrupted run of the tests.
-  stale=$(docker ps -aq --filter label=homeserver-panel.test=true)
-  [ -z "$stale" ] || docker rm -f $stale >/dev/null 2>&1
-  for n in $(docker network ls -q --filter label=homeserver-panel.test=true); do docker network rm "$n" >/dev/null 2>&1; done
-  for v in $(docker volume ls -q --filter label=homeserver-panel.test=true); do docker volume rm "$v" >/dev/null 2>&1; done
 
   # --- images -----------------------------------------------------------------------------------------
   setup_say "making sure the test images exist (cached after the first run)"

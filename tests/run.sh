@@ -16,6 +16,13 @@ die() { say "$*"; echo "0 passed, 1 failed"; exit 1; }
 source "$ROOT/scripts/test-machine.sh"
 setup_test_machine "$LOG_DIR" || die "$SETUP_ERROR"
 
+# Containers and networks left by an earlier, interrupted run of the tests. Here, not in the shared
+# set-up: the bench test runs bench/run.sh while other tests' containers are running.
+stale=$(docker ps -aq --filter label=homeserver-panel.test=true)
+[ -z "$stale" ] || docker rm -f $stale >/dev/null 2>&1
+for n in $(docker network ls -q --filter label=homeserver-panel.test=true); do docker network rm "$n" >/dev/null 2>&1; done
+for v in $(docker volume ls -q --filter label=homeserver-panel.test=true); do docker volume rm "$v" >/dev/null 2>&1; done
+
 # --- build and test ---------------------------------------------------------------------------------
 say "building"
 dotnet build Panel.sln -c Debug -nologo -clp:ErrorsOnly >"$LOG_DIR/build.log" 2>&1 \

@@ -109,8 +109,8 @@ public sealed partial class BackupRestorer(
         {
             // 4. The panel's records now describe the restored homeserver.
             progress.Start("switch");
-            var hostPort = previous?.HostPort is { } port && HomeserverInstaller.IsPortFree(port) ? port
-                : restored.HostPort is { } old && HomeserverInstaller.IsPortFree(old) ? old : HomeserverInstaller.FindFreePort();
+            var hostPort = previous?.HostPort is { } port && HostPorts.IsFree(port) ? port
+                : restored.HostPort is { } old && HostPorts.IsFree(old) ? old : HostPorts.FindFree();
             await SwitchRecordsAsync(plan, generation, hostPort, cancellationToken);
             progress.Done("switch", $"The panel now runs {restored.ServerName} on generation {generation}.");
 
@@ -277,9 +277,9 @@ public sealed partial class BackupRestorer(
             Component = ContainerComponents.Database,
             Environment = new Dictionary<string, string>
             {
-                ["POSTGRES_USER"] = HomeserverInstaller.PostgresUser,
+                ["POSTGRES_USER"] = SynapseLayout.PostgresUser,
                 ["POSTGRES_PASSWORD"] = secrets.Unprotect(d.DatabasePasswordProtected!),
-                ["POSTGRES_DB"] = HomeserverInstaller.PostgresDatabase,
+                ["POSTGRES_DB"] = SynapseLayout.PostgresDatabase,
                 ["POSTGRES_INITDB_ARGS"] = "--locale=C --encoding=UTF8",
                 ["PGDATA"] = "/var/lib/postgresql/data",
             },
@@ -291,7 +291,7 @@ public sealed partial class BackupRestorer(
             await docker.StartAsync(names.RestorePostgres, cancellationToken);
             await WaitForPostgresAsync(cancellationToken);
             progress.Progress("prepare", null, "Loading the homeserver's database…");
-            await PgRestoreAsync(reader, Required(manifest, BackupWriter.HomeserverDump), plan.Passphrase, HomeserverInstaller.PostgresDatabase, null, cancellationToken);
+            await PgRestoreAsync(reader, Required(manifest, BackupWriter.HomeserverDump), plan.Passphrase, SynapseLayout.PostgresDatabase, null, cancellationToken);
             foreach (var bridge in plan.Bridges.Where(b => b.DatabaseKind == BridgeDatabaseKind.Postgres))
             {
                 if (BackupSetReader.Find(manifest, BackupWriter.BridgeDump(bridge.CatalogId)) is { } dump)
@@ -316,7 +316,7 @@ public sealed partial class BackupRestorer(
         var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(90);
         while (clock.GetUtcNow() < deadline)
         {
-            var ready = await docker.ExecAsync(names.RestorePostgres, ["pg_isready", "-h", "127.0.0.1", "-U", HomeserverInstaller.PostgresUser, "-d", HomeserverInstaller.PostgresDatabase], null, cancellationToken);
+            var ready = await docker.ExecAsync(names.RestorePostgres, PostgresCommands.IsReady, null, cancellationToken);
             if (ready.ExitCode == 0)
             {
                 return;
@@ -336,12 +336,7 @@ public sealed partial class BackupRestorer(
     /// <summary>pg_restore reads the (decrypted) dump on stdin; objects belong to <paramref name="role"/> when given.</summary>
     private async Task PgRestoreAsync(BackupSetReader reader, BackupFile dump, string? passphrase, string database, string? role, CancellationToken cancellationToken)
     {
-        List<string> command = ["pg_restore", "-U", HomeserverInstaller.PostgresUser, "-d", database, "--no-owner", "--exit-on-error"];
-        if (role is not null)
-        {
-            command.Add("--role=" + role);
-        }
-
+        var command = PostgresCommands.Restore(database, role);
         ExecResult? result = null;
         await PipeAsync(reader, dump, passphrase, async input => result = await docker.ExecAsync(names.RestorePostgres, command, null, cancellationToken, input), cancellationToken);
         if (result!.ExitCode != 0)

@@ -77,7 +77,7 @@ public sealed partial class BackupWriter(
         if (d.Database == HomeserverDatabase.Postgres)
         {
             await homeserver.EnsureDatabaseRunningAsync(d, null, cancellationToken);
-            await DumpAsync(set, HomeserverDump, "homeserver database", HomeserverInstaller.PostgresDatabase, progress, cancellationToken);
+            await DumpAsync(set, HomeserverDump, "homeserver database", SynapseLayout.PostgresDatabase, progress, cancellationToken);
         }
         else
         {
@@ -169,7 +169,7 @@ public sealed partial class BackupWriter(
         await set.WriteAsync(path, kind, async output =>
         {
             using var counting = new ProgressStream(output, n => progress.Progress("database", null, $"Dumping {database}: {new ByteSize(n)}"));
-            result = await docker.ExecAsync(names.Postgres, ["pg_dump", "-U", HomeserverInstaller.PostgresUser, "-d", database, "-Fc", "--no-owner"], counting, cancellationToken);
+            result = await docker.ExecAsync(names.Postgres, PostgresCommands.Dump(database), counting, cancellationToken);
         }, cancellationToken);
         if (result!.ExitCode != 0)
         {

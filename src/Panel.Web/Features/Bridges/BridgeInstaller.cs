@@ -71,7 +71,7 @@ public sealed partial class BridgeInstaller(
             progress.Start("files");
             await PrepareContainerAsync(bridge, entry, d, bridge.Image, names.Bridge(entry.Id), cancellationToken);
             await WriteRegistrationAsync(entry, secret, d, cancellationToken);
-            progress.Done("files", $"Registration {HomeserverInstaller.AppServiceRegistrationPath(entry.Id)} in Synapse's volume" +
+            progress.Done("files", $"Registration {SynapseLayout.AppServiceRegistrationPath(entry.Id)} in Synapse's volume" +
                 (entry.Files.Config is null ? "." : $", config {BridgeCatalog.DataDirectory}/{entry.Files.Config} in {names.BridgeData(entry.Id, d.DataGeneration)}."));
 
             progress.Start("synapse", "Restarting Synapse with the registration…");
@@ -240,7 +240,7 @@ public sealed partial class BridgeInstaller(
                 continue;
             }
 
-            if (bridge.Registered && await docker.ReadFileAsync(names.Synapse, HomeserverInstaller.AppServiceRegistrationPath(entry.Id), cancellationToken) is null)
+            if (bridge.Registered && await docker.ReadFileAsync(names.Synapse, SynapseLayout.AppServiceRegistrationPath(entry.Id), cancellationToken) is null)
             {
                 await WriteRegistrationAsync(entry, ReadSecrets(bridge), d, cancellationToken);
                 missingRegistration = true;
@@ -366,7 +366,7 @@ public sealed partial class BridgeInstaller(
     {
         using var input = new MemoryStream(Encoding.UTF8.GetBytes(sql));
         var result = await docker.ExecAsync(container,
-            ["psql", "-v", "ON_ERROR_STOP=1", "-q", "-U", HomeserverInstaller.PostgresUser, "-d", HomeserverInstaller.PostgresDatabase, "-f", "-"],
+            PostgresCommands.Script(),
             null, cancellationToken, input);
         if (result.ExitCode != 0)
         {
@@ -424,7 +424,7 @@ public sealed partial class BridgeInstaller(
         var yaml = BridgeFilesGenerator.Registration(
             AppServiceRegistration.For(entry.Definition, d.ServerName, AppServiceAddress(entry), secret.AsToken, secret.HsToken), entry.RegistrationExtra);
         await docker.WriteFilesAsync(names.Synapse, SynapseConfig.DataDirectory,
-            [new ContainerFile($"{HomeserverInstaller.AppServiceDirectory}/{entry.Id}.yaml", Encoding.UTF8.GetBytes(yaml), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000)],
+            [new ContainerFile($"{SynapseLayout.AppServiceDirectory}/{entry.Id}.yaml", Encoding.UTF8.GetBytes(yaml), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000)],
             cancellationToken);
     }
 
@@ -436,7 +436,7 @@ public sealed partial class BridgeInstaller(
         {
             if (await docker.InspectAsync(names.Synapse, cancellationToken) is { IsRunning: true })
             {
-                await docker.ExecAsync(names.Synapse, ["rm", "-f", HomeserverInstaller.AppServiceRegistrationPath(entry.Id)], null, cancellationToken);
+                await docker.ExecAsync(names.Synapse, ["rm", "-f", SynapseLayout.AppServiceRegistrationPath(entry.Id)], null, cancellationToken);
             }
         }
         catch (DomainException)

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -39,9 +37,6 @@ public sealed partial class HomeserverInstaller(
         ("health", "Wait until Synapse is healthy"),
         ("admin", "Create the panel's admin account"),
     ];
-
-    public const string PostgresUser = "synapse";
-    public const string PostgresDatabase = "synapse";
 
     public async Task InstallAsync(OperationContext progress, CancellationToken cancellationToken)
     {
@@ -131,7 +126,7 @@ public sealed partial class HomeserverInstaller(
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
             appServiceFiles = (await db.Bridges.Where(b => b.Registered).Select(b => b.CatalogId).ToListAsync(cancellationToken))
-                .Order(StringComparer.Ordinal).Select(AppServiceRegistrationPath).ToList();
+                .Order(StringComparer.Ordinal).Select(SynapseLayout.AppServiceRegistrationPath).ToList();
         }
 
         var yaml = SynapseConfig.Generate(BuildConfigInput(deployment, appServiceFiles));
@@ -158,19 +153,14 @@ public sealed partial class HomeserverInstaller(
         await docker.WriteFilesAsync(container, SynapseConfig.DataDirectory, files, cancellationToken);
     }
 
-    /// <summary>Where a bridge's registration lives in Synapse's volume.</summary>
-    public static string AppServiceRegistrationPath(string catalogId) => $"{SynapseConfig.DataDirectory}/{AppServiceDirectory}/{catalogId}.yaml";
-
-    public const string AppServiceDirectory = "appservices";
-
     public SynapseConfigInput BuildConfigInput(HomeserverDeployment d, IReadOnlyList<string> appServiceFiles) => new()
     {
         ServerName = d.ServerName,
         PublicBaseUrl = d.PublicBaseUrl,
         Database = d.Database,
         DatabaseHost = "db",
-        DatabaseName = PostgresDatabase,
-        DatabaseUser = PostgresUser,
+        DatabaseName = SynapseLayout.PostgresDatabase,
+        DatabaseUser = SynapseLayout.PostgresUser,
         DatabasePassword = d.DatabasePasswordProtected is null ? "" : secrets.Unprotect(d.DatabasePasswordProtected),
         RegistrationSharedSecret = secrets.Unprotect(d.RegistrationSharedSecretProtected!),
         MacaroonSecretKey = secrets.Unprotect(d.MacaroonSecretKeyProtected!),
@@ -267,9 +257,9 @@ public sealed partial class HomeserverInstaller(
                 Component = ContainerComponents.Database,
                 Environment = new Dictionary<string, string>
                 {
-                    ["POSTGRES_USER"] = PostgresUser,
+                    ["POSTGRES_USER"] = SynapseLayout.PostgresUser,
                     ["POSTGRES_PASSWORD"] = secrets.Unprotect(deployment.DatabasePasswordProtected!),
-                    ["POSTGRES_DB"] = PostgresDatabase,
+                    ["POSTGRES_DB"] = SynapseLayout.PostgresDatabase,
                     // Synapse refuses a database with another collation.
                     ["POSTGRES_INITDB_ARGS"] = "--locale=C --encoding=UTF8",
                     ["PGDATA"] = "/var/lib/postgresql/data",
@@ -278,7 +268,7 @@ public sealed partial class HomeserverInstaller(
                 NetworkAliases = ["db"],
                 Volumes = new Dictionary<string, string> { [names.PostgresData(deployment.DataGeneration)] = "/var/lib/postgresql/data" },
                 RestartPolicy = "unless-stopped",
-                HealthCheck = new HealthCheckSpec(["CMD", "pg_isready", "-h", "127.0.0.1", "-U", PostgresUser, "-d", PostgresDatabase],
+                HealthCheck = new HealthCheckSpec(["CMD", .. PostgresCommands.IsReady],
                     TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), 5, TimeSpan.FromSeconds(30)),
             }, cancellationToken);
             container = await docker.InspectAsync(names.Postgres, cancellationToken);
@@ -294,7 +284,7 @@ public sealed partial class HomeserverInstaller(
         var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(90);
         while (clock.GetUtcNow() < deadline)
         {
-            var ready = await docker.ExecAsync(names.Postgres, ["pg_isready", "-h", "127.0.0.1", "-U", PostgresUser, "-d", PostgresDatabase], null, cancellationToken);
+            var ready = await docker.ExecAsync(names.Postgres, PostgresCommands.IsReady, null, cancellationToken);
             if (ready.ExitCode == 0)
             {
                 return;
@@ -311,28 +301,6 @@ public sealed partial class HomeserverInstaller(
         }
 
         throw new DomainException($"PostgreSQL did not accept connections within 90 s. Its last log lines:\n{await LastLogLinesAsync(names.Postgres, cancellationToken)}");
-    }
-
-    /// <summary>A free TCP port on 127.0.0.1, for Synapse's client API.</summary>
-    public static int FindFreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public static bool IsPortFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     private async Task PullAsync(OperationContext progress, HomeserverDeployment d, CancellationToken cancellationToken)
@@ -415,9 +383,9 @@ public sealed partial class HomeserverInstaller(
                     d.AssignHostPort(pinned);
                 }
             }
-            else if (d.HostPort is not { } port || !IsPortFree(port))
+            else if (d.HostPort is not { } port || !HostPorts.IsFree(port))
             {
-                var free = FindFreePort();
+                var free = HostPorts.FindFree();
                 await UpdateAsync(x => x.AssignHostPort(free), cancellationToken);
                 d.AssignHostPort(free);
             }

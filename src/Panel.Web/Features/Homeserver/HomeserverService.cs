@@ -223,7 +223,7 @@ public sealed partial class HomeserverService(
             if (existing is null)
             {
                 var planned = HomeserverDeployment.PlanInstall(serverName, publicBaseUrl, database, image, dbImage, memory, request.CacheFactor ?? 0.5, NewSecrets(), clock.GetUtcNow());
-                planned.AssignHostPort(options.Value.HostPort ?? HomeserverInstaller.FindFreePort());
+                planned.AssignHostPort(options.Value.HostPort ?? HostPorts.FindFree());
                 db.Homeservers.Add(planned);
             }
             else if (existing.Phase == InstallPhase.Installing && existing.ServerName == serverName.Value && !operations.IsBusy)

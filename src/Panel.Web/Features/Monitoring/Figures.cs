@@ -134,7 +134,7 @@ public sealed partial class HomeserverFiguresCollector(
             try
             {
                 dbBytes = d.Database == HomeserverDatabase.Postgres
-                    ? await ExecNumberAsync(names.Postgres, ["psql", "-U", "synapse", "-d", "synapse", "-tAc", "SELECT pg_database_size('synapse')"], cancellationToken)
+                    ? await ExecNumberAsync(names.Postgres, PostgresCommands.Sql($"SELECT pg_database_size('{SynapseLayout.PostgresDatabase}')", tuplesOnly: true), cancellationToken)
                     : await ExecNumberAsync(names.Synapse, ["sh", "-c", "cat /data/homeserver.db /data/homeserver.db-wal 2>/dev/null | wc -c"], cancellationToken);
                 mediaBytes = await ExecNumberAsync(names.Synapse, ["sh", "-c", "du -sb /data/media_store 2>/dev/null | cut -f1 || echo 0"], cancellationToken);
             }

@@ -154,8 +154,8 @@ public sealed partial class RoomsService(
 
         try
         {
-            await docker.ExecAsync(names.Postgres, ["psql", "-U", "synapse", "-d", "synapse", "-qc",
-                "ANALYZE event_json, events, event_search, event_edges, event_push_actions, stream_ordering_to_exterm, state_groups_state"], null, cancellationToken);
+            await docker.ExecAsync(names.Postgres, PostgresCommands.Sql(
+                "ANALYZE event_json, events, event_search, event_edges, event_push_actions, stream_ordering_to_exterm, state_groups_state"), null, cancellationToken);
             _analyzedAt = clock.GetUtcNow();
         }
         catch (Exception e) when (e is DomainException or Panel.Domain.Containers.ContainerRuntimeUnavailableException)
