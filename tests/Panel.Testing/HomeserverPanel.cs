@@ -115,20 +115,17 @@ public class HomeserverPanel : IAsyncDisposable
     /// <summary>Waits until the current operation has finished; returns the final view.</summary>
     public async Task<JsonElement> WaitForOperationAsync(string kind, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(3));
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            var view = await GetHomeserverAsync();
-            if (view.TryGetProperty("operation", out var op) && op.ValueKind == JsonValueKind.Object
-                && op.GetProperty("kind").GetString() == kind && op.GetProperty("finishedAt").ValueKind != JsonValueKind.Null)
-            {
-                return view;
-            }
-
-            await Task.Delay(500);
+            return await Eventually.UntilAsync(GetHomeserverAsync,
+                view => view.TryGetProperty("operation", out var op) && op.ValueKind == JsonValueKind.Object
+                    && op.GetProperty("kind").GetString() == kind && op.GetProperty("finishedAt").ValueKind != JsonValueKind.Null,
+                timeout ?? TimeSpan.FromMinutes(3), $"The end of the {kind} operation", TimeSpan.FromMilliseconds(500));
         }
-
-        throw new TimeoutException($"The {kind} operation did not finish in time.\n{Process.Output}");
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Process.Output}", e);
+        }
     }
 
     /// <summary>The homeserver's client API on 127.0.0.1, as the panel publishes it.</summary>

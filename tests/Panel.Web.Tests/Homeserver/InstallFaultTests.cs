@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Panel.Domain.Audit;
 using Panel.Domain.Containers;
+using Panel.Testing;
 using Panel.Web.Features.Audit;
 
 namespace Panel.Web.Tests.Homeserver;
@@ -104,23 +105,9 @@ public sealed class InstallFaultTests
         DatabaseImage = "example.test/postgres:fake",
     };
 
-    private static async Task<JsonElement> WaitForOperationEndAsync(HttpClient api)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var view = await api.GetFromJsonAsync<JsonElement>("/api/v1/homeserver", Ct);
-            if (view.TryGetProperty("operation", out var op) && op.ValueKind == JsonValueKind.Object && op.GetProperty("finishedAt").ValueKind != JsonValueKind.Null)
-            {
-                return view;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("The operation did not end within 30 s: " + view);
-            }
-
-            await Task.Delay(50, Ct);
-        }
-    }
+    private static Task<JsonElement> WaitForOperationEndAsync(HttpClient api) =>
+        Eventually.UntilAsync(
+            () => api.GetFromJsonAsync<JsonElement>("/api/v1/homeserver", Ct),
+            view => view.TryGetProperty("operation", out var op) && op.ValueKind == JsonValueKind.Object && op.GetProperty("finishedAt").ValueKind != JsonValueKind.Null,
+            TimeSpan.FromSeconds(30), "The end of the operation", TimeSpan.FromMilliseconds(50));
 }
