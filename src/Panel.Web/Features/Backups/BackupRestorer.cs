@@ -27,7 +27,7 @@ public sealed partial class BackupRestorer(
     IDbContextFactory<PanelDbContext> contexts,
     ISecretProtector secrets,
     HomeserverInstaller homeserver,
-    HomeserverService homeservers,
+    HomeserverAccess homeservers,
     BridgeInstaller bridgeInstaller,
     HomeserverNames names,
     TimeProvider clock,
@@ -119,7 +119,7 @@ public sealed partial class BackupRestorer(
             var d = (await homeservers.GetDeploymentAsync(cancellationToken))!;
             await homeserver.EnsureDatabaseRunningAsync(d, null, cancellationToken);
             await docker.EnsureAsync(d.SynapseImage, progress, "start", cancellationToken);
-            await homeservers.EnsureSynapseContainerAsync(d, cancellationToken);
+            await homeserver.EnsureSynapseContainerAsync(d, cancellationToken);
             await docker.StartAsync(names.Synapse, cancellationToken);
             progress.Done("start");
             await homeserver.WaitHealthyAsync(progress, "health", d, cancellationToken);
@@ -481,7 +481,7 @@ public sealed partial class BackupRestorer(
             if (previous is { Phase: InstallPhase.Installed, Mode: HomeserverMode.Managed })
             {
                 await homeserver.EnsureDatabaseRunningAsync(previous, null, cancellationToken);
-                await homeservers.EnsureSynapseContainerAsync(previous, cancellationToken);
+                await homeserver.EnsureSynapseContainerAsync(previous, cancellationToken);
                 await docker.StartAsync(names.Synapse, cancellationToken);
                 await bridgeInstaller.ReconcileAsync(previous, await docker.ListOwnedAsync(null, cancellationToken), cancellationToken);
             }

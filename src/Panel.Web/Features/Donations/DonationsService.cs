@@ -86,7 +86,7 @@ public sealed partial class DonationsService(
     IPaymentGateway gateway,
     ISecretProtector secrets,
     IOptionsMonitor<DonationOptions> options,
-    HomeserverService homeserver,
+    HomeserverAccess homeserver,
     IAuditLog audit,
     TimeProvider clock,
     ILogger<DonationsService> logger)

@@ -13,6 +13,7 @@ public static class HomeserverExtensions
         services.AddSingleton<HomeserverEndpoint>();
         services.AddSingleton<HomeserverOperations>();
         services.AddSingleton<HomeserverInstaller>();
+        services.AddSingleton<HomeserverAccess>();
         services.AddSingleton<HomeserverService>();
         services.AddSingleton<ContainerEventFeed>();
         services.AddSingleton<HomeserverReconciler>();

@@ -116,6 +116,25 @@ public sealed partial class HomeserverInstaller(
         }, cancellationToken);
     }
 
+    /// <summary>Makes sure Synapse's container exists with the wanted image and its config (the reconciler, start, restore, a rollback).</summary>
+    public async Task EnsureSynapseContainerAsync(HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        var container = await docker.InspectAsync(names.Synapse, cancellationToken);
+        if (container is not null && container.Image == d.SynapseImage)
+        {
+            return;
+        }
+
+        if (container is not null)
+        {
+            await docker.RemoveAsync(container.Id, cancellationToken);
+        }
+
+        await docker.EnsureNetworkAsync(names.Network, new Dictionary<string, string>(), cancellationToken);
+        await CreateSynapseContainerAsync(d, d.SynapseImage, cancellationToken);
+        await WriteConfigAsync(d, names.Synapse, cancellationToken);
+    }
+
     /// <summary>
     /// Writes homeserver.yaml (and the signing key, unless the volume already has one) into the Synapse
     /// container. It lists the registrations of the bridges the database marks as registered.

@@ -114,7 +114,7 @@ public sealed partial class HomeserverReconciler(
         if (d.Desired == DesiredState.Running)
         {
             await installer.EnsureDatabaseRunningAsync(d, null, cancellationToken);
-            await homeserver.EnsureSynapseContainerAsync(d, cancellationToken);
+            await installer.EnsureSynapseContainerAsync(d, cancellationToken);
             var synapse = await docker.InspectAsync(names.Synapse, cancellationToken);
             if (synapse is { State: "created" or "exited" or "dead" })
             {

@@ -88,6 +88,7 @@ public sealed record HomeserverView(
 /// <summary>Everything the UI and the API do with the homeserver: install, run, upgrade, watch, remove.</summary>
 public sealed partial class HomeserverService(
     IDbContextFactory<PanelDbContext> contexts,
+    HomeserverAccess access,
     IContainerRuntime docker,
     IHomeserverAdminFactory admins,
     ISecretProtector secrets,
@@ -112,21 +113,7 @@ public sealed partial class HomeserverService(
 
     public HomeserverOptions Defaults => options.Value;
 
-    // Compiled once: most API calls read this record first, and building and translating the LINQ
-    // expression again on every call cost more than running the query.
-    private static readonly CompiledQuery<Func<PanelDbContext, CancellationToken, Task<HomeserverDeployment?>>> ReadDeployment =
-        new(() => EF.CompileAsyncQuery((PanelDbContext db, CancellationToken _) => db.Homeservers.AsNoTracking().SingleOrDefault()));
-
-    // The last admin token decrypted, by its ciphertext: decrypting it on every call was a tenth of
-    // an API call's cost. It changes only when the panel signs in to the homeserver again.
-    // A reference, so that a reader never sees one token's ciphertext with another's plain text.
-    private volatile DecryptedToken? _adminToken;
-
-    public async Task<HomeserverDeployment?> GetDeploymentAsync(CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await ReadDeployment.For(db)(db, cancellationToken);
-    }
+    public Task<HomeserverDeployment?> GetDeploymentAsync(CancellationToken cancellationToken) => access.GetDeploymentAsync(cancellationToken);
 
     public async Task<HomeserverView> GetAsync(CancellationToken cancellationToken)
     {
@@ -159,7 +146,7 @@ public sealed partial class HomeserverService(
         string? adminAccess = null;
         if (healthy && d.AdminAccessTokenProtected is not null)
         {
-            var admin = CreateAdmin(d);
+            var admin = access.CreateAdmin(d);
             version = await admin.GetVersionAsync(cancellationToken);
             try
             {
@@ -348,7 +335,7 @@ public sealed partial class HomeserverService(
             await installer.EnsureDatabaseRunningAsync(d, progress, ct);
             progress.Done("database");
             progress.Start("start");
-            await EnsureSynapseContainerAsync(d, ct);
+            await installer.EnsureSynapseContainerAsync(d, ct);
             var c = await docker.InspectAsync(names.Synapse, ct);
             if (c is { IsRunning: false })
             {
@@ -388,7 +375,7 @@ public sealed partial class HomeserverService(
             await SetDesiredAsync(DesiredState.Running, ct);
             await installer.EnsureDatabaseRunningAsync(d, null, ct);
             progress.Start("restart");
-            await EnsureSynapseContainerAsync(d, ct);
+            await installer.EnsureSynapseContainerAsync(d, ct);
             await docker.RestartAsync(names.Synapse, TimeSpan.FromSeconds(30), ct);
             progress.Done("restart");
             await installer.WaitHealthyAsync(progress, "health", d, ct);
@@ -419,7 +406,7 @@ public sealed partial class HomeserverService(
                 await docker.ReplaceAsync(new SwapPlan(names.Synapse, names.SynapsePrevious, TimeSpan.FromSeconds(30),
                     c => installer.CreateSynapseContainerAsync(d, newImage, c),
                     c => installer.WaitHealthyAsync(progress, "health", d, c),
-                    RecreateOld: c => EnsureSynapseContainerAsync(d, c)), progress, "replace", ct);
+                    RecreateOld: c => installer.EnsureSynapseContainerAsync(d, c)), progress, "replace", ct);
             }
             catch (ContainerSwapException swap)
             {
@@ -559,39 +546,6 @@ public sealed partial class HomeserverService(
         }
     }
 
-    /// <summary>An admin client for the current homeserver; throws when there is none yet.</summary>
-    public async Task<IHomeserverAdmin> GetAdminAsync(CancellationToken cancellationToken) =>
-        (await GetAdminContextAsync(cancellationToken)).Admin;
-
-    /// <summary>An admin client and the deployment it was made from, from one read of the record.</summary>
-    public async Task<(IHomeserverAdmin Admin, HomeserverDeployment Deployment)> GetAdminContextAsync(CancellationToken cancellationToken)
-    {
-        var d = await GetDeploymentAsync(cancellationToken);
-        if (d is not { Phase: InstallPhase.Installed } || d.AdminAccessTokenProtected is null)
-        {
-            throw new ConflictException("The homeserver is not installed yet: install or attach one first.");
-        }
-
-        return (CreateAdmin(d), d);
-    }
-
-    public IHomeserverAdmin CreateAdmin(HomeserverDeployment d) =>
-        admins.Create(new HomeserverConnection(endpoint.BaseUrlFor(d), AdminToken(d.AdminAccessTokenProtected!), d.ServerName));
-
-    private string AdminToken(string protectedToken)
-    {
-        if (_adminToken is { } cached && string.Equals(cached.Protected, protectedToken, StringComparison.Ordinal))
-        {
-            return cached.Plain;
-        }
-
-        var plain = secrets.Unprotect(protectedToken);
-        _adminToken = new DecryptedToken(protectedToken, plain);
-        return plain;
-    }
-
-    private sealed record DecryptedToken(string Protected, string Plain);
-
     public async Task<IReadOnlyList<string>> LocalImagesAsync(string contains, CancellationToken cancellationToken)
     {
         try
@@ -602,24 +556,6 @@ public sealed partial class HomeserverService(
         {
             return [];
         }
-    }
-
-    internal async Task EnsureSynapseContainerAsync(HomeserverDeployment d, CancellationToken cancellationToken)
-    {
-        var container = await docker.InspectAsync(names.Synapse, cancellationToken);
-        if (container is not null && container.Image == d.SynapseImage)
-        {
-            return;
-        }
-
-        if (container is not null)
-        {
-            await docker.RemoveAsync(container.Id, cancellationToken);
-        }
-
-        await docker.EnsureNetworkAsync(names.Network, new Dictionary<string, string>(), cancellationToken);
-        await installer.CreateSynapseContainerAsync(d, d.SynapseImage, cancellationToken);
-        await installer.WriteConfigAsync(d, names.Synapse, cancellationToken);
     }
 
     private async Task RunManagedAsync(string kind, AuditActor actor, IReadOnlyList<(string, string)> steps, Func<HomeserverDeployment, OperationContext, CancellationToken, Task> work, string? auditDetails = null)

@@ -54,6 +54,7 @@ public sealed class InviteGoneException(string message) : DomainException(messag
 /// </summary>
 public sealed partial class InvitesService(
     IDbContextFactory<PanelDbContext> contexts,
+    HomeserverAccess access,
     HomeserverService homeserver,
     UsersService users,
     ISecretProtector secrets,
@@ -79,13 +80,13 @@ public sealed partial class InvitesService(
         if (mode == InviteMode.RegistrationToken)
         {
             await EnsureRegistrationTokensAsync(actor, cancellationToken);
-            var admin = await homeserver.GetAdminAsync(cancellationToken);
+            var admin = await access.GetAdminAsync(cancellationToken);
             await admin.CreateRegistrationTokenAsync(code, invite.MaxUses, invite.ExpiresAt, cancellationToken);
         }
         else
         {
             // Invites are for a homeserver that exists: fail now, not when a friend opens the link.
-            await homeserver.GetAdminAsync(cancellationToken);
+            await access.GetAdminAsync(cancellationToken);
         }
 
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
@@ -118,7 +119,7 @@ public sealed partial class InvitesService(
             // Registration-token invites are used in clients, so Synapse keeps the count: read it back.
             try
             {
-                var admin = await homeserver.GetAdminAsync(cancellationToken);
+                var admin = await access.GetAdminAsync(cancellationToken);
                 foreach (var invite in active)
                 {
                     if (await admin.GetRegistrationTokenAsync(secrets.Unprotect(invite.CodeProtected), cancellationToken) is { } token)
@@ -150,7 +151,7 @@ public sealed partial class InvitesService(
         if (invite.Mode == InviteMode.RegistrationToken)
         {
             // Synapse keeps accepting a token with uses_allowed 0; only deleting it stops registrations.
-            var admin = await homeserver.GetAdminAsync(cancellationToken);
+            var admin = await access.GetAdminAsync(cancellationToken);
             await admin.DeleteRegistrationTokenAsync(secrets.Unprotect(invite.CodeProtected), cancellationToken);
         }
 
@@ -175,7 +176,7 @@ public sealed partial class InvitesService(
             return null;
         }
 
-        var d = await homeserver.GetDeploymentAsync(cancellationToken);
+        var d = await access.GetDeploymentAsync(cancellationToken);
         if (d is not { Phase: InstallPhase.Installed })
         {
             return null;
@@ -282,7 +283,7 @@ public sealed partial class InvitesService(
             return;
         }
 
-        var admin = await homeserver.GetAdminAsync(cancellationToken);
+        var admin = await access.GetAdminAsync(cancellationToken);
         foreach (var r in stale)
         {
             if (await admin.GetUserAsync(r.UserId, cancellationToken) is not null)
@@ -348,7 +349,7 @@ public sealed partial class InvitesService(
 
     private async Task EnsureRegistrationTokensAsync(AuditActor actor, CancellationToken cancellationToken)
     {
-        var d = await homeserver.GetDeploymentAsync(cancellationToken);
+        var d = await access.GetDeploymentAsync(cancellationToken);
         if (d is null || d.RegistrationTokensEnabled || d.Mode == HomeserverMode.Attached)
         {
             // An attached homeserver's config is its owner's: it needs registration_requires_token there.

@@ -19,7 +19,7 @@ public sealed partial class AlertService(
     IDbContextFactory<PanelDbContext> contexts,
     MetricsStore metrics,
     ContainerEventFeed events,
-    HomeserverService homeserver,
+    HomeserverAccess homeserver,
     IHomeserverAdminFactory admins,
     HomeserverEndpoint endpoint,
     TimelineRecorder timeline,

@@ -75,7 +75,7 @@ public sealed class HostFiguresReader(IOptions<PanelOptions> panel)
 /// few queries, so they are measured every few minutes and cached.
 /// </summary>
 public sealed partial class HomeserverFiguresCollector(
-    HomeserverService homeserver,
+    HomeserverAccess homeserver,
     IContainerRuntime docker,
     HomeserverNames names,
     TimeProvider clock,

@@ -41,7 +41,7 @@ public sealed record RoomOperation(
 /// federated room joined by one local user is the usual culprit; the list makes it stand out.
 /// </summary>
 public sealed partial class RoomsService(
-    HomeserverService homeserver,
+    HomeserverAccess homeserver,
     Panel.Domain.Containers.IContainerRuntime docker,
     HomeserverNames names,
     HomeserverFiguresCollector figures,

@@ -35,7 +35,7 @@ public sealed record PasswordReset(string UserId, string? GeneratedPassword);
 /// The homeserver's users, through its admin API. Every change is audited; the panel's own admin
 /// account and bridge accounts are protected from edits.
 /// </summary>
-public sealed class UsersService(HomeserverService homeserver, ISecretProtector secrets, IAuditLog audit)
+public sealed class UsersService(HomeserverAccess homeserver, ISecretProtector secrets, IAuditLog audit)
 {
     public const int MinimumPasswordLength = 10;
     public const int MaximumPasswordLength = 512;
