@@ -32,6 +32,15 @@ public sealed class HomeserverAccess(
         return await ReadDeployment.For(db)(db, cancellationToken);
     }
 
+    /// <summary>Changes the homeserver's record (which must exist) through its own methods, and saves it.</summary>
+    public async Task ChangeAsync(Action<HomeserverDeployment> change, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var d = await db.Homeservers.SingleAsync(cancellationToken);
+        change(d);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     /// <summary>An admin client for the current homeserver; throws when there is none yet.</summary>
     public async Task<IHomeserverAdmin> GetAdminAsync(CancellationToken cancellationToken) =>
         (await GetAdminContextAsync(cancellationToken)).Admin;

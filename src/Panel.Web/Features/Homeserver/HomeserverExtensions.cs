@@ -14,6 +14,7 @@ public static class HomeserverExtensions
         services.AddSingleton<HomeserverOperations>();
         services.AddSingleton<HomeserverInstaller>();
         services.AddSingleton<HomeserverAccess>();
+        services.AddSingleton<HomeserverLifecycle>();
         services.AddSingleton<HomeserverService>();
         services.AddSingleton<ContainerEventFeed>();
         services.AddSingleton<HomeserverReconciler>();

@@ -19,6 +19,7 @@ public sealed partial class HomeserverInstaller(
     IContainerRuntime docker,
     IHomeserverAdminFactory admins,
     IDbContextFactory<PanelDbContext> contexts,
+    HomeserverAccess access,
     ISecretProtector secrets,
     HomeserverNames names,
     HomeserverEndpoint endpoint,
@@ -50,7 +51,7 @@ public sealed partial class HomeserverInstaller(
         await WaitHealthyAsync(progress, "health", deployment, cancellationToken);
         await AdminAsync(progress, deployment, cancellationToken);
 
-        await UpdateAsync(d => d.MarkInstalled(clock.GetUtcNow()), cancellationToken);
+        await access.ChangeAsync(d => d.MarkInstalled(clock.GetUtcNow()), cancellationToken);
         LogInstalled(logger, deployment.ServerName);
     }
 
@@ -61,7 +62,7 @@ public sealed partial class HomeserverInstaller(
     /// </summary>
     public async Task MarkFailedAsync(string message, CancellationToken cancellationToken)
     {
-        await UpdateAsync(d => d.MarkFailed(message), cancellationToken);
+        await access.ChangeAsync(d => d.MarkFailed(message), cancellationToken);
         LogInstallFailed(logger, message);
     }
 
@@ -166,7 +167,7 @@ public sealed partial class HomeserverInstaller(
         {
             // The volume's key wins: it is the server's identity to the rest of the federation.
             var kept = Encoding.UTF8.GetString(existingKey);
-            await UpdateAsync(d => d.SetSigningKey(secrets.Protect(kept)), cancellationToken);
+            await access.ChangeAsync(d => d.SetSigningKey(secrets.Protect(kept)), cancellationToken);
         }
 
         await docker.WriteFilesAsync(container, SynapseConfig.DataDirectory, files, cancellationToken);
@@ -398,14 +399,14 @@ public sealed partial class HomeserverInstaller(
                 // is taken, the engine says so, and that is the error to show).
                 if (d.HostPort != pinned)
                 {
-                    await UpdateAsync(x => x.AssignHostPort(pinned), cancellationToken);
+                    await access.ChangeAsync(x => x.AssignHostPort(pinned), cancellationToken);
                     d.AssignHostPort(pinned);
                 }
             }
             else if (d.HostPort is not { } port || !HostPorts.IsFree(port))
             {
                 var free = HostPorts.FindFree();
-                await UpdateAsync(x => x.AssignHostPort(free), cancellationToken);
+                await access.ChangeAsync(x => x.AssignHostPort(free), cancellationToken);
                 d.AssignHostPort(free);
             }
 
@@ -450,7 +451,7 @@ public sealed partial class HomeserverInstaller(
 
         var password = d.AdminPasswordProtected is null ? SynapseConfig.NewSecret() : secrets.Unprotect(d.AdminPasswordProtected);
         var session = await admins.RegisterAdminAsync(baseUrl, secrets.Unprotect(d.RegistrationSharedSecretProtected!), HomeserverNames.AdminLocalpart, password, cancellationToken);
-        await UpdateAsync(x => x.SetAdmin(session.UserId, secrets.Protect(session.AccessToken), secrets.Protect(password)), cancellationToken);
+        await access.ChangeAsync(x => x.SetAdmin(session.UserId, secrets.Protect(session.AccessToken), secrets.Protect(password)), cancellationToken);
         progress.Done("admin", $"{session.UserId} can administer the homeserver; its token is stored encrypted.");
     }
 
@@ -461,13 +462,6 @@ public sealed partial class HomeserverInstaller(
             ?? throw new NotFoundException("No homeserver is planned.");
     }
 
-    private async Task UpdateAsync(Action<HomeserverDeployment> change, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var d = await db.Homeservers.SingleAsync(cancellationToken);
-        change(d);
-        await db.SaveChangesAsync(cancellationToken);
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The homeserver install failed: {Message}")]
     private static partial void LogInstallFailed(ILogger logger, string message);

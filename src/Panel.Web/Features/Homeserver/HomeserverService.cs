@@ -13,82 +13,15 @@ using Panel.Web.Features.Containers;
 
 namespace Panel.Web.Features.Homeserver;
 
-public sealed record InstallRequest
-{
-    public string? ServerName { get; init; }
-
-    public string? PublicBaseUrl { get; init; }
-
-    /// <summary>"postgres" (default) or "sqlite".</summary>
-    public string? Database { get; init; }
-
-    public string? Image { get; init; }
-
-    public string? DatabaseImage { get; init; }
-
-    public long? MemoryLimitMb { get; init; }
-
-    public double? CacheFactor { get; init; }
-}
-
-public sealed record AttachRequest
-{
-    /// <summary>The homeserver's client API as the panel can reach it, e.g. http://127.0.0.1:8008.</summary>
-    public string? BaseUrl { get; init; }
-
-    public string? AccessToken { get; init; }
-
-    public string? SharedSecret { get; init; }
-
-    public string? PublicBaseUrl { get; init; }
-
-    /// <summary>An existing container to watch (never to change).</summary>
-    public string? ContainerName { get; init; }
-}
-
-public sealed record HomeserverSettingsView(
-    string Mode,
-    string ServerName,
-    string PublicBaseUrl,
-    string Database,
-    string Image,
-    string DatabaseImage,
-    string? PreviousImage,
-    long MemoryLimitBytes,
-    double CacheFactor,
-    int? HostPort,
-    string Desired,
-    string? AdminUserId,
-    string? AttachedContainerName,
-    bool RegistrationTokensEnabled);
-
-public sealed record HomeserverStatusView(
-    string State,
-    string Health,
-    long? UptimeSeconds,
-    long RestartCount,
-    bool OomKilled,
-    string? Image,
-    string? Version,
-    string? ContainerId,
-    bool DockerReachable,
-    string? Message,
-    string? AdminAccess = null);
-
-public sealed record HomeserverView(
-    bool Installed,
-    string? Phase,
-    string? LastError,
-    HomeserverSettingsView? Settings,
-    HomeserverStatusView Status,
-    string? Health,
-    OperationView? Operation,
-    string? ClientUrl);
-
-/// <summary>Everything the UI and the API do with the homeserver: install, run, upgrade, watch, remove.</summary>
-public sealed partial class HomeserverService(
+/// <summary>
+/// The homeserver as the UI and the API see it: its view and status, install and attach, logs. The
+/// life of an installed one (start, stop, upgrade, uninstall) is in <see cref="HomeserverLifecycle"/>;
+/// the rest of the panel reaches it through <see cref="HomeserverAccess"/>.
+/// </summary>
+public sealed class HomeserverService(
     IDbContextFactory<PanelDbContext> contexts,
     HomeserverAccess access,
+    HomeserverLifecycle lifecycle,
     IContainerRuntime docker,
     IHomeserverAdminFactory admins,
     ISecretProtector secrets,
@@ -98,18 +31,9 @@ public sealed partial class HomeserverService(
     HomeserverEndpoint endpoint,
     IOptions<HomeserverOptions> options,
     IAuditLog audit,
-    TimeProvider clock,
-    ILogger<HomeserverService> logger)
+    TimeProvider clock)
 {
     public const int MaxLogLines = 10_000;
-
-    public static readonly IReadOnlyList<(string, string)> UpgradeSteps =
-    [
-        ("pull", "Get the new image"),
-        ("replace", "Replace the container (same volumes)"),
-        ("health", "Wait until Synapse is healthy"),
-        ("finish", "Remove the old container"),
-    ];
 
     public HomeserverOptions Defaults => options.Value;
 
@@ -327,205 +251,16 @@ public sealed partial class HomeserverService(
         await audit.RecordAsync(actor, "homeserver.attach", serverName.Value, AuditOutcome.Success, $"at {baseUrl} as {session.UserId}", cancellationToken);
     }
 
-    public Task StartAsync(AuditActor actor, CancellationToken cancellationToken) =>
-        RunManagedAsync("start", actor, [("database", "Start PostgreSQL"), ("start", "Start Synapse"), ("health", "Wait until Synapse is healthy")], async (d, progress, ct) =>
-        {
-            await SetDesiredAsync(DesiredState.Running, ct);
-            progress.Start("database");
-            await installer.EnsureDatabaseRunningAsync(d, progress, ct);
-            progress.Done("database");
-            progress.Start("start");
-            await installer.EnsureSynapseContainerAsync(d, ct);
-            var c = await docker.InspectAsync(names.Synapse, ct);
-            if (c is { IsRunning: false })
-            {
-                await docker.StartAsync(names.Synapse, ct);
-            }
+    public Task StartAsync(AuditActor actor, CancellationToken cancellationToken) => lifecycle.StartAsync(actor, cancellationToken);
 
-            progress.Done("start");
-            await installer.WaitHealthyAsync(progress, "health", d, ct);
-        });
+    public Task StopAsync(AuditActor actor, CancellationToken cancellationToken) => lifecycle.StopAsync(actor, cancellationToken);
 
-    public Task StopAsync(AuditActor actor, CancellationToken cancellationToken) =>
-        RunManagedAsync("stop", actor, [("stop", "Stop Synapse"), ("database", "Stop PostgreSQL")], async (d, progress, ct) =>
-        {
-            await SetDesiredAsync(DesiredState.Stopped, ct);
-            progress.Start("stop");
-            if (await docker.InspectAsync(names.Synapse, ct) is { IsRunning: true })
-            {
-                await docker.StopAsync(names.Synapse, TimeSpan.FromSeconds(30), ct);
-            }
+    public Task RestartAsync(AuditActor actor, CancellationToken cancellationToken) => lifecycle.RestartAsync(actor, cancellationToken);
 
-            progress.Done("stop");
-            if (d.Database == HomeserverDatabase.Postgres && await docker.InspectAsync(names.Postgres, ct) is { IsRunning: true })
-            {
-                progress.Start("database");
-                await docker.StopAsync(names.Postgres, TimeSpan.FromSeconds(30), ct);
-                progress.Done("database");
-            }
-            else
-            {
-                progress.Skip("database", "Not running.");
-            }
-        });
+    public Task UpgradeAsync(string? image, AuditActor actor, CancellationToken cancellationToken) => lifecycle.UpgradeAsync(image, actor, cancellationToken);
 
-    public Task RestartAsync(AuditActor actor, CancellationToken cancellationToken) =>
-        RunManagedAsync("restart", actor, [("restart", "Restart Synapse"), ("health", "Wait until Synapse is healthy")], async (d, progress, ct) =>
-        {
-            await SetDesiredAsync(DesiredState.Running, ct);
-            await installer.EnsureDatabaseRunningAsync(d, null, ct);
-            progress.Start("restart");
-            await installer.EnsureSynapseContainerAsync(d, ct);
-            await docker.RestartAsync(names.Synapse, TimeSpan.FromSeconds(30), ct);
-            progress.Done("restart");
-            await installer.WaitHealthyAsync(progress, "health", d, ct);
-        });
-
-    /// <summary>
-    /// Recreates Synapse with another image and the same volumes; if the new one does not become
-    /// healthy, the old container comes back as it was.
-    /// </summary>
-    public async Task UpgradeAsync(string? image, AuditActor actor, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrWhiteSpace(image) || image.Any(char.IsWhiteSpace))
-        {
-            throw new DomainException("image is required, like ghcr.io/element-hq/synapse:v1.161.0.");
-        }
-
-        var newImage = image.Trim();
-        await RunManagedAsync("upgrade", actor, UpgradeSteps, async (d, progress, ct) =>
-        {
-            progress.Start("pull");
-            await docker.EnsureAsync(newImage, progress, "pull", ct);
-
-            progress.Done("pull", newImage);
-            progress.Start("replace", $"{d.SynapseImage} → {newImage}");
-            await installer.EnsureDatabaseRunningAsync(d, null, ct);
-            try
-            {
-                await docker.ReplaceAsync(new SwapPlan(names.Synapse, names.SynapsePrevious, TimeSpan.FromSeconds(30),
-                    c => installer.CreateSynapseContainerAsync(d, newImage, c),
-                    c => installer.WaitHealthyAsync(progress, "health", d, c),
-                    RecreateOld: c => installer.EnsureSynapseContainerAsync(d, c)), progress, "replace", ct);
-            }
-            catch (ContainerSwapException swap)
-            {
-                LogRolledBack(logger, d.SynapseImage);
-                throw new DomainException(swap.OldRunning
-                    ? $"The upgrade to {newImage} was rolled back to {d.SynapseImage}, which is running again. {swap.Reason}"
-                    : $"The upgrade to {newImage} failed, and {d.SynapseImage} did not come back either ({swap.RollbackFailure}). {swap.Reason}", swap);
-            }
-
-            progress.Start("finish");
-            await UpdateAsync(x => x.Upgraded(newImage), ct);
-            progress.Done("finish", $"Running {newImage}.");
-        }, auditDetails: $"to {newImage}");
-    }
-
-    public async Task UninstallAsync(bool deleteData, string? confirmServerName, AuditActor actor, CancellationToken cancellationToken)
-    {
-        var d = await GetDeploymentAsync(cancellationToken) ?? throw new NotFoundException("There is no homeserver to uninstall.");
-        if (deleteData && !string.Equals(confirmServerName?.Trim(), d.ServerName, StringComparison.Ordinal))
-        {
-            throw new DomainException($"Deleting the data cannot be undone. To confirm, give the server name '{d.ServerName}'.");
-        }
-
-        _ = operations.Start("uninstall", [("containers", "Remove the containers"), ("data", deleteData ? "Delete the data" : "Keep the data")], async (progress, ct) =>
-        {
-            progress.Start("containers");
-            if (d.Mode == HomeserverMode.Managed)
-            {
-                foreach (var name in new[] { names.Synapse, names.SynapsePrevious, names.Postgres })
-                {
-                    await docker.RemoveAsync(name, ct);
-                }
-
-                // Bridges cannot work without their homeserver.
-                foreach (var bridge in await docker.ListOwnedAsync(ContainerComponents.Bridge, ct))
-                {
-                    await docker.RemoveAsync(bridge.Id, ct);
-                }
-
-                await docker.RemoveNetworkAsync(names.Network, ct);
-                progress.Done("containers", "Synapse, PostgreSQL and the bridges' containers are removed.");
-            }
-            else
-            {
-                progress.Skip("containers", "Attached homeserver: the panel only forgets it.");
-            }
-
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            var current = await db.Homeservers.SingleAsync(ct);
-            if (deleteData || d.Mode == HomeserverMode.Attached)
-            {
-                progress.Start("data");
-                if (d.Mode == HomeserverMode.Managed)
-                {
-                    await docker.RemoveVolumeAsync(names.SynapseData(d.DataGeneration), ct);
-                    await docker.RemoveVolumeAsync(names.PostgresData(d.DataGeneration), ct);
-                    foreach (var bridge in await db.Bridges.ToListAsync(ct))
-                    {
-                        await docker.RemoveVolumeAsync(names.BridgeData(bridge.CatalogId, d.DataGeneration), ct);
-                        db.Bridges.Remove(bridge);
-                    }
-                }
-
-                db.Homeservers.Remove(current);
-                await db.SaveChangesAsync(ct);
-                progress.Done("data", d.Mode == HomeserverMode.Managed ? "The volumes and the stored secrets are deleted." : "Forgotten.");
-            }
-            else
-            {
-                current.MarkUninstalled();
-                await db.SaveChangesAsync(ct);
-                progress.Skip("data", $"Kept: volumes {names.SynapseData(d.DataGeneration)}" + (d.Database == HomeserverDatabase.Postgres ? $" and {names.PostgresData(d.DataGeneration)}" : "") + ". Install the same server name again to use them.");
-            }
-
-        }, audit: new OperationAudit(actor, "homeserver.uninstall", d.ServerName, deleteData ? "data deleted" : "data kept"));
-    }
-
-    /// <summary>
-    /// Changes a setting that lives in homeserver.yaml: rewrites the file, restarts Synapse and waits
-    /// until it is healthy. If it does not come back, the old setting is restored and Synapse restarted
-    /// again. Runs as a visible operation; the task completes when it is done.
-    /// </summary>
-    public async Task ApplyConfigChangeAsync(string title, Action<HomeserverDeployment> change, Action<HomeserverDeployment> undo, AuditActor actor, string auditAction, CancellationToken cancellationToken)
-    {
-        var d = await GetDeploymentAsync(cancellationToken);
-        if (d is not { Phase: InstallPhase.Installed })
-        {
-            throw new ConflictException("The homeserver is not installed.");
-        }
-
-        d.EnsureManaged();
-        var completion = operations.Start("configure", [("config", title), ("restart", "Restart Synapse"), ("health", "Wait until Synapse is healthy")], async (progress, ct) =>
-        {
-            progress.Start("config");
-            await UpdateAsync(change, ct);
-            var changed = (await GetDeploymentAsync(ct))!;
-            await installer.WriteConfigAsync(changed, names.Synapse, ct);
-            progress.Done("config");
-            progress.Start("restart");
-            await docker.RestartAsync(names.Synapse, TimeSpan.FromSeconds(30), ct);
-            progress.Done("restart");
-            try
-            {
-                await installer.WaitHealthyAsync(progress, "health", changed, ct);
-            }
-            catch (Exception failure) when (OperationFailure.Fails(failure, ct))
-            {
-                await UpdateAsync(undo, CancellationToken.None);
-                await installer.WriteConfigAsync((await GetDeploymentAsync(CancellationToken.None))!, names.Synapse, CancellationToken.None);
-                await docker.RestartAsync(names.Synapse, TimeSpan.FromSeconds(30), CancellationToken.None);
-                throw new DomainException($"Synapse did not come back after the change, so it was undone. {OperationFailure.Describe(failure)}", failure);
-            }
-        }, audit: new OperationAudit(actor, auditAction, d.ServerName, title));
-        await completion;
-        if (operations.Current is { Succeeded: false, Error: { } error })
-        {
-            throw new DomainException(error);
-        }
-    }
+    public Task UninstallAsync(bool deleteData, string? confirmServerName, AuditActor actor, CancellationToken cancellationToken) =>
+        lifecycle.UninstallAsync(deleteData, confirmServerName, actor, cancellationToken);
 
     public async Task<IReadOnlyList<string>> GetLogsAsync(int tail, CancellationToken cancellationToken)
     {
@@ -558,20 +293,6 @@ public sealed partial class HomeserverService(
         }
     }
 
-    private async Task RunManagedAsync(string kind, AuditActor actor, IReadOnlyList<(string, string)> steps, Func<HomeserverDeployment, OperationContext, CancellationToken, Task> work, string? auditDetails = null)
-    {
-        var d = await GetDeploymentAsync(CancellationToken.None);
-        if (d is not { Phase: InstallPhase.Installed })
-        {
-            throw new ConflictException("The homeserver is not installed.");
-        }
-
-        d.EnsureManaged();
-        await docker.InspectAsync(names.Synapse, CancellationToken.None); // 503 now, not in the background, when Docker is gone
-        _ = operations.Start(kind, steps, (progress, ct) => work(d, progress, ct),
-            audit: new OperationAudit(actor, $"homeserver.{kind}", d.ServerName, auditDetails));
-    }
-
     private async Task<string> LogContainerAsync(CancellationToken cancellationToken)
     {
         var d = await GetDeploymentAsync(cancellationToken);
@@ -583,17 +304,6 @@ public sealed partial class HomeserverService(
         return d.Mode == HomeserverMode.Managed
             ? names.Synapse
             : d.AttachedContainerName ?? throw new ConflictException("The attached homeserver has no container to read logs from; attach it with its container name.");
-    }
-
-    private async Task SetDesiredAsync(DesiredState desired, CancellationToken cancellationToken) =>
-        await UpdateAsync(d => d.SetDesired(desired), cancellationToken);
-
-    private async Task UpdateAsync(Action<HomeserverDeployment> change, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var d = await db.Homeservers.SingleAsync(cancellationToken);
-        change(d);
-        await db.SaveChangesAsync(cancellationToken);
     }
 
     private HomeserverSecrets NewSecrets() => new(
@@ -608,6 +318,4 @@ public sealed partial class HomeserverService(
         d.PreviousSynapseImage, d.MemoryLimitBytes, d.CacheFactor, d.HostPort, d.Desired.ToString().ToLowerInvariant(), d.AdminUserId,
         d.AttachedContainerName, d.RegistrationTokensEnabled);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Upgrade failed; rolled back to {Image}")]
-    private static partial void LogRolledBack(ILogger logger, string image);
 }

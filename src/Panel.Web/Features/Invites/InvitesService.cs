@@ -55,7 +55,7 @@ public sealed class InviteGoneException(string message) : DomainException(messag
 public sealed partial class InvitesService(
     IDbContextFactory<PanelDbContext> contexts,
     HomeserverAccess access,
-    HomeserverService homeserver,
+    HomeserverLifecycle homeserver,
     UsersService users,
     ISecretProtector secrets,
     IAuditLog audit,
