@@ -15,6 +15,12 @@ public interface ISecretProtector
     string Unprotect(string protectedText);
 }
 
+/// <summary>Protectors over a key ring other than the panel's own.</summary>
+public static class SecretProtectors
+{
+    public static ISecretProtector FromKeyRing(DirectoryInfo keys) => SecretProtector.FromKeyRing(keys);
+}
+
 internal sealed class SecretProtector(IDataProtectionProvider provider) : ISecretProtector
 {
     public const string ApplicationName = "homeserver-panel";
@@ -22,10 +28,6 @@ internal sealed class SecretProtector(IDataProtectionProvider provider) : ISecre
 
     private readonly IDataProtector _protector = provider.CreateProtector(Purpose);
 
-    /// <summary>
-    /// A protector over another panel's key ring (the keys directory of a backup), to read the secrets
-    /// that panel encrypted. Works on a copy of the directory: Data Protection may add a key to it.
-    /// </summary>
     public static ISecretProtector FromKeyRing(DirectoryInfo keys) =>
         new SecretProtector(DataProtectionProvider.Create(keys, b => b.SetApplicationName(ApplicationName)));
 

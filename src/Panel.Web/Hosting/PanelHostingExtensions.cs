@@ -52,9 +52,8 @@ public static class PanelHostingExtensions
         services.AddPanelHealth();
         services.AddRuntimeDiagnostics();
         services.AddHomeserver(builder.Configuration);
-        services.AddSingleton<UsersService>();
-        services.AddSingleton<InvitesService>();
-        services.AddHostedService<InviteJanitor>();
+        services.AddUsers();
+        services.AddInvites();
         services.AddMonitoring();
         services.AddBridges(builder.Configuration);
         services.AddBackups(builder.Configuration);

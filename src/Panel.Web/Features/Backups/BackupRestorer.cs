@@ -187,7 +187,7 @@ public sealed partial class BackupRestorer(
                 await reader.CopyClearAsync(key, passphrase, output, cancellationToken);
             }
 
-            var theirs = SecretProtector.FromKeyRing(keysDirectory);
+            var theirs = SecretProtectors.FromKeyRing(keysDirectory);
             try
             {
                 Reprotect(deployment, theirs);

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Panel.Domain.Backups;
 using Panel.Web.Features.Accounts;
 using Panel.Web.Features.Audit;
@@ -47,20 +45,5 @@ internal static class BackupsEndpoints
             .RequireAuthorization(PanelPolicies.ApiOwner)
             .WithSummary("Change the schedule (cron), the retention (daily, weekly, monthly) or the encryption passphrase");
         return api;
-    }
-}
-
-public static class BackupsFeatureExtensions
-{
-    public static IServiceCollection AddBackups(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<BackupOptions>().Bind(configuration.GetSection(BackupOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackupOptions>, BackupOptionsValidator>());
-        services.AddSingleton<BackupLocation>();
-        services.AddSingleton<BackupWriter>();
-        services.AddSingleton<BackupRestorer>();
-        services.AddSingleton<BackupsService>();
-        services.AddHostedService<BackupScheduler>();
-        return services;
     }
 }

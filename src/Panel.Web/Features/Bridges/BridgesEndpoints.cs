@@ -1,4 +1,3 @@
-using Panel.Infrastructure.Bridges;
 using Panel.Web.Features.Accounts;
 using Panel.Web.Features.Audit;
 
@@ -46,16 +45,5 @@ internal static class BridgesEndpoints
             .RequireAuthorization(PanelPolicies.ApiOwner)
             .WithSummary("Uninstall: removes the container and the registration and restarts Synapse; the data is kept unless deleteData=true and confirm is the bridge's catalog id");
         return api;
-    }
-}
-
-public static class BridgesFeatureExtensions
-{
-    public static IServiceCollection AddBridges(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddBridgeCatalog(configuration);
-        services.AddSingleton<BridgeInstaller>();
-        services.AddSingleton<BridgesService>();
-        return services;
     }
 }

@@ -124,14 +124,3 @@ internal static class DonationsPageEndpoints
         return endpoints;
     }
 }
-
-public static class DonationsExtensions
-{
-    public static IServiceCollection AddDonations(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<DonationOptions>().Bind(configuration.GetSection(DonationOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DonationOptions>, DonationOptionsValidator>();
-        services.AddSingleton<DonationsService>();
-        return services;
-    }
-}

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Panel.Domain.Common;
 using Panel.Infrastructure.Configuration;
 using Panel.Web.Api;
 using Panel.Web.Features.Audit;
@@ -52,27 +51,4 @@ internal static class InvitesEndpoints
     /// <summary>The panel's address for links: Panel:PublicUrl when set, else the request's own.</summary>
     public static string PanelBaseUrl(HttpContext http, PanelOptions panel) =>
         !string.IsNullOrWhiteSpace(panel.PublicUrl) ? panel.PublicUrl.TrimEnd('/') : $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
-}
-
-internal sealed partial class InviteJanitor(InvitesService invites, ILogger<InviteJanitor> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(5));
-        do
-        {
-            try
-            {
-                await invites.RecoverStaleReservationsAsync(TimeSpan.FromMinutes(10), stoppingToken);
-            }
-            catch (Exception ex) when (ex is DomainException or Panel.Domain.Containers.ContainerRuntimeUnavailableException)
-            {
-                LogSkipped(logger, ex.Message);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Invite reservations not checked: {Reason}")]
-    private static partial void LogSkipped(ILogger logger, string reason);
 }

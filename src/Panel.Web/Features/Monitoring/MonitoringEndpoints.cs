@@ -69,22 +69,3 @@ internal static class MonitoringEndpoints
         return api;
     }
 }
-
-public static class MonitoringExtensions
-{
-    public static IServiceCollection AddMonitoring(this IServiceCollection services)
-    {
-        services.AddSingleton<MetricsStore>();
-        services.AddSingleton<HostFiguresReader>();
-        services.AddSingleton<HomeserverFiguresCollector>();
-        services.AddSingleton<MonitoringService>();
-        services.AddSingleton<RoomsService>();
-        services.AddSingleton<StatsSampler>();
-        services.AddHostedService(sp => sp.GetRequiredService<StatsSampler>());
-        services.AddSingleton<TimelineRecorder>();
-        services.AddHostedService(sp => sp.GetRequiredService<TimelineRecorder>());
-        services.AddSingleton<AlertService>();
-        services.AddHostedService(sp => sp.GetRequiredService<AlertService>());
-        return services;
-    }
-}

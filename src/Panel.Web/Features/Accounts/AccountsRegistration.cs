@@ -26,7 +26,7 @@ public static class PanelPolicies
     public const string ApiOwner = "ApiOwner";
 }
 
-public static class AccountsExtensions
+public static class AccountsRegistration
 {
     public static readonly TimeSpan SessionTimeout = TimeSpan.FromHours(8);
 

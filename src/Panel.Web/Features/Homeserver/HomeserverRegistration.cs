@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Panel.Web.Features.Homeserver;
 
-public static class HomeserverExtensions
+public static class HomeserverRegistration
 {
     public static IServiceCollection AddHomeserver(this IServiceCollection services, IConfiguration configuration)
     {
