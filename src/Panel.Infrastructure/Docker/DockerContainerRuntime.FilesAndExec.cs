@@ -1,0 +1,246 @@
+using System.Formats.Tar;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Panel.Domain.Common;
+using Panel.Domain.Containers;
+
+namespace Panel.Infrastructure.Docker;
+
+// Files, archives, logs and commands inside containers.
+internal sealed partial class DockerContainerRuntime
+{
+    public Task WriteFilesAsync(string nameOrId, string directory, IReadOnlyList<ContainerFile> files, CancellationToken cancellationToken) =>
+        MutateAsync(nameOrId, "write files to", async id =>
+        {
+            using var archive = new MemoryStream();
+            await using (var tar = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
+            {
+                var directories = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var file in files)
+                {
+                    if (file.IsDirectory)
+                    {
+                        // "./" is the target directory itself: its owner and mode are set like a file's.
+                        await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, file.Name)
+                        {
+                            Uid = file.OwnerId,
+                            Gid = file.GroupId,
+                            Mode = (UnixFileMode)file.Mode,
+                            ModificationTime = DateTimeOffset.UtcNow,
+                        }, cancellationToken);
+                        continue;
+                    }
+
+                    // A file in a subdirectory gets the directory first, owned like the file, so that
+                    // the process that reads it (Synapse as UID 991, say) can enter it.
+                    var parts = file.Name.Split('/');
+                    for (var i = 1; i < parts.Length; i++)
+                    {
+                        var dir = string.Join('/', parts[..i]) + "/";
+                        if (directories.Add(dir))
+                        {
+                            await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, dir)
+                            {
+                                Uid = file.OwnerId,
+                                Gid = file.GroupId,
+                                Mode = (UnixFileMode)0b111_101_000,
+                                ModificationTime = DateTimeOffset.UtcNow,
+                            }, cancellationToken);
+                        }
+                    }
+
+                    var entry = new PaxTarEntry(TarEntryType.RegularFile, file.Name)
+                    {
+                        Uid = file.OwnerId,
+                        Gid = file.GroupId,
+                        Mode = (UnixFileMode)file.Mode,
+                        ModificationTime = DateTimeOffset.UtcNow,
+                        DataStream = new MemoryStream(file.Content),
+                    };
+                    await tar.WriteEntryAsync(entry, cancellationToken);
+                }
+            }
+
+            archive.Position = 0;
+            await Docker.Containers.ExtractArchiveToContainerAsync(id, new CopyToContainerParameters { Path = directory, CopyUIDGID = true }, archive, cancellationToken);
+        });
+
+    public async Task ReadArchiveAsync(string nameOrId, string path, Func<Stream, Task> consume, CancellationToken cancellationToken)
+    {
+        // What the consumer does with the stream (write a file, say) fails on its own terms: only
+        // the engine's failures become "Docker is unreachable".
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? consumerFailure = null;
+        await CallAsync<bool>(async () =>
+        {
+            Stream? archive;
+            try
+            {
+                archive = (await Docker.Containers.GetArchiveFromContainerAsync(nameOrId, new ContainerPathStatParameters { Path = path }, statOnly: false, cancellationToken)).Stream;
+            }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw new NotFoundException($"{path} does not exist in the container {nameOrId}.");
+            }
+
+            // Buffered: the client's chunked response stream throws on a zero-byte read, which the
+            // tar reader issues at some entry ends; the buffer never passes one on.
+            await using var stream = new BufferedStream(archive ?? Stream.Null, 1 << 16);
+            try
+            {
+                await consume(stream);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                consumerFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+
+            return true;
+        });
+        consumerFailure?.Throw();
+    }
+
+    public Task WriteArchiveAsync(string nameOrId, string directory, Stream tar, CancellationToken cancellationToken) =>
+        MutateAsync(nameOrId, "restore files to", id =>
+            Docker.Containers.ExtractArchiveToContainerAsync(id, new CopyToContainerParameters { Path = directory, CopyUIDGID = true }, tar, cancellationToken));
+
+    public Task<byte[]?> ReadFileAsync(string nameOrId, string path, CancellationToken cancellationToken) =>
+        CallAsync<byte[]?>(async () =>
+        {
+            try
+            {
+                var response = await Docker.Containers.GetArchiveFromContainerAsync(nameOrId, new ContainerPathStatParameters { Path = path }, statOnly: false, cancellationToken);
+                await using var stream = response.Stream;
+                await using var tar = new TarReader(stream ?? Stream.Null);
+                while (await tar.GetNextEntryAsync(copyData: true, cancellationToken) is { } entry)
+                {
+                    if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && entry.DataStream is not null)
+                    {
+                        using var copy = new MemoryStream();
+                        await entry.DataStream.CopyToAsync(copy, cancellationToken);
+                        return copy.ToArray();
+                    }
+                }
+
+                return null;
+            }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        });
+
+    public Task<IReadOnlyList<string>> GetLogsAsync(string nameOrId, int tail, CancellationToken cancellationToken) =>
+        CallAsync<IReadOnlyList<string>>(async () =>
+        {
+            var lines = new List<string>();
+            await foreach (var line in ReadLogLinesAsync(nameOrId, tail, follow: false, cancellationToken))
+            {
+                lines.Add(line);
+            }
+
+            return lines;
+        });
+
+    public IAsyncEnumerable<string> FollowLogsAsync(string nameOrId, int tail, CancellationToken cancellationToken) =>
+        ReadLogLinesAsync(nameOrId, tail, follow: true, cancellationToken);
+
+    public async Task<ExecResult> ExecAsync(string nameOrId, IReadOnlyList<string> command, Stream? standardOutput, CancellationToken cancellationToken, Stream? standardInput = null) =>
+        await CallAsync(async () =>
+        {
+            var exec = await Docker.Exec.CreateContainerExecAsync(nameOrId, new ContainerExecCreateParameters
+            {
+                Cmd = command.ToList(),
+                AttachStdout = true,
+                AttachStderr = true,
+                AttachStdin = standardInput is not null,
+            }, cancellationToken);
+            using var stream = await Docker.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters(), cancellationToken);
+            if (standardInput is not null)
+            {
+                await stream.CopyFromAsync(standardInput, cancellationToken);
+                stream.CloseWrite();
+            }
+
+            using var stdoutBuffer = standardOutput is null ? new MemoryStream() : null;
+            using var stderr = new MemoryStream();
+            await stream.CopyOutputToAsync(Stream.Null, standardOutput ?? stdoutBuffer!, stderr, cancellationToken);
+            var inspect = await Docker.Exec.InspectContainerExecAsync(exec.ID, cancellationToken);
+            return new ExecResult(inspect.ExitCode ?? -1,
+                stdoutBuffer is null ? "" : Encoding.UTF8.GetString(stdoutBuffer.ToArray()),
+                Encoding.UTF8.GetString(stderr.ToArray()));
+        });
+
+    private async IAsyncEnumerable<string> ReadLogLinesAsync(string nameOrId, int tail, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        MultiplexedStream stream;
+        try
+        {
+            stream = await Docker.Containers.GetContainerLogsAsync(nameOrId, new ContainerLogsParameters
+            {
+                ShowStdout = true,
+                ShowStderr = true,
+                Timestamps = false,
+                Follow = follow,
+                Tail = tail.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            throw new NotFoundException($"There is no container {nameOrId}.");
+        }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            throw Unavailable(e);
+        }
+
+        using (stream)
+        {
+            var buffer = new byte[16 * 1024];
+            var pending = new StringBuilder();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                MultiplexedStream.ReadResult read;
+                try
+                {
+                    read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break;
+                }
+                catch (Exception e) when (IsUnreachable(e))
+                {
+                    break;
+                }
+
+                if (read.EOF)
+                {
+                    break;
+                }
+
+                pending.Append(Encoding.UTF8.GetString(buffer, 0, read.Count));
+                var text = pending.ToString();
+                var lastBreak = text.LastIndexOf('\n');
+                if (lastBreak < 0)
+                {
+                    continue;
+                }
+
+                foreach (var line in text[..lastBreak].Split('\n'))
+                {
+                    yield return line.TrimEnd('\r');
+                }
+
+                pending.Clear().Append(text[(lastBreak + 1)..]);
+            }
+
+            if (pending.Length > 0)
+            {
+                yield return pending.ToString();
+            }
+        }
+    }
+}
