@@ -120,14 +120,8 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
             {
                 // The panel is stopping: the work is interrupted, not failed, and is picked up at the
                 // next start. It still ends here, so nothing shows it as running.
-                const string interrupted = "The panel stopped before this operation ended; it is resumed or rolled back when the panel starts again.";
-                if (audit is not null)
-                {
-                    await auditLog.RecordAsync(audit.Actor, audit.Action, audit.Target, AuditOutcome.Failure, interrupted, CancellationToken.None);
-                }
-
-                state.FailRunningStep(interrupted, clock.GetUtcNow());
-                state.Finish(clock.GetUtcNow(), interrupted);
+                // No onFailure: the records stay as they are, for the next start to pick up.
+                await FailAsync(state, kind, "The panel stopped before this operation ended; it is resumed or rolled back when the panel starts again.", audit, onFailure: null);
             }
             finally
             {
