@@ -115,7 +115,7 @@ public sealed class DockerStatsTests
         readings[3].Cpu.OnlineCpus.ShouldBe(4u);
     }
 
-    private static StatsReading Parse(string json) => DockerStats.Parse(Encoding.UTF8.GetBytes(json));
+    private static StatsReading Parse(string json) => DockerStatsParser.Parse(Encoding.UTF8.GetBytes(json));
 
     /// <summary>Hands out at most <c>chunk</c> bytes a read, like a chunked HTTP body.</summary>
     private sealed class ChunkedStream(byte[] data, int chunk) : MemoryStream(data)

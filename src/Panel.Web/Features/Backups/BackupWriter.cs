@@ -25,7 +25,7 @@ public sealed partial class BackupWriter(
     IContainerRuntime docker,
     IDbContextFactory<PanelDbContext> contexts,
     PanelDatabaseCopies panelDatabase,
-    HomeserverInstaller homeserver,
+    HomeserverContainers homeserver,
     HomeserverNames names,
     IOptions<PanelOptions> panel,
     TimeProvider clock,

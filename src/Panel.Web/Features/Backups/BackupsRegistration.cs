@@ -12,6 +12,8 @@ public static class BackupsRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackupOptions>, BackupOptionsValidator>());
         services.AddSingleton<BackupLocation>();
         services.AddSingleton<BackupWriter>();
+        services.AddSingleton<RestoredRecords>();
+        services.AddSingleton<RestoreStaging>();
         services.AddSingleton<BackupRestorer>();
         services.AddSingleton<BackupsService>();
         services.AddHostedService<BackupScheduler>();

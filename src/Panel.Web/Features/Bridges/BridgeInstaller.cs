@@ -1,15 +1,11 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Panel.Domain.Bridges;
 using Panel.Domain.Common;
 using Panel.Domain.Containers;
 using Panel.Domain.Homeserver;
 using Panel.Infrastructure.Bridges;
 using Panel.Infrastructure.Persistence;
-using Panel.Infrastructure.Security;
 using Panel.Infrastructure.Synapse;
 using Panel.Web.Features.Containers;
 using Panel.Web.Features.Homeserver;
@@ -23,19 +19,16 @@ namespace Panel.Web.Features.Bridges;
 /// </summary>
 public sealed partial class BridgeInstaller(
     IContainerRuntime docker,
-    IHomeserverAdminFactory admins,
     IDbContextFactory<PanelDbContext> contexts,
-    ISecretProtector secrets,
+    BridgeRecords records,
+    BridgeDatabases databases,
+    BridgeContainer container,
     BridgeCatalog catalog,
-    HomeserverInstaller homeserver,
+    HomeserverContainers homeserver,
     HomeserverNames names,
-    HomeserverEndpoint endpoint,
-    IOptions<BridgeOptions> options,
     TimeProvider clock,
     ILogger<BridgeInstaller> logger)
 {
-    public const string HomeserverAddress = "http://synapse:8008";
-
     public static readonly IReadOnlyList<(string Key, string Title)> InstallSteps =
     [
         ("image", "Get the image"),
@@ -53,12 +46,10 @@ public sealed partial class BridgeInstaller(
         ("data", "The bridge's data"),
     ];
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public async Task InstallAsync(Guid id, OperationContext progress, CancellationToken cancellationToken)
     {
         var (bridge, entry, d) = await LoadAsync(id, cancellationToken);
-        var secret = ReadSecrets(bridge);
+        var secret = records.ReadSecrets(bridge);
         try
         {
             progress.Start("image");
@@ -66,10 +57,10 @@ public sealed partial class BridgeInstaller(
             progress.Done("image", bridge.Image);
 
             progress.Start("database");
-            progress.Done("database", await EnsureDatabaseAsync(bridge, secret, d, cancellationToken));
+            progress.Done("database", await databases.EnsureAsync(bridge, secret, d, cancellationToken));
 
             progress.Start("files");
-            await PrepareContainerAsync(bridge, entry, d, bridge.Image, names.Bridge(entry.Id), cancellationToken);
+            await container.PrepareAsync(bridge, entry, d, bridge.Image, names.Bridge(entry.Id), cancellationToken);
             await WriteRegistrationAsync(entry, secret, d, cancellationToken);
             progress.Done("files", $"Registration {SynapseLayout.AppServiceRegistrationPath(entry.Id)} in Synapse's volume" +
                 (entry.Files.Config is null ? "." : $", config {BridgeCatalog.DataDirectory}/{entry.Files.Config} in {names.BridgeData(entry.Id, d.DataGeneration)}."));
@@ -91,7 +82,7 @@ public sealed partial class BridgeInstaller(
 
             progress.Start("start");
             await docker.StartAsync(names.Bridge(entry.Id), cancellationToken);
-            var ping = await WaitReadyAsync(entry, secret, d, progress, "start", cancellationToken);
+            var ping = await container.WaitReadyAsync(entry, secret, d, progress, "start", cancellationToken);
             progress.Done("start", ping);
 
             progress.Start("login");
@@ -146,7 +137,7 @@ public sealed partial class BridgeInstaller(
         if (deleteData)
         {
             progress.Start("data");
-            await DropDatabaseAsync(bridge, d, cancellationToken);
+            await databases.DropAsync(bridge, d, cancellationToken);
             await docker.RemoveVolumeAsync(names.BridgeData(entry.Id, d.DataGeneration), cancellationToken);
             progress.Done("data", $"Deleted the volume {names.BridgeData(entry.Id, d.DataGeneration)}" + (bridge.DatabaseKind == BridgeDatabaseKind.Postgres ? $" and the database {HomeserverNames.BridgeDatabase(entry.Id)}." : "."));
         }
@@ -165,7 +156,7 @@ public sealed partial class BridgeInstaller(
         progress.Start("restart");
         if (await docker.InspectAsync(names.Bridge(entry.Id), cancellationToken) is null)
         {
-            await PrepareContainerAsync(bridge, entry, d, bridge.Image, names.Bridge(entry.Id), cancellationToken);
+            await container.PrepareAsync(bridge, entry, d, bridge.Image, names.Bridge(entry.Id), cancellationToken);
             await docker.StartAsync(names.Bridge(entry.Id), cancellationToken);
         }
         else
@@ -175,14 +166,14 @@ public sealed partial class BridgeInstaller(
 
         progress.Done("restart");
         progress.Start("ready");
-        progress.Done("ready", await WaitReadyAsync(entry, ReadSecrets(bridge), d, progress, "ready", cancellationToken));
+        progress.Done("ready", await container.WaitReadyAsync(entry, records.ReadSecrets(bridge), d, progress, "ready", cancellationToken));
     }
 
     /// <summary>Recreates the bridge with another image and the same volume; rolls back when it does not become ready.</summary>
     public async Task UpgradeAsync(Guid id, string image, OperationContext progress, CancellationToken cancellationToken)
     {
         var (bridge, entry, d) = await LoadAsync(id, cancellationToken);
-        var secret = ReadSecrets(bridge);
+        var secret = records.ReadSecrets(bridge);
         var name = names.Bridge(entry.Id);
         var previous = names.BridgePrevious(entry.Id);
         progress.Start("image");
@@ -193,11 +184,11 @@ public sealed partial class BridgeInstaller(
         try
         {
             await docker.ReplaceAsync(new SwapPlan(name, previous, TimeSpan.FromSeconds(20),
-                c => PrepareContainerAsync(bridge, entry, d, image, name, c),
+                c => container.PrepareAsync(bridge, entry, d, image, name, c),
                 async c =>
                 {
                     progress.Start("ready");
-                    progress.Done("ready", await WaitReadyAsync(entry, secret, d, progress, "ready", c));
+                    progress.Done("ready", await container.WaitReadyAsync(entry, secret, d, progress, "ready", c));
                 }), progress, "replace", cancellationToken);
         }
         catch (ContainerSwapException swap)
@@ -242,26 +233,26 @@ public sealed partial class BridgeInstaller(
 
             if (bridge.Registered && await docker.ReadFileAsync(names.Synapse, SynapseLayout.AppServiceRegistrationPath(entry.Id), cancellationToken) is null)
             {
-                await WriteRegistrationAsync(entry, ReadSecrets(bridge), d, cancellationToken);
+                await WriteRegistrationAsync(entry, records.ReadSecrets(bridge), d, cancellationToken);
                 missingRegistration = true;
             }
 
-            var container = owned.FirstOrDefault(c => c.Name == names.Bridge(entry.Id));
-            if (container is null && await docker.ImageExistsAsync(bridge.Image, cancellationToken))
+            var existing = owned.FirstOrDefault(c => c.Name == names.Bridge(entry.Id));
+            if (existing is null && await docker.ImageExistsAsync(bridge.Image, cancellationToken))
             {
                 LogRecreating(logger, entry.Id);
-                await PrepareContainerAsync(bridge, entry, d, bridge.Image, names.Bridge(entry.Id), cancellationToken);
+                await container.PrepareAsync(bridge, entry, d, bridge.Image, names.Bridge(entry.Id), cancellationToken);
                 await docker.StartAsync(names.Bridge(entry.Id), cancellationToken);
             }
-            else if (container is { State: "created" })
+            else if (existing is { State: "created" })
             {
-                await docker.StartAsync(container.Id, cancellationToken);
+                await docker.StartAsync(existing.Id, cancellationToken);
             }
-            else if (container is { State: "paused" })
+            else if (existing is { State: "paused" })
             {
                 // Frozen by a backup that did not get to thaw it (the panel died during the copy).
                 LogThawing(logger, entry.Id);
-                await docker.UnpauseAsync(container.Id, cancellationToken);
+                await docker.UnpauseAsync(existing.Id, cancellationToken);
             }
         }
 
@@ -273,156 +264,10 @@ public sealed partial class BridgeInstaller(
         }
     }
 
-    /// <summary>Asks the homeserver to ping the bridge.</summary>
-    public async Task<AppServicePing> PingAsync(Bridge bridge, HomeserverDeployment d, CancellationToken cancellationToken) =>
-        await admins.PingAppServiceAsync(endpoint.BaseUrlFor(d), bridge.CatalogId, ReadSecrets(bridge).AsToken, cancellationToken);
-
-    public BridgeContext BuildContext(Bridge bridge, BridgeCatalogEntry entry, HomeserverDeployment d)
-    {
-        var secret = ReadSecrets(bridge);
-        var choices = ReadChoices(bridge);
-        var database = HomeserverNames.BridgeDatabase(entry.Id);
-        return new BridgeContext
-        {
-            ServerName = d.ServerName,
-            HomeserverAddress = HomeserverAddress,
-            AppServiceAddress = AppServiceAddress(entry),
-            AsToken = secret.AsToken,
-            HsToken = secret.HsToken,
-            Database = bridge.DatabaseKind,
-            DatabaseUri = bridge.DatabaseKind switch
-            {
-                BridgeDatabaseKind.Postgres => $"postgres://{database}:{secret.DatabasePassword}@db/{database}?sslmode=disable",
-                BridgeDatabaseKind.Sqlite => $"file:{BridgeCatalog.DataDirectory}/{entry.Id}.db?_txlock=immediate",
-                _ => "",
-            },
-            Owner = choices.Owner,
-            Settings = choices.Settings.Concat(secret.SecretSettings).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
-            Randoms = secret.Randoms,
-        };
-    }
-
-    public string AppServiceAddress(BridgeCatalogEntry entry) =>
-        $"http://{names.Bridge(entry.Id)}:{entry.Definition.Port.ToString(CultureInfo.InvariantCulture)}";
-
-    internal BridgeSecrets ReadSecrets(Bridge bridge) =>
-        JsonSerializer.Deserialize<BridgeSecrets>(secrets.Unprotect(bridge.SecretsProtected), Json)!;
-
-    internal string ProtectSecrets(BridgeSecrets value) => secrets.Protect(JsonSerializer.Serialize(value, Json));
-
-    internal static BridgeChoices ReadChoices(Bridge bridge) =>
-        JsonSerializer.Deserialize<BridgeChoices>(bridge.SettingsJson, Json) ?? new BridgeChoices([], null);
-
-    internal static string WriteChoices(BridgeChoices choices) => JsonSerializer.Serialize(choices, Json);
-
-    private async Task<string> EnsureDatabaseAsync(Bridge bridge, BridgeSecrets secret, HomeserverDeployment d, CancellationToken cancellationToken)
-    {
-        switch (bridge.DatabaseKind)
-        {
-            case BridgeDatabaseKind.Postgres:
-                var database = HomeserverNames.BridgeDatabase(bridge.CatalogId);
-                await homeserver.EnsureDatabaseRunningAsync(d, null, cancellationToken);
-                await CreateDatabaseAsync(names.Postgres, database, secret.DatabasePassword!, cancellationToken);
-                return $"PostgreSQL database {database} (owner {database}) in {names.Postgres}.";
-            case BridgeDatabaseKind.Sqlite:
-                return $"SQLite: {BridgeCatalog.DataDirectory}/{bridge.CatalogId}.db in the volume {names.BridgeData(bridge.CatalogId, d.DataGeneration)}.";
-            default:
-                return "This bridge needs no database.";
-        }
-    }
-
-    /// <summary>Creates (or updates) a bridge's role and database in a PostgreSQL container; also used by restores.</summary>
-    internal async Task CreateDatabaseAsync(string container, string database, string password, CancellationToken cancellationToken)
-    {
-        // Identifiers are the panel's own (bridge_<id>); the password is random URL-safe text. Both go
-        // through stdin, so the password is never on a command line.
-        var sql = $"""
-            DO $$ BEGIN
-              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{database}') THEN
-                CREATE ROLE {database} LOGIN PASSWORD '{password}';
-              ELSE
-                ALTER ROLE {database} LOGIN PASSWORD '{password}';
-              END IF;
-            END $$;
-            SELECT 'CREATE DATABASE {database} OWNER {database} ENCODING ''UTF8'' LC_COLLATE ''C'' LC_CTYPE ''C'' TEMPLATE template0'
-              WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '{database}')\gexec
-            """;
-        await PsqlAsync(container, sql, cancellationToken);
-    }
-
-    private async Task DropDatabaseAsync(Bridge bridge, HomeserverDeployment d, CancellationToken cancellationToken)
-    {
-        if (bridge.DatabaseKind != BridgeDatabaseKind.Postgres || d.Database != HomeserverDatabase.Postgres)
-        {
-            return;
-        }
-
-        var database = HomeserverNames.BridgeDatabase(bridge.CatalogId);
-        await homeserver.EnsureDatabaseRunningAsync(d, null, cancellationToken);
-        await PsqlAsync(names.Postgres, $"DROP DATABASE IF EXISTS {database} WITH (FORCE);\nDROP ROLE IF EXISTS {database};\n", cancellationToken);
-    }
-
-    private async Task PsqlAsync(string container, string sql, CancellationToken cancellationToken)
-    {
-        using var input = new MemoryStream(Encoding.UTF8.GetBytes(sql));
-        var result = await docker.ExecAsync(container,
-            PostgresCommands.Script(),
-            null, cancellationToken, input);
-        if (result.ExitCode != 0)
-        {
-            throw new DomainException($"PostgreSQL refused to set up the bridge's database: {result.StandardError.Trim()}");
-        }
-    }
-
-    /// <summary>Creates the bridge's container (not started) with its volume, and writes its files into the volume.</summary>
-    private async Task PrepareContainerAsync(Bridge bridge, BridgeCatalogEntry entry, HomeserverDeployment d, string image, string name, CancellationToken cancellationToken)
-    {
-        var context = BuildContext(bridge, entry, d);
-        await docker.EnsureVolumeAsync(names.BridgeData(entry.Id, d.DataGeneration), new Dictionary<string, string>(), cancellationToken);
-        await docker.EnsureNetworkAsync(names.Network, new Dictionary<string, string>(), cancellationToken);
-        if (await docker.InspectAsync(name, cancellationToken) is { } existing)
-        {
-            await docker.RemoveAsync(existing.Id, cancellationToken);
-        }
-
-        await docker.CreateAsync(new ContainerSpec
-        {
-            Name = name,
-            Image = image,
-            Component = ContainerComponents.Bridge,
-            Labels = new Dictionary<string, string> { [BridgeLabel] = entry.Id },
-            Command = BridgeFilesGenerator.Command(entry, context),
-            Network = names.Network,
-            Volumes = new Dictionary<string, string> { [names.BridgeData(entry.Id, d.DataGeneration)] = BridgeCatalog.DataDirectory },
-            RestartPolicy = "unless-stopped",
-        }, cancellationToken);
-
-        var files = new List<ContainerFile>();
-        if (BridgeFilesGenerator.Config(entry, context) is { } config)
-        {
-            files.Add(new ContainerFile(entry.Files.Config!, Encoding.UTF8.GetBytes(config), entry.Files.Uid, entry.Files.Gid, 0b110_000_000));
-        }
-
-        if (entry.Files.Registration is { } registrationFile)
-        {
-            files.Add(new ContainerFile(registrationFile, Encoding.UTF8.GetBytes(Registration(entry, context)), entry.Files.Uid, entry.Files.Gid, 0b110_000_000));
-        }
-
-        if (files.Count > 0)
-        {
-            await docker.WriteFilesAsync(name, BridgeCatalog.DataDirectory, files, cancellationToken);
-        }
-    }
-
-    public const string BridgeLabel = "homeserver-panel.bridge";
-
-    private string Registration(BridgeCatalogEntry entry, BridgeContext context) => BridgeFilesGenerator.Registration(
-        AppServiceRegistration.For(entry.Definition, context.ServerName, context.AppServiceAddress, context.AsToken, context.HsToken), entry.RegistrationExtra);
-
     private async Task WriteRegistrationAsync(BridgeCatalogEntry entry, BridgeSecrets secret, HomeserverDeployment d, CancellationToken cancellationToken)
     {
         var yaml = BridgeFilesGenerator.Registration(
-            AppServiceRegistration.For(entry.Definition, d.ServerName, AppServiceAddress(entry), secret.AsToken, secret.HsToken), entry.RegistrationExtra);
+            AppServiceRegistration.For(entry.Definition, d.ServerName, container.AppServiceAddress(entry), secret.AsToken, secret.HsToken), entry.RegistrationExtra);
         await docker.WriteFilesAsync(names.Synapse, SynapseConfig.DataDirectory,
             [new ContainerFile($"{SynapseLayout.AppServiceDirectory}/{entry.Id}.yaml", Encoding.UTF8.GetBytes(yaml), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000)],
             cancellationToken);
@@ -460,38 +305,6 @@ public sealed partial class BridgeInstaller(
         }
 
         await homeserver.WaitHealthyAsync(progress ?? OperationContext.Silent, step, d, cancellationToken);
-    }
-
-    /// <summary>Waits until the homeserver reaches the bridge, failing early with its log when it keeps dying.</summary>
-    private async Task<string> WaitReadyAsync(BridgeCatalogEntry entry, BridgeSecrets secret, HomeserverDeployment d, OperationContext progress, string step, CancellationToken cancellationToken)
-    {
-        var timeout = TimeSpan.FromSeconds(options.Value.ReadyTimeoutSeconds);
-        var started = clock.GetUtcNow();
-        var name = names.Bridge(entry.Id);
-        AppServicePing? last = null;
-        var restartsBefore = (await docker.InspectAsync(name, cancellationToken))?.RestartCount ?? 0;
-        while (clock.GetUtcNow() - started < timeout)
-        {
-            var container = await docker.InspectAsync(name, cancellationToken) ?? throw new DomainException($"The container {name} disappeared.");
-            if (container.State is "exited" or "dead" || container.RestartCount - restartsBefore >= 2 || container.OomKilled)
-            {
-                throw new DomainException($"{entry.Definition.Name} stopped while starting (exit code {container.ExitCode}). Its last log lines:\n{await homeserver.LastLogLinesAsync(name, cancellationToken)}");
-            }
-
-            last = await admins.PingAppServiceAsync(endpoint.BaseUrlFor(d), entry.Id, secret.AsToken, cancellationToken);
-            if (last.IsUp)
-            {
-                return last.DurationMs is { } ms
-                    ? $"Synapse pings the bridge: answered in {ms} ms."
-                    : $"Synapse reaches the bridge ({last.Detail}).";
-            }
-
-            var waited = clock.GetUtcNow() - started;
-            progress.Progress(step, Math.Min(95, waited / timeout * 100), $"Waiting for the bridge to answer Synapse's ping… ({(int)waited.TotalSeconds} s: {last.Detail})");
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-        }
-
-        throw new DomainException($"{entry.Definition.Name} did not answer Synapse's ping within {(int)timeout.TotalSeconds} s ({last?.Detail}). Its last log lines:\n{await homeserver.LastLogLinesAsync(name, cancellationToken)}");
     }
 
     private async Task<(Bridge Bridge, BridgeCatalogEntry Entry, HomeserverDeployment Deployment)> LoadAsync(Guid id, CancellationToken cancellationToken)

@@ -8,6 +8,9 @@ public static class BridgesRegistration
     public static IServiceCollection AddBridges(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddBridgeCatalog(configuration);
+        services.AddSingleton<BridgeRecords>();
+        services.AddSingleton<BridgeDatabases>();
+        services.AddSingleton<BridgeContainer>();
         services.AddSingleton<BridgeInstaller>();
         services.AddSingleton<BridgesService>();
         return services;

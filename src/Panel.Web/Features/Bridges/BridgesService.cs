@@ -18,6 +18,8 @@ public sealed class BridgesService(
     IContainerRuntime docker,
     BridgeCatalog catalog,
     BridgeInstaller installer,
+    BridgeRecords records,
+    BridgeContainer bridgeContainer,
     HomeserverOperations operations,
     HomeserverNames names,
     MetricsStore metrics,
@@ -137,13 +139,13 @@ public sealed class BridgesService(
 
             if (existing is null)
             {
-                var planned = Bridge.Plan(entry.Definition, database, BridgeInstaller.WriteChoices(choices), installer.ProtectSecrets(secret), clock.GetUtcNow());
+                var planned = Bridge.Plan(entry.Definition, database, BridgeRecords.WriteChoices(choices), records.ProtectSecrets(secret), clock.GetUtcNow());
                 db.Bridges.Add(planned);
                 id = planned.Id;
             }
             else
             {
-                existing.Replan(entry.Definition, database, BridgeInstaller.WriteChoices(choices), installer.ProtectSecrets(secret));
+                existing.Replan(entry.Definition, database, BridgeRecords.WriteChoices(choices), records.ProtectSecrets(secret));
                 id = existing.Id;
             }
 
@@ -263,7 +265,7 @@ public sealed class BridgesService(
         string? healthDetail = null;
         if (detailed && status == "running" && d is { Phase: InstallPhase.Installed })
         {
-            var ping = await installer.PingAsync(bridge, d, cancellationToken);
+            var ping = await bridgeContainer.PingAsync(bridge, d, cancellationToken);
             health = ping.Result switch
             {
                 AppServicePingResult.Answered or AppServicePingResult.ReachedWithError => "healthy",
@@ -287,7 +289,7 @@ public sealed class BridgesService(
             }
         }
 
-        var choices = BridgeInstaller.ReadChoices(bridge);
+        var choices = BridgeRecords.ReadChoices(bridge);
         var operation = current is { Subject: { } subject } && subject == bridge.Id.ToString() ? current : null;
         return new BridgeView(
             bridge.Id,

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Panel.Domain.Common;
@@ -20,11 +19,11 @@ public sealed partial class HomeserverInstaller(
     IHomeserverAdminFactory admins,
     IDbContextFactory<PanelDbContext> contexts,
     HomeserverAccess access,
+    HomeserverContainers containers,
     ISecretProtector secrets,
     HomeserverNames names,
     HomeserverEndpoint endpoint,
     IOptions<HomeserverOptions> options,
-    IConfiguration configuration,
     TimeProvider clock,
     ILogger<HomeserverInstaller> logger)
 {
@@ -48,7 +47,7 @@ public sealed partial class HomeserverInstaller(
         await DatabaseAsync(progress, deployment, cancellationToken);
         await ConfigAsync(progress, deployment, cancellationToken);
         await StartSynapseAsync(progress, deployment, cancellationToken);
-        await WaitHealthyAsync(progress, "health", deployment, cancellationToken);
+        await containers.WaitHealthyAsync(progress, "health", deployment, cancellationToken);
         await AdminAsync(progress, deployment, cancellationToken);
 
         await access.ChangeAsync(d => d.MarkInstalled(clock.GetUtcNow()), cancellationToken);
@@ -66,263 +65,6 @@ public sealed partial class HomeserverInstaller(
         LogInstallFailed(logger, message);
     }
 
-    /// <summary>
-    /// The command Synapse is started with when its image names none (a plain <c>docker import</c> of a
-    /// root): what the official image's entry point does, in a line of shell. The container itself runs
-    /// as root and drops to UID 991 with setpriv (util-linux, in every Debian root), because the engine
-    /// copies files into a container as its configured user, and resolves that user in the image's
-    /// passwd file, which has no 991.
-    /// </summary>
-    public static readonly IReadOnlyList<string> ExplicitSynapseCommand =
-    [
-        "sh", "-c",
-        $"chown {SynapseConfig.SynapseUid}:{SynapseConfig.SynapseUid} {SynapseConfig.DataDirectory}; " +
-        $"if command -v setpriv >/dev/null 2>&1; then exec setpriv --reuid={SynapseConfig.SynapseUid} --regid={SynapseConfig.SynapseUid} --clear-groups {SynapseModule}; " +
-        $"else echo 'setpriv is missing: Synapse runs as root' >&2; exec {SynapseModule}; fi",
-    ];
-
-    private const string SynapseModule = "python3 -m synapse.app.homeserver --config-path " + SynapseConfig.ConfigPath;
-
-    /// <summary>Creates the Synapse container for the current settings (also used by upgrades and the reconciler).</summary>
-    public async Task<string> CreateSynapseContainerAsync(HomeserverDeployment deployment, string image, CancellationToken cancellationToken)
-    {
-        var port = deployment.HostPort ?? throw new InvalidOperationException("No host port was assigned.");
-        // The official image (and ours) start Synapse through their entry point, which drops to UID
-        // 991. An image with neither entry point nor command would be refused by the engine ("No
-        // command specified"): run Synapse's module directly, as the official image's user would.
-        var info = await docker.InspectImageAsync(image, cancellationToken)
-            ?? throw new ImageUnavailableException($"The image {image} is not on this machine.");
-        return await docker.CreateAsync(new ContainerSpec
-        {
-            Name = names.Synapse,
-            Image = image,
-            Command = info.RunsNothing ? ExplicitSynapseCommand : null,
-            Component = ContainerComponents.Homeserver,
-            Environment = new Dictionary<string, string>
-            {
-                ["SYNAPSE_CONFIG_PATH"] = SynapseConfig.ConfigPath,
-                ["UID"] = SynapseConfig.SynapseUid.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["GID"] = SynapseConfig.SynapseUid.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            },
-            Network = names.Network,
-            NetworkAliases = ["synapse"],
-            Volumes = new Dictionary<string, string> { [names.SynapseData(deployment.DataGeneration)] = SynapseConfig.DataDirectory },
-            Ports = [new PortPublication(SynapseConfig.ClientPort, "127.0.0.1", port)],
-            MemoryLimitBytes = deployment.MemoryLimitBytes,
-            RestartPolicy = "unless-stopped",
-            // python3 is in both the official and the Debian-built image; curl is not.
-            HealthCheck = new HealthCheckSpec(
-                ["CMD", "python3", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8008/health', timeout=4)"],
-                TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(5), 3, TimeSpan.FromSeconds(60)),
-        }, cancellationToken);
-    }
-
-    /// <summary>Makes sure Synapse's container exists with the wanted image and its config (the reconciler, start, restore, a rollback).</summary>
-    public async Task EnsureSynapseContainerAsync(HomeserverDeployment d, CancellationToken cancellationToken)
-    {
-        var container = await docker.InspectAsync(names.Synapse, cancellationToken);
-        if (container is not null && container.Image == d.SynapseImage)
-        {
-            return;
-        }
-
-        if (container is not null)
-        {
-            await docker.RemoveAsync(container.Id, cancellationToken);
-        }
-
-        await docker.EnsureNetworkAsync(names.Network, new Dictionary<string, string>(), cancellationToken);
-        await CreateSynapseContainerAsync(d, d.SynapseImage, cancellationToken);
-        await WriteConfigAsync(d, names.Synapse, cancellationToken);
-    }
-
-    /// <summary>
-    /// Writes homeserver.yaml (and the signing key, unless the volume already has one) into the Synapse
-    /// container. It lists the registrations of the bridges the database marks as registered.
-    /// </summary>
-    public async Task WriteConfigAsync(HomeserverDeployment deployment, string container, CancellationToken cancellationToken)
-    {
-        List<string> appServiceFiles;
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
-        {
-            appServiceFiles = (await db.Bridges.Where(b => b.Registered).Select(b => b.CatalogId).ToListAsync(cancellationToken))
-                .Order(StringComparer.Ordinal).Select(SynapseLayout.AppServiceRegistrationPath).ToList();
-        }
-
-        var yaml = SynapseConfig.Generate(BuildConfigInput(deployment, appServiceFiles));
-        var files = new List<ContainerFile>
-        {
-            // The volume's top belongs to Synapse's user, as the official image's entry point leaves
-            // it: an image without one (run as UID 991 directly) could not write its database otherwise.
-            new("./", [], SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b111_101_101),
-            new("homeserver.yaml", Encoding.UTF8.GetBytes(yaml), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000),
-        };
-        var existingKey = await docker.ReadFileAsync(container, SynapseConfig.DataDirectory + "/" + SynapseConfig.SigningKeyFile, cancellationToken);
-        if (existingKey is null)
-        {
-            var key = secrets.Unprotect(deployment.SigningKeyProtected ?? secrets.Protect(SynapseConfig.NewSigningKey()));
-            files.Add(new ContainerFile(SynapseConfig.SigningKeyFile, Encoding.UTF8.GetBytes(key), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000));
-        }
-        else if (deployment.SigningKeyProtected is null || secrets.Unprotect(deployment.SigningKeyProtected) != Encoding.UTF8.GetString(existingKey))
-        {
-            // The volume's key wins: it is the server's identity to the rest of the federation.
-            var kept = Encoding.UTF8.GetString(existingKey);
-            await access.ChangeAsync(d => d.SetSigningKey(secrets.Protect(kept)), cancellationToken);
-        }
-
-        await docker.WriteFilesAsync(container, SynapseConfig.DataDirectory, files, cancellationToken);
-    }
-
-    public SynapseConfigInput BuildConfigInput(HomeserverDeployment d, IReadOnlyList<string> appServiceFiles) => new()
-    {
-        ServerName = d.ServerName,
-        PublicBaseUrl = d.PublicBaseUrl,
-        Database = d.Database,
-        DatabaseHost = "db",
-        DatabaseName = SynapseLayout.PostgresDatabase,
-        DatabaseUser = SynapseLayout.PostgresUser,
-        DatabasePassword = d.DatabasePasswordProtected is null ? "" : secrets.Unprotect(d.DatabasePasswordProtected),
-        RegistrationSharedSecret = secrets.Unprotect(d.RegistrationSharedSecretProtected!),
-        MacaroonSecretKey = secrets.Unprotect(d.MacaroonSecretKeyProtected!),
-        FormSecret = secrets.Unprotect(d.FormSecretProtected!),
-        CacheFactor = d.CacheFactor,
-        RegistrationTokens = d.RegistrationTokensEnabled,
-        AppServiceConfigFiles = appServiceFiles,
-        Extra = configuration.GetSection("Panel:Homeserver:SynapseConfig").GetChildren()
-            .ToDictionary(c => c.Key, SynapseConfig.FromConfiguration),
-    };
-
-    /// <summary>Waits for /health, failing early (with the last log lines) when the container keeps dying.</summary>
-    public async Task WaitHealthyAsync(OperationContext progress, string step, HomeserverDeployment deployment, CancellationToken cancellationToken)
-    {
-        progress.Start(step, "Waiting for Synapse to answer /health…");
-        var timeout = TimeSpan.FromSeconds(options.Value.HealthTimeoutSeconds);
-        var started = clock.GetUtcNow();
-        var baseUrl = endpoint.BaseUrlFor(deployment);
-        // The engine's restart count only grows: count the restarts of this wait, not the earlier ones
-        // (a rollback waits on a container that crashed a few times just before).
-        var restartsBefore = (await docker.InspectAsync(names.Synapse, cancellationToken))?.RestartCount ?? 0;
-        var lastInspect = DateTimeOffset.MinValue;
-        while (clock.GetUtcNow() - started < timeout)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (await admins.IsHealthyAsync(baseUrl, cancellationToken))
-            {
-                progress.Done(step, $"Healthy after {(int)(clock.GetUtcNow() - started).TotalSeconds} s.");
-                return;
-            }
-
-            // Whether it crashed: asked of the engine twice a second at most, however often /health is.
-            if (clock.GetUtcNow() - lastInspect < TimeSpan.FromMilliseconds(500))
-            {
-                await Task.Delay(HealthPollInterval(clock.GetUtcNow() - started), cancellationToken);
-                continue;
-            }
-
-            lastInspect = clock.GetUtcNow();
-            var container = await docker.InspectAsync(names.Synapse, cancellationToken);
-            if (container is null)
-            {
-                throw new DomainException("The Synapse container disappeared while the panel waited for it.");
-            }
-
-            if (container.State is "exited" or "dead" || container.RestartCount - restartsBefore >= 3)
-            {
-                throw new DomainException($"Synapse stopped while starting (exit code {container.ExitCode}). Its last log lines:\n{await LastLogLinesAsync(container.Id, cancellationToken)}");
-            }
-
-            var waited = clock.GetUtcNow() - started;
-            progress.Progress(step, Math.Min(95, waited / timeout * 100), $"Waiting for Synapse to answer /health… ({(int)waited.TotalSeconds} s)");
-            await Task.Delay(HealthPollInterval(waited), cancellationToken);
-        }
-
-        throw new DomainException($"Synapse did not become healthy within {(int)timeout.TotalSeconds} s. Its last log lines:\n{await LastLogLinesAsync(names.Synapse, cancellationToken)}");
-    }
-
-    /// <summary>
-    /// Synapse usually answers within a few seconds of its start: ask often then (a refused connection
-    /// costs next to nothing), so that the install does not wait after it is ready; after that, once
-    /// a second.
-    /// </summary>
-    public static TimeSpan HealthPollInterval(TimeSpan waited) =>
-        waited < TimeSpan.FromSeconds(15) ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromSeconds(1);
-
-    public async Task<string> LastLogLinesAsync(string container, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return string.Join('\n', await docker.GetLogsAsync(container, 20, cancellationToken));
-        }
-        catch (Exception e) when (e is DomainException or ContainerRuntimeUnavailableException)
-        {
-            return "(the logs could not be read)";
-        }
-    }
-
-    /// <summary>Starts PostgreSQL (when used) and waits until it accepts connections on its network address.</summary>
-    public async Task EnsureDatabaseRunningAsync(HomeserverDeployment deployment, OperationContext? progress, CancellationToken cancellationToken)
-    {
-        if (deployment.Database != HomeserverDatabase.Postgres)
-        {
-            return;
-        }
-
-        var container = await docker.InspectAsync(names.Postgres, cancellationToken);
-        if (container is null)
-        {
-            await docker.CreateAsync(new ContainerSpec
-            {
-                Name = names.Postgres,
-                Image = deployment.DatabaseImage,
-                Component = ContainerComponents.Database,
-                Environment = new Dictionary<string, string>
-                {
-                    ["POSTGRES_USER"] = SynapseLayout.PostgresUser,
-                    ["POSTGRES_PASSWORD"] = secrets.Unprotect(deployment.DatabasePasswordProtected!),
-                    ["POSTGRES_DB"] = SynapseLayout.PostgresDatabase,
-                    // Synapse refuses a database with another collation.
-                    ["POSTGRES_INITDB_ARGS"] = "--locale=C --encoding=UTF8",
-                    ["PGDATA"] = "/var/lib/postgresql/data",
-                },
-                Network = names.Network,
-                NetworkAliases = ["db"],
-                Volumes = new Dictionary<string, string> { [names.PostgresData(deployment.DataGeneration)] = "/var/lib/postgresql/data" },
-                RestartPolicy = "unless-stopped",
-                HealthCheck = new HealthCheckSpec(["CMD", .. PostgresCommands.IsReady],
-                    TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), 5, TimeSpan.FromSeconds(30)),
-            }, cancellationToken);
-            container = await docker.InspectAsync(names.Postgres, cancellationToken);
-        }
-
-        if (!container!.IsRunning)
-        {
-            await docker.StartAsync(names.Postgres, cancellationToken);
-        }
-
-        // During its first start the image initialises the cluster with TCP switched off, so a TCP
-        // check only passes once the real server is up.
-        var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(90);
-        while (clock.GetUtcNow() < deadline)
-        {
-            var ready = await docker.ExecAsync(names.Postgres, PostgresCommands.IsReady, null, cancellationToken);
-            if (ready.ExitCode == 0)
-            {
-                return;
-            }
-
-            var state = await docker.InspectAsync(names.Postgres, cancellationToken);
-            if (state is { State: "exited" or "dead" })
-            {
-                throw new DomainException($"PostgreSQL stopped while starting. Its last log lines:\n{await LastLogLinesAsync(names.Postgres, cancellationToken)}");
-            }
-
-            progress?.Progress("database", null, "Waiting for PostgreSQL to accept connections…");
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-        }
-
-        throw new DomainException($"PostgreSQL did not accept connections within 90 s. Its last log lines:\n{await LastLogLinesAsync(names.Postgres, cancellationToken)}");
-    }
-
     private async Task PullAsync(OperationContext progress, HomeserverDeployment d, CancellationToken cancellationToken)
     {
         progress.Start("pull");
@@ -338,7 +80,7 @@ public sealed partial class HomeserverInstaller(
 
         var synapse = await docker.InspectImageAsync(d.SynapseImage, cancellationToken)
             ?? throw new ImageUnavailableException($"The image {d.SynapseImage} is not on this machine.");
-        var note = synapse.RunsNothing ? $" {d.SynapseImage} has no entry point: the panel starts Synapse's module itself ({SynapseModule}), as user {SynapseConfig.SynapseUid}." : "";
+        var note = synapse.RunsNothing ? $" {d.SynapseImage} has no entry point: the panel starts Synapse's module itself ({HomeserverContainers.SynapseModule}), as user {SynapseConfig.SynapseUid}." : "";
         progress.Done("pull", (present.Count == images.Length ? "The images are already on this machine." : "Images ready.") + note);
     }
 
@@ -376,7 +118,7 @@ public sealed partial class HomeserverInstaller(
         }
 
         progress.Start("database", "Starting PostgreSQL…");
-        await EnsureDatabaseRunningAsync(d, progress, cancellationToken);
+        await containers.EnsureDatabaseRunningAsync(d, progress, cancellationToken);
         progress.Done("database", "PostgreSQL accepts connections (database 'synapse', locale C, UTF8).");
     }
 
@@ -410,10 +152,10 @@ public sealed partial class HomeserverInstaller(
                 d.AssignHostPort(free);
             }
 
-            await CreateSynapseContainerAsync(d, d.SynapseImage, cancellationToken);
+            await containers.CreateSynapseContainerAsync(d, d.SynapseImage, cancellationToken);
         }
 
-        await WriteConfigAsync(d, names.Synapse, cancellationToken);
+        await containers.WriteConfigAsync(d, names.Synapse, cancellationToken);
         progress.Done("config", "homeserver.yaml and the signing key are in the Synapse volume.");
     }
 

@@ -16,7 +16,7 @@ public sealed partial class HomeserverLifecycle(
     IDbContextFactory<PanelDbContext> contexts,
     HomeserverAccess access,
     IContainerRuntime docker,
-    HomeserverInstaller installer,
+    HomeserverContainers installer,
     HomeserverOperations operations,
     HomeserverNames names,
     ILogger<HomeserverLifecycle> logger)

@@ -16,7 +16,7 @@ public sealed partial class HomeserverReconciler(
     IDbContextFactory<PanelDbContext> contexts,
     IContainerRuntime docker,
     HomeserverService homeserver,
-    HomeserverInstaller installer,
+    HomeserverContainers installer,
     HomeserverOperations operations,
     HomeserverNames names,
     Bridges.BridgeInstaller bridges,

@@ -12,6 +12,7 @@ public static class HomeserverRegistration
         services.AddSingleton<HomeserverNames>();
         services.AddSingleton<HomeserverEndpoint>();
         services.AddSingleton<HomeserverOperations>();
+        services.AddSingleton<HomeserverContainers>();
         services.AddSingleton<HomeserverInstaller>();
         services.AddSingleton<HomeserverAccess>();
         services.AddSingleton<HomeserverLifecycle>();
