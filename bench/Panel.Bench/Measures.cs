@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -129,9 +128,9 @@ public static partial class Measures
         var code = (await invite.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString()!;
         var seconds = quick ? 5 : 20;
         var circuitsBefore = await CircuitsOpenedAsync(panel);
-        var health = await WrkAsync(panel.Process.BaseUrl + "/healthz", seconds);
-        var invitePage = await WrkAsync(panel.Process.BaseUrl + "/invite/" + code, seconds);
-        var donate = await WrkAsync(panel.Process.BaseUrl + "/donate", seconds);
+        var health = await Wrk.RunAsync(panel.Process.BaseUrl + "/healthz", seconds);
+        var invitePage = await Wrk.RunAsync(panel.Process.BaseUrl + "/invite/" + code, seconds);
+        var donate = await Wrk.RunAsync(panel.Process.BaseUrl + "/donate", seconds);
         var circuits = await CircuitsOpenedAsync(panel) - circuitsBefore;
         var worstP99 = Math.Max(invitePage.P99Ms, donate.P99Ms);
         return new BenchResult("P5", "public pages under wrk: worst p99", worstP99, "ms", "GET /healthz p99", health.P99Ms, worstP99 / health.P99Ms,
@@ -165,14 +164,14 @@ public static partial class Measures
         // per-circuit cache that fills up, no history kept per refresh).
         var early = TimeSpan.FromSeconds(quick ? 5 : 15);
         await Task.Delay(early);
-        var (earlyPss, _, _) = Smaps(panel.Process.ProcessId);
+        var (earlyPss, _, _) = ProcessProbes.Smaps(panel.Process.ProcessId);
         await Task.Delay(TimeSpan.FromSeconds(quick ? 15 : 60) - early);
 
-        var (panelPss, panelAnon, panelRss) = Smaps(panel.Process.ProcessId);
+        var (panelPss, panelAnon, panelRss) = ProcessProbes.Smaps(panel.Process.ProcessId);
         var diagnostics = await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/diagnostics");
-        WriteBreakdown(panel.Process.ProcessId, Path.Combine(TestEnvironment.ArtifactsDirectory, "bench", "panel-pss-by-mapping.txt"));
+        ProcessProbes.WriteBreakdown(panel.Process.ProcessId, Path.Combine(TestEnvironment.ArtifactsDirectory, "bench", "panel-pss-by-mapping.txt"));
         var synapsePid = (await DockerTestHelper.InspectAsync(panel.SynapseContainer))!.State!.Pid;
-        var (synapsePss, synapseAnon, synapseRss) = Smaps((int)synapsePid);
+        var (synapsePss, synapseAnon, synapseRss) = ProcessProbes.Smaps((int)synapsePid);
         var ratio = panelPss / (double)synapsePss;
         return new BenchResult("P1", "panel PSS, one admin page open", panelPss, "bytes", "Synapse main process PSS", synapsePss, ratio, "ratio <= 0.5", ratio <= 0.5,
             new Dictionary<string, double>
@@ -208,14 +207,14 @@ public static partial class Measures
             // First a pause, so that what the measures before left running (a closing circuit,
             // a flush of the metrics) is not billed to idle.
             await Task.Delay(TimeSpan.FromSeconds(10));
-            var idle = await CpuOverAsync(panel.Process.ProcessId, window);
+            var idle = await ProcessProbes.CpuOverAsync(panel.Process.ProcessId, window);
             foreach (var name in names)
             {
                 (await panel.Api.PostAsJsonAsync("/api/v1/metrics/watched", new { name })).EnsureSuccessStatusCode();
             }
 
             await Task.Delay(TimeSpan.FromSeconds(5)); // the streams open
-            var sampling = await CpuOverAsync(panel.Process.ProcessId, window);
+            var sampling = await ProcessProbes.CpuOverAsync(panel.Process.ProcessId, window);
 
             // The CLI, streaming the same containers (its own process's CPU time only, like the panel's).
             var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, UseShellExecute = false };
@@ -224,7 +223,7 @@ public static partial class Measures
             using var cli = Process.Start(info)!;
             var drain = cli.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
             await Task.Delay(TimeSpan.FromSeconds(5));
-            var cliCpu = await CpuOverAsync(cli.Id, window);
+            var cliCpu = await ProcessProbes.CpuOverAsync(cli.Id, window);
             cli.Kill();
             await drain;
 
@@ -329,99 +328,8 @@ public static partial class Measures
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
     }
 
-    /// <summary>CPU seconds (user + system) a process spends over a window.</summary>
-    private static async Task<double> CpuOverAsync(int pid, TimeSpan window)
-    {
-        var before = CpuSeconds(pid);
-        await Task.Delay(window);
-        return CpuSeconds(pid) - before;
-    }
-
-    private static double CpuSeconds(int pid)
-    {
-        // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses.
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-
     private static async Task<long> CircuitsOpenedAsync(HomeserverPanel panel) =>
         (await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/diagnostics")).GetProperty("circuits").GetProperty("opened").GetInt64();
-
-    private static (long Pss, long PssAnon, long Rss) Smaps(int pid)
-    {
-        long pss = 0, anon = 0, rss = 0;
-        foreach (var line in File.ReadLines($"/proc/{pid}/smaps_rollup"))
-        {
-            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length < 2 || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var kb))
-            {
-                continue;
-            }
-
-            switch (parts[0])
-            {
-                case "Pss:": pss = kb * 1024; break;
-                case "Pss_Anon:": anon = kb * 1024; break;
-                case "Rss:": rss = kb * 1024; break;
-            }
-        }
-
-        return (pss, anon, rss);
-    }
-
-    /// <summary>
-    /// PSS per mapped file (and anonymous memory) from /proc/&lt;pid&gt;/smaps, largest first: where the
-    /// panel's memory goes, for whoever tunes it next.
-    /// </summary>
-    private static void WriteBreakdown(int pid, string path)
-    {
-        var totals = new Dictionary<string, (long Pss, long Anon)>(StringComparer.Ordinal);
-        var current = "[anonymous]";
-        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
-        {
-            if (MappingHeader().Match(line) is { Success: true } header)
-            {
-                current = header.Groups[1].Value.Trim() is { Length: > 0 } name ? name : "[anonymous]";
-                continue;
-            }
-
-            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length >= 2 && parts[0] is "Pss:" or "Anonymous:" && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var kb))
-            {
-                var (pss, anon) = totals.GetValueOrDefault(current);
-                totals[current] = parts[0] == "Pss:" ? (pss + kb, anon) : (pss, anon + kb);
-            }
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllLines(path, totals.OrderByDescending(t => t.Value.Pss).Select(t =>
-            string.Create(CultureInfo.InvariantCulture, $"{t.Value.Pss / 1024.0,9:0.0} MiB PSS {t.Value.Anon / 1024.0,9:0.0} MiB anonymous  {t.Key}")));
-    }
-
-    private sealed record WrkResult(double RequestsPerSecond, double P99Ms);
-
-    private static async Task<WrkResult> WrkAsync(string url, int seconds)
-    {
-        // A short unrecorded run first: the first requests pay for the JIT, not for the page.
-        await ProcessRunner.RunAsync("wrk", "-t2", "-c16", "-d3s", url);
-        var (exit, text) = await ProcessRunner.RunAsync("wrk", "-t2", "-c16", $"-d{seconds}s", "--latency", url);
-        if (exit != 0)
-        {
-            throw new InvalidOperationException($"wrk failed on {url} (is it installed? apt-get install wrk):\n{text}");
-        }
-
-        if (NonSuccess().Match(text) is { Success: true } bad)
-        {
-            throw new InvalidOperationException($"{url} answered errors under load ({bad.Value}):\n{text}");
-        }
-
-        var rps = double.Parse(RequestsPerSecond().Match(text).Groups[1].Value, CultureInfo.InvariantCulture);
-        var p99 = P99().Match(text);
-        var value = double.Parse(p99.Groups[1].Value, CultureInfo.InvariantCulture);
-        var ms = p99.Groups[2].Value switch { "us" => value / 1000, "ms" => value, "s" => value * 1000, _ => value * 60_000 };
-        return new WrkResult(rps, ms);
-    }
 
     private static void Must((int ExitCode, string Output) result)
     {
@@ -433,16 +341,4 @@ public static partial class Measures
 
     [GeneratedRegex(@"registration_shared_secret:\s*""?([^""\s]+)""?")]
     private static partial Regex SharedSecret();
-
-    [GeneratedRegex(@"^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$")]
-    private static partial Regex MappingHeader();
-
-    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
-    private static partial Regex RequestsPerSecond();
-
-    [GeneratedRegex(@"^\s*99%\s+([0-9.]+)(us|ms|s|m)\s*$", RegexOptions.Multiline)]
-    private static partial Regex P99();
-
-    [GeneratedRegex(@"Non-2xx or 3xx responses: \d+")]
-    private static partial Regex NonSuccess();
 }
