@@ -41,7 +41,7 @@ public static partial class Measures
             {
                 // Uninstall with the data, so that the next install starts from nothing again; the
                 // last install stays for the measures that follow.
-                var removed = await panel.Api.DeleteAsync($"/api/v1/homeserver?deleteData=true&confirmServerName={ServerName}");
+                var removed = await panel.Api.Http.DeleteAsync($"/api/v1/homeserver?deleteData=true&confirmServerName={ServerName}");
                 removed.EnsureSuccessStatusCode();
                 await panel.WaitForOperationAsync("uninstall");
                 installs.Add((await TimedInstallAsync(panel)).Seconds);
@@ -123,7 +123,7 @@ public static partial class Measures
     /// <summary>P5: wrk on the invite and donate pages, against /healthz; circuits opened must stay 0.</summary>
     public static async Task<BenchResult> PublicPagesAsync(HomeserverPanel panel, bool quick)
     {
-        var invite = await panel.Api.PostAsJsonAsync("/api/v1/invites", new { note = "bench", maxUses = 1 });
+        var invite = await panel.Api.Http.PostAsJsonAsync("/api/v1/invites", new { note = "bench", maxUses = 1 });
         invite.EnsureSuccessStatusCode();
         var code = (await invite.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString()!;
         var seconds = quick ? 5 : 20;
@@ -168,7 +168,7 @@ public static partial class Measures
         await Task.Delay(TimeSpan.FromSeconds(quick ? 15 : 60) - early);
 
         var (panelPss, panelAnon, panelRss) = ProcessProbes.Smaps(panel.Process.ProcessId);
-        var diagnostics = await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/diagnostics");
+        var diagnostics = await panel.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/diagnostics");
         ProcessProbes.WriteBreakdown(panel.Process.ProcessId, Path.Combine(TestEnvironment.ArtifactsDirectory, "bench", "panel-pss-by-mapping.txt"));
         var synapsePid = (await DockerTestHelper.InspectAsync(panel.SynapseContainer))!.State!.Pid;
         var (synapsePss, synapseAnon, synapseRss) = ProcessProbes.Smaps((int)synapsePid);
@@ -210,7 +210,7 @@ public static partial class Measures
             var idle = await ProcessProbes.CpuOverAsync(panel.Process.ProcessId, window);
             foreach (var name in names)
             {
-                (await panel.Api.PostAsJsonAsync("/api/v1/metrics/watched", new { name })).EnsureSuccessStatusCode();
+                (await panel.Api.Http.PostAsJsonAsync("/api/v1/metrics/watched", new { name })).EnsureSuccessStatusCode();
             }
 
             await Task.Delay(TimeSpan.FromSeconds(5)); // the streams open
@@ -236,7 +236,7 @@ public static partial class Measures
         {
             foreach (var name in names)
             {
-                await panel.Api.DeleteAsync($"/api/v1/metrics/watched/{name}");
+                await panel.Api.Http.DeleteAsync($"/api/v1/metrics/watched/{name}");
                 await DockerTestHelper.CliAsync("rm", "-f", name);
             }
         }
@@ -284,7 +284,7 @@ public static partial class Measures
         const string throughPanel = "/api/v1/users";
         for (var i = 0; i < 10; i++)
         {
-            (await panel.Api.GetAsync(throughPanel)).EnsureSuccessStatusCode();
+            (await panel.Api.Http.GetAsync(throughPanel)).EnsureSuccessStatusCode();
             (await synapse.GetAsync(direct)).EnsureSuccessStatusCode();
         }
 
@@ -294,7 +294,7 @@ public static partial class Measures
         {
             // Alternating, so that both see the same state of the machine.
             var watch = Stopwatch.StartNew();
-            (await panel.Api.GetAsync(throughPanel)).EnsureSuccessStatusCode();
+            (await panel.Api.Http.GetAsync(throughPanel)).EnsureSuccessStatusCode();
             ours.Add(watch.Elapsed.TotalMilliseconds);
             watch.Restart();
             (await synapse.GetAsync(direct)).EnsureSuccessStatusCode();
@@ -329,7 +329,7 @@ public static partial class Measures
     }
 
     private static async Task<long> CircuitsOpenedAsync(HomeserverPanel panel) =>
-        (await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/diagnostics")).GetProperty("circuits").GetProperty("opened").GetInt64();
+        (await panel.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/diagnostics")).GetProperty("circuits").GetProperty("opened").GetInt64();
 
     private static void Must((int ExitCode, string Output) result)
     {

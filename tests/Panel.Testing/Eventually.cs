@@ -26,4 +26,8 @@ public static class Eventually
             await Task.Delay(interval ?? TimeSpan.FromMilliseconds(100));
         }
     }
+
+    /// <summary>Waits until <paramref name="condition"/> holds (60 s unless told, asking every 500 ms).</summary>
+    public static Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        UntilAsync(condition, ok => ok, timeout ?? TimeSpan.FromSeconds(60), what, TimeSpan.FromMilliseconds(500));
 }

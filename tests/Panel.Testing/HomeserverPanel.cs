@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json;
+using Panel.Web.Features.Homeserver;
 
 namespace Panel.Testing;
 
@@ -40,7 +40,8 @@ public class HomeserverPanel : IAsyncDisposable
 
     public string Token { get; private set; } = "";
 
-    public HttpClient Api { get; private set; } = default!;
+    /// <summary>The panel's API, typed; <see cref="PanelApi.Http"/> for raw requests.</summary>
+    public PanelApi Api { get; private set; } = default!;
 
     public string SynapseContainer => $"{Instance}-synapse";
 
@@ -54,30 +55,20 @@ public class HomeserverPanel : IAsyncDisposable
         }
 
         await Process.StartAsync();
-        Api = Process.CreateClient(Token);
+        Api = new PanelApi(Process.CreateClient(Token));
     }
 
-    public async Task<JsonElement> GetHomeserverAsync()
-    {
-        var response = await Api.GetAsync("/api/v1/homeserver");
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"GET /api/v1/homeserver answered {(int)response.StatusCode}: {body}");
-        }
-
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
+    public async Task<HomeserverView> GetHomeserverAsync() => await Api.HomeserverAsync();
 
     public async Task InstallAsync(string serverName, string database, string? image = null)
     {
-        var response = await Api.PostAsJsonAsync("/api/v1/homeserver/install", new
+        var response = await Api.Http.PostAsJsonAsync("/api/v1/homeserver/install", new InstallRequest
         {
-            serverName,
-            database,
-            image = image ?? TestEnvironment.SynapseImage,
-            databaseImage = TestEnvironment.PostgresImage,
-            memoryLimitMb = 1024,
+            ServerName = serverName,
+            Database = database,
+            Image = image ?? TestEnvironment.SynapseImage,
+            DatabaseImage = TestEnvironment.PostgresImage,
+            MemoryLimitMb = 1024,
         });
         if ((int)response.StatusCode != 202)
         {
@@ -88,38 +79,28 @@ public class HomeserverPanel : IAsyncDisposable
     /// <summary>Waits until the running operation (if any) has finished and /health answers.</summary>
     /// <param name="timeout">How long to wait at most (3 minutes).</param>
     /// <param name="pollInterval">How often to ask (500 ms); the bench asks as often as it polls its baseline.</param>
-    public async Task<JsonElement> WaitUntilHealthyAsync(TimeSpan? timeout = null, TimeSpan? pollInterval = null)
+    public async Task<HomeserverView> WaitUntilHealthyAsync(TimeSpan? timeout = null, TimeSpan? pollInterval = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(3));
-        JsonElement view = default;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            view = await GetHomeserverAsync();
-            var running = view.TryGetProperty("operation", out var op) && op.ValueKind == JsonValueKind.Object && op.GetProperty("finishedAt").ValueKind == JsonValueKind.Null;
-            if (!running && view.GetProperty("phase").GetString() == "installed" && view.GetProperty("health").GetString() == "healthy")
-            {
-                return view;
-            }
-
-            if (!running && view.GetProperty("phase").GetString() == "failed")
-            {
-                throw new InvalidOperationException("The install failed: " + view.GetProperty("lastError").GetString());
-            }
-
-            await Task.Delay(pollInterval ?? TimeSpan.FromMilliseconds(500));
+            var view = await Eventually.UntilAsync(GetHomeserverAsync,
+                v => v.Operation is not { FinishedAt: null } && (v is { Phase: "installed", Health: "healthy" } || v.Phase == "failed"),
+                timeout ?? TimeSpan.FromMinutes(3), "A healthy homeserver", pollInterval ?? TimeSpan.FromMilliseconds(500));
+            return view.Phase == "failed" ? throw new InvalidOperationException("The install failed: " + view.LastError) : view;
         }
-
-        throw new TimeoutException($"The homeserver did not become healthy in time. Last view:\n{view}\nPanel output:\n{Process.Output}");
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\nPanel output:\n{Process.Output}", e);
+        }
     }
 
     /// <summary>Waits until the current operation has finished; returns the final view.</summary>
-    public async Task<JsonElement> WaitForOperationAsync(string kind, TimeSpan? timeout = null)
+    public async Task<HomeserverView> WaitForOperationAsync(string kind, TimeSpan? timeout = null)
     {
         try
         {
             return await Eventually.UntilAsync(GetHomeserverAsync,
-                view => view.TryGetProperty("operation", out var op) && op.ValueKind == JsonValueKind.Object
-                    && op.GetProperty("kind").GetString() == kind && op.GetProperty("finishedAt").ValueKind != JsonValueKind.Null,
+                view => view.Operation is { FinishedAt: not null } op && op.Kind == kind,
                 timeout ?? TimeSpan.FromMinutes(3), $"The end of the {kind} operation", TimeSpan.FromMilliseconds(500));
         }
         catch (TimeoutException e)
@@ -129,7 +110,7 @@ public class HomeserverPanel : IAsyncDisposable
     }
 
     /// <summary>The homeserver's client API on 127.0.0.1, as the panel publishes it.</summary>
-    public async Task<string> ClientUrlAsync() => (await GetHomeserverAsync()).GetProperty("clientUrl").GetString()!;
+    public async Task<string> ClientUrlAsync() => (await GetHomeserverAsync()).ClientUrl!;
 
     /// <summary>Restarts the panel process on the same data directory (for crash tests).</summary>
     public async Task RestartProcessAsync(bool kill)
@@ -148,7 +129,7 @@ public class HomeserverPanel : IAsyncDisposable
         var env = Process.Environment;
         Process = new PanelProcess(data, env, port);
         await Process.StartAsync();
-        Api = Process.CreateClient(Token);
+        Api = new PanelApi(Process.CreateClient(Token));
     }
 
     public virtual async ValueTask DisposeAsync()

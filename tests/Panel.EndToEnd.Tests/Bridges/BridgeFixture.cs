@@ -1,7 +1,9 @@
+using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Panel.EndToEnd.Tests.Invites;
 using Panel.Testing;
+using Panel.Web.Api;
+using Panel.Web.Features.Bridges;
 
 namespace Panel.EndToEnd.Tests.Bridges;
 
@@ -27,63 +29,30 @@ public sealed class BridgeHomeserverFixture : InstalledHomeserverFixture
         await WaitUntilHealthyAsync();
     }
 
-    public async Task<HttpResponseMessage> PostBridgeAsync(object body) => await Api.PostAsJsonAsync("/api/v1/bridges", body);
+    public async Task<HttpResponseMessage> PostBridgeAsync(object body) => await Api.Http.PostAsJsonAsync("/api/v1/bridges", body);
 
-    public async Task<Guid> InstallBridgeAsync(object body)
+    public async Task<Guid> InstallBridgeAsync(object body) => (await Api.PostAsync<ActionStarted>("/api/v1/bridges", body, HttpStatusCode.Accepted)).Id;
+
+    public Task<BridgeView> GetBridgeAsync(Guid id) => Api.BridgeAsync(id);
+
+    /// <summary>Waits until the bridge's operation has finished and <paramref name="done"/> holds; returns the bridge's view.</summary>
+    public async Task<BridgeView> WaitForBridgeAsync(Guid id, Func<BridgeView, bool> done, TimeSpan? timeout = null)
     {
-        var response = await PostBridgeAsync(body);
-        var text = await response.Content.ReadAsStringAsync();
-        if ((int)response.StatusCode != 202)
+        try
         {
-            throw new InvalidOperationException($"Installing answered {(int)response.StatusCode}: {text}");
+            return await Eventually.UntilAsync(() => Api.BridgeAsync(id), v => v.Operation is not { FinishedAt: null } && done(v),
+                timeout ?? TimeSpan.FromMinutes(4), "The bridge's state", TimeSpan.FromMilliseconds(500));
         }
-
-        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
-    }
-
-    public async Task<JsonElement> GetBridgeAsync(Guid id) => await Api.GetFromJsonAsync<JsonElement>($"/api/v1/bridges/{id}");
-
-    /// <summary>Waits until the bridge's operation has finished and returns the bridge's view.</summary>
-    public async Task<JsonElement> WaitForBridgeAsync(Guid id, Func<JsonElement, bool> done, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(4));
-        JsonElement view = default;
-        while (DateTime.UtcNow < deadline)
+        catch (TimeoutException e)
         {
-            var response = await Api.GetAsync($"/api/v1/bridges/{id}");
-            if (response.IsSuccessStatusCode)
-            {
-                view = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-                var running = view.GetProperty("operation") is { ValueKind: JsonValueKind.Object } op && op.GetProperty("finishedAt").ValueKind == JsonValueKind.Null;
-                if (!running && done(view))
-                {
-                    return view;
-                }
-            }
-
-            await Task.Delay(500);
+            throw new TimeoutException($"{e.Message}\nPanel output:\n{string.Join('\n', Process.Output.Split('\n').TakeLast(80))}", e);
         }
-
-        throw new TimeoutException($"The bridge did not get there in time. Last view:\n{view}\nPanel output:\n{string.Join('\n', Process.Output.Split('\n').TakeLast(80))}");
     }
 
     /// <summary>Waits until an uninstall has removed the bridge (its GET answers 404).</summary>
-    public async Task WaitUntilGoneAsync(Guid id)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (DateTime.UtcNow < deadline)
-        {
-            var response = await Api.GetAsync($"/api/v1/bridges/{id}");
-            if ((int)response.StatusCode == 404)
-            {
-                return;
-            }
-
-            await Task.Delay(500);
-        }
-
-        throw new TimeoutException($"The bridge was not removed in time.\n{await GetHomeserverAsync()}");
-    }
+    public Task WaitUntilGoneAsync(Guid id) =>
+        Eventually.UntilAsync(async () => (await Api.Http.GetAsync($"/api/v1/bridges/{id}")).StatusCode, status => status == HttpStatusCode.NotFound,
+            TimeSpan.FromMinutes(3), "The bridge's removal", TimeSpan.FromMilliseconds(500));
 
     private static string WriteTestCatalog()
     {

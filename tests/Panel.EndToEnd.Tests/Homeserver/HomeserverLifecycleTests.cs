@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Panel.Testing;
+using Panel.Web.Features.Homeserver;
 
 namespace Panel.EndToEnd.Tests.Homeserver;
 
@@ -24,8 +25,8 @@ public sealed class HomeserverLifecycleTests
             await alice.LoginAsync("alice", "alice password 1");
         }
 
-        (await panel.Api.DeleteAsync("/api/v1/homeserver?deleteData=false", Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        (await panel.WaitForOperationAsync("uninstall")).GetProperty("operation").GetProperty("succeeded").GetBoolean().ShouldBeTrue();
+        (await panel.Api.Http.DeleteAsync("/api/v1/homeserver?deleteData=false", Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await panel.WaitForOperationAsync("uninstall")).Operation!.Succeeded.ShouldBeTrue();
         (await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance)).ShouldBeEmpty();
         (await DockerTestHelper.Client.Volumes.InspectAsync($"{panel.Instance}-synapse-data", Ct)).ShouldNotBeNull();
 
@@ -39,15 +40,15 @@ public sealed class HomeserverLifecycleTests
         }
 
         // Deleting the data needs the server name, and then really deletes it.
-        (await panel.Api.DeleteAsync("/api/v1/homeserver?deleteData=true", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await panel.Api.DeleteAsync("/api/v1/homeserver?deleteData=true&confirmServerName=lite.example.test", Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await panel.Api.Http.DeleteAsync("/api/v1/homeserver?deleteData=true", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await panel.Api.Http.DeleteAsync("/api/v1/homeserver?deleteData=true&confirmServerName=lite.example.test", Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
         await panel.WaitForOperationAsync("uninstall");
         var volumes = await DockerTestHelper.Client.Volumes.ListAsync(new Docker.DotNet.Models.VolumesListParameters
         {
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"homeserver-panel.instance={panel.Instance}"] = true } },
         }, Ct);
         (volumes.Volumes ?? []).ShouldBeEmpty();
-        (await panel.GetHomeserverAsync()).GetProperty("installed").GetBoolean().ShouldBeFalse();
+        (await panel.GetHomeserverAsync()).Installed.ShouldBeFalse();
     }
 
     [Fact]
@@ -58,21 +59,15 @@ public sealed class HomeserverLifecycleTests
         await panel.InstallAsync("crash.example.test", "postgres");
 
         // Wait until the install is half-way (PostgreSQL is starting, Synapse does not exist yet), then pull the plug.
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        var halfWay = false;
-        while (!halfWay && DateTime.UtcNow < deadline)
-        {
-            var steps = (await panel.GetHomeserverAsync()).GetProperty("operation").GetProperty("steps");
-            halfWay = steps.EnumerateArray().Any(s => s.GetProperty("key").GetString() == "database" && s.GetProperty("status").GetString() == "Running");
-        }
-
-        halfWay.ShouldBeTrue("the install should have reached the database step");
+        await Eventually.UntilAsync(panel.GetHomeserverAsync,
+            view => view.Operation?.Steps.Any(s => s is { Key: "database", Status: StepStatus.Running }) == true,
+            TimeSpan.FromMinutes(1), "The install reaching the database step", TimeSpan.FromMilliseconds(20));
         panel.Process.Kill();
         (await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance)).ShouldNotContain(c => c.Labels["homeserver-panel.component"] == "homeserver");
         await panel.RestartProcessAsync(kill: true);
 
         var view = await panel.WaitUntilHealthyAsync();
-        view.GetProperty("status").GetProperty("adminAccess").GetString().ShouldBe("@panel-admin:crash.example.test");
+        view.Status.AdminAccess.ShouldBe("@panel-admin:crash.example.test");
         var containers = await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance);
         containers.Count(c => c.Labels["homeserver-panel.component"] == "homeserver").ShouldBe(1);
         containers.Count(c => c.Labels["homeserver-panel.component"] == "database").ShouldBe(1);
@@ -85,12 +80,12 @@ public sealed class HomeserverLifecycleTests
         await using var panel = new HomeserverPanel();
         await panel.StartAsync();
 
-        var response = await panel.Api.PostAsJsonAsync("/api/v1/homeserver/install", new { serverName = "not a host!", database = "sqlite" }, Ct);
+        var response = await panel.Api.Http.PostAsJsonAsync("/api/v1/homeserver/install", new { serverName = "not a host!", database = "sqlite" }, Ct);
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         problem.GetProperty("detail").GetString()!.ShouldContain("hostname");
-        (await panel.GetHomeserverAsync()).GetProperty("phase").ValueKind.ShouldBe(JsonValueKind.Null);
+        (await panel.GetHomeserverAsync()).Phase.ShouldBeNull();
         (await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance)).ShouldBeEmpty();
     }
 
@@ -103,8 +98,8 @@ public sealed class HomeserverLifecycleTests
         await panel.InstallAsync("missing.example.test", "sqlite", image: "registry.invalid/no/such-synapse:1");
         var view = await panel.WaitForOperationAsync("install");
 
-        view.GetProperty("phase").GetString().ShouldBe("failed");
-        var error = view.GetProperty("lastError").GetString()!;
+        view.Phase.ShouldBe("failed");
+        var error = view.LastError!;
         error.ShouldContain("registry.invalid/no/such-synapse:1");
         error.ShouldContain("build-from-debian.sh");
     }
@@ -115,7 +110,7 @@ public sealed class HomeserverLifecycleTests
         await using var panel = new HomeserverPanel(new Dictionary<string, string> { ["Panel__Docker__Endpoint"] = "unix:///tmp/no-docker-here.sock" });
         await panel.StartAsync();
 
-        var response = await panel.Api.PostAsJsonAsync("/api/v1/homeserver/install", new { serverName = "nodocker.example.test", database = "sqlite" }, Ct);
+        var response = await panel.Api.Http.PostAsJsonAsync("/api/v1/homeserver/install", new { serverName = "nodocker.example.test", database = "sqlite" }, Ct);
 
         response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
@@ -141,7 +136,7 @@ public sealed class AttachTests
 
         await using var attaching = new HomeserverPanel();
         await attaching.StartAsync();
-        var response = await attaching.Api.PostAsJsonAsync("/api/v1/homeserver/attach", new
+        var response = await attaching.Api.Http.PostAsJsonAsync("/api/v1/homeserver/attach", new
         {
             baseUrl = await host.ClientUrlAsync(),
             sharedSecret = secret,
@@ -150,13 +145,13 @@ public sealed class AttachTests
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
 
         var view = await attaching.GetHomeserverAsync();
-        view.GetProperty("settings").GetProperty("mode").GetString().ShouldBe("attached");
-        view.GetProperty("settings").GetProperty("serverName").GetString().ShouldBe("attached.example.test");
-        view.GetProperty("health").GetString().ShouldBe("healthy");
-        view.GetProperty("status").GetProperty("state").GetString().ShouldBe("running");
-        (await attaching.Api.GetFromJsonAsync<JsonElement>("/api/v1/homeserver/logs?tail=3", Ct)).GetProperty("lines").GetArrayLength().ShouldBeGreaterThan(0);
+        view.Settings!.Mode.ShouldBe("attached");
+        view.Settings!.ServerName.ShouldBe("attached.example.test");
+        view.Health.ShouldBe("healthy");
+        view.Status.State.ShouldBe("running");
+        (await attaching.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/homeserver/logs?tail=3", Ct)).GetProperty("lines").GetArrayLength().ShouldBeGreaterThan(0);
 
-        var stop = await attaching.Api.PostAsync("/api/v1/homeserver/stop", null, Ct);
+        var stop = await attaching.Api.Http.PostAsync("/api/v1/homeserver/stop", null, Ct);
         stop.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         (await DockerTestHelper.Client.Containers.InspectContainerAsync(host.SynapseContainer, Ct)).State!.Running.ShouldBeTrue();
     }
@@ -171,7 +166,7 @@ public sealed class AttachTests
         await using var attaching = new HomeserverPanel();
         await attaching.StartAsync();
 
-        var response = await attaching.Api.PostAsJsonAsync("/api/v1/homeserver/attach", new { baseUrl = await host.ClientUrlAsync(), accessToken = "syt_not_a_token" }, Ct);
+        var response = await attaching.Api.Http.PostAsJsonAsync("/api/v1/homeserver/attach", new { baseUrl = await host.ClientUrlAsync(), accessToken = "syt_not_a_token" }, Ct);
 
         ((int)response.StatusCode).ShouldBeInRange(400, 499);
         (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain("token");

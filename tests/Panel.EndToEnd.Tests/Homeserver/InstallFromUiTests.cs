@@ -74,7 +74,7 @@ public sealed class InstallFromUiTests(BrowserFixture browser) : IClassFixture<B
             await Assertions.Expect(page.GetByTestId("server-name")).ToHaveValueAsync("retry.example.test");
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Delete the kept data of retry.example.test" })).ToBeVisibleAsync();
             await BrowserFixture.ScreenshotAsync(page, "homeserver-install-failed");
-            var failures = await _panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=homeserver.install&outcome=Failure");
+            var failures = await _panel.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=homeserver.install&outcome=Failure");
             failures.GetProperty("items").EnumerateArray().ShouldContain(e => e.GetProperty("details").GetString()!.Contains("Synapse stopped while starting"));
 
             // The way out: another image. This one has no entry point (a plain imported root), so

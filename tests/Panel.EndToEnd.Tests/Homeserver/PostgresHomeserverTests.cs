@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Panel.Testing;
+using Panel.Web.Features.Homeserver;
 
 namespace Panel.EndToEnd.Tests.Homeserver;
 
@@ -11,7 +12,7 @@ public sealed class PostgresHomeserverFixture : HomeserverPanel, IAsyncLifetime
     public const string ServerName = "pg.example.test";
 
     /// <summary>The view right after the install, before other tests run other operations.</summary>
-    public JsonElement InstalledView { get; private set; }
+    public HomeserverView InstalledView { get; private set; } = default!;
 
     public async ValueTask InitializeAsync()
     {
@@ -30,15 +31,15 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
     {
         var view = await panel.WaitUntilHealthyAsync();
 
-        view.GetProperty("health").GetString().ShouldBe("healthy");
-        view.GetProperty("settings").GetProperty("database").GetString().ShouldBe("postgres");
-        var status = view.GetProperty("status");
-        status.GetProperty("adminAccess").GetString().ShouldBe($"@panel-admin:{PostgresHomeserverFixture.ServerName}");
-        status.GetProperty("version").GetString().ShouldNotBeNullOrEmpty();
+        view.Health.ShouldBe("healthy");
+        view.Settings!.Database.ShouldBe("postgres");
+        var status = view.Status;
+        status.AdminAccess.ShouldBe($"@panel-admin:{PostgresHomeserverFixture.ServerName}");
+        status.Version.ShouldNotBeNullOrEmpty();
         // The install's steps (other tests of the class may have run restarts and upgrades since).
-        var steps = panel.InstalledView.GetProperty("operation").GetProperty("steps").EnumerateArray().ToList();
-        steps.Select(s => s.GetProperty("key").GetString()).ShouldBe(["pull", "network", "database", "config", "start", "health", "admin"]);
-        steps.ShouldAllBe(s => s.GetProperty("status").GetString() == "Done");
+        var steps = panel.InstalledView.Operation!.Steps;
+        steps.Select(s => s.Key).ShouldBe(["pull", "network", "database", "config", "start", "health", "admin"]);
+        steps.ShouldAllBe(s => s.Status == StepStatus.Done);
     }
 
     [Fact]
@@ -78,10 +79,10 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
     [Fact]
     public async Task Logs_ReturnTheLastLines_AndRefuseAnUnreasonableTail()
     {
-        var logs = await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/homeserver/logs?tail=5", Ct);
+        var logs = await panel.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/homeserver/logs?tail=5", Ct);
         logs.GetProperty("lines").GetArrayLength().ShouldBeInRange(1, 5);
 
-        var bad = await panel.Api.GetAsync("/api/v1/homeserver/logs?tail=0", Ct);
+        var bad = await panel.Api.Http.GetAsync("/api/v1/homeserver/logs?tail=0", Ct);
         bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         bad.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
     }
@@ -105,14 +106,14 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
     {
         var before = await DockerTestHelper.Client.Containers.InspectContainerAsync(panel.SynapseContainer, Ct);
 
-        (await panel.Api.PostAsync("/api/v1/homeserver/restart", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await panel.Api.Http.PostAsync("/api/v1/homeserver/restart", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var view = await panel.WaitForOperationAsync("restart");
 
-        view.GetProperty("operation").GetProperty("succeeded").GetBoolean().ShouldBeTrue(view.ToString());
+        view.Operation!.Succeeded.ShouldBeTrue(view.ToString());
         var after = await DockerTestHelper.Client.Containers.InspectContainerAsync(panel.SynapseContainer, Ct);
         after.State!.StartedAt.ShouldNotBe(before.State!.StartedAt);
-        (await panel.WaitUntilHealthyAsync()).GetProperty("health").GetString().ShouldBe("healthy");
-        var audit = await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=homeserver.restart", Ct);
+        (await panel.WaitUntilHealthyAsync()).Health.ShouldBe("healthy");
+        var audit = await panel.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=homeserver.restart", Ct);
         audit.GetProperty("items").GetArrayLength().ShouldBeGreaterThan(0);
     }
 
@@ -122,20 +123,20 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
         var next = TestEnvironment.SynapseImage.Split(':')[0] + ":next";
         var broken = TestEnvironment.SynapseImage.Split(':')[0] + ":broken";
 
-        (await panel.Api.PostAsJsonAsync("/api/v1/homeserver/upgrade", new { image = next }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await panel.Api.Http.PostAsJsonAsync("/api/v1/homeserver/upgrade", new { image = next }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var upgraded = await panel.WaitForOperationAsync("upgrade");
-        upgraded.GetProperty("operation").GetProperty("succeeded").GetBoolean().ShouldBeTrue(upgraded.ToString());
-        upgraded.GetProperty("settings").GetProperty("image").GetString().ShouldBe(next);
-        (await panel.WaitUntilHealthyAsync()).GetProperty("status").GetProperty("image").GetString().ShouldBe(next);
+        upgraded.Operation!.Succeeded.ShouldBeTrue(upgraded.ToString());
+        upgraded.Settings!.Image.ShouldBe(next);
+        (await panel.WaitUntilHealthyAsync()).Status.Image.ShouldBe(next);
 
-        (await panel.Api.PostAsJsonAsync("/api/v1/homeserver/upgrade", new { image = broken }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await panel.Api.Http.PostAsJsonAsync("/api/v1/homeserver/upgrade", new { image = broken }, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var rolledBack = await panel.WaitForOperationAsync("upgrade");
 
-        rolledBack.GetProperty("operation").GetProperty("succeeded").GetBoolean().ShouldBeFalse();
-        rolledBack.GetProperty("operation").GetProperty("error").GetString()!.ShouldContain("rolled back");
-        rolledBack.GetProperty("settings").GetProperty("image").GetString().ShouldBe(next);
+        rolledBack.Operation!.Succeeded.ShouldBeFalse();
+        rolledBack.Operation!.Error!.ShouldContain("rolled back");
+        rolledBack.Settings!.Image.ShouldBe(next);
         var healthy = await panel.WaitUntilHealthyAsync();
-        healthy.GetProperty("status").GetProperty("image").GetString().ShouldBe(next);
+        healthy.Status.Image.ShouldBe(next);
         (await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance)).Count(c => c.Labels["homeserver-panel.component"] == "homeserver").ShouldBe(1);
     }
 
@@ -147,26 +148,17 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
         var (code, output) = await DockerTestHelper.CliAsync("exec", panel.SynapseContainer, "sh", "-c", "kill -TERM 1");
         code.ShouldBe(0, output);
 
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (DateTime.UtcNow < deadline)
-        {
-            var now = await DockerTestHelper.Client.Containers.InspectContainerAsync(panel.SynapseContainer, Ct);
-            if (now.RestartCount > before.RestartCount && now.State!.Running)
-            {
-                break;
-            }
-
-            await Task.Delay(500, Ct);
-        }
+        await Eventually.UntilAsync(() => DockerTestHelper.Client.Containers.InspectContainerAsync(panel.SynapseContainer, Ct),
+            now => now.RestartCount > before.RestartCount && now.State!.Running, TimeSpan.FromMinutes(2), "Docker restarting Synapse", TimeSpan.FromMilliseconds(500));
 
         var view = await panel.WaitUntilHealthyAsync();
-        view.GetProperty("status").GetProperty("restartCount").GetInt64().ShouldBeGreaterThan(before.RestartCount);
+        view.Status.RestartCount.ShouldBeGreaterThan(before.RestartCount);
     }
 
     [Fact]
     public async Task Install_WhenOneIsInstalled_IsAConflict()
     {
-        var response = await panel.Api.PostAsJsonAsync("/api/v1/homeserver/install", new { serverName = "other.example.test", database = "sqlite" }, Ct);
+        var response = await panel.Api.Http.PostAsJsonAsync("/api/v1/homeserver/install", new { serverName = "other.example.test", database = "sqlite" }, Ct);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");

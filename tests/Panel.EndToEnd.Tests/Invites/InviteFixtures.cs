@@ -27,7 +27,7 @@ public class InstalledHomeserverFixture : HomeserverPanel, IAsyncLifetime
 
     public async Task<JsonElement> CreateInviteAsync(object body)
     {
-        var response = await Api.PostAsJsonAsync("/api/v1/invites", body);
+        var response = await Api.Http.PostAsJsonAsync("/api/v1/invites", body);
         var text = await response.Content.ReadAsStringAsync();
         if ((int)response.StatusCode != 201)
         {
@@ -41,7 +41,7 @@ public class InstalledHomeserverFixture : HomeserverPanel, IAsyncLifetime
         await Process.CreateClient().PostAsJsonAsync($"/api/v1/invites/{code}/redeem", new { username, password });
 
     public async Task<JsonElement> InviteAsync(string id) =>
-        (await Api.GetFromJsonAsync<JsonElement>("/api/v1/invites")).EnumerateArray().Single(i => i.GetProperty("id").GetString() == id);
+        (await Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/invites")).EnumerateArray().Single(i => i.GetProperty("id").GetString() == id);
 }
 
 /// <summary>The same, with the panel's own database on PostgreSQL.</summary>

@@ -32,7 +32,7 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
         var listed = await hs.InviteAsync(invite.GetProperty("id").GetString()!);
         listed.GetProperty("status").GetString().ShouldBe("used up");
         listed.GetProperty("usedBy").EnumerateArray().Select(u => u.GetString()).ShouldBe([$"@alice:{hs.ServerName}"]);
-        var audit = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=invite.redeemed", Ct);
+        var audit = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=invite.redeemed", Ct);
         audit.GetProperty("items").EnumerateArray().ShouldContain(e => e.GetProperty("target").GetString() == $"@alice:{hs.ServerName}" && e.GetProperty("sourceAddress").GetString() == "127.0.0.1");
     }
 
@@ -93,7 +93,7 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
     {
         var expiring = await hs.CreateInviteAsync(new { maxUses = 1, expiresAt = DateTimeOffset.UtcNow.AddSeconds(2) });
         var revoked = await hs.CreateInviteAsync(new { maxUses = 1 });
-        (await hs.Api.DeleteAsync($"/api/v1/invites/{revoked.GetProperty("id").GetString()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await hs.Api.Http.DeleteAsync($"/api/v1/invites/{revoked.GetProperty("id").GetString()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         await Task.Delay(2500, Ct);
 
         var late = await hs.RedeemAsync(expiring.GetProperty("code").GetString()!, "too-late", "a long enough password");
@@ -112,7 +112,7 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
     {
         foreach (var bad in new object[] { new { maxUses = 0 }, new { maxUses = 101 }, new { maxUses = 1, expiresAt = DateTimeOffset.UtcNow.AddDays(-1) }, new { maxUses = 1, mode = "carrier-pigeon" }, new { maxUses = 1, autoJoinRooms = new[] { "general" } } })
         {
-            var response = await hs.Api.PostAsJsonAsync("/api/v1/invites", bad, Ct);
+            var response = await hs.Api.Http.PostAsJsonAsync("/api/v1/invites", bad, Ct);
             response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, JsonSerializer.Serialize(bad));
             response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         }
@@ -154,7 +154,7 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
         listed.GetProperty("mode").GetString().ShouldBe("registrationToken");
 
         // Revoking deletes the token in Synapse: it stops working at once.
-        (await hs.Api.DeleteAsync($"/api/v1/invites/{invite.GetProperty("id").GetString()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await hs.Api.Http.DeleteAsync($"/api/v1/invites/{invite.GetProperty("id").GetString()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         using var dave = new MatrixClient(await hs.ClientUrlAsync());
         (await RegisterWithTokenAsync(dave, "dave", "dave's long password", token)).IsSuccessStatusCode.ShouldBeFalse();
         (await dave.TryLoginAsync("dave", "dave's long password")).IsSuccessStatusCode.ShouldBeFalse();
@@ -217,7 +217,7 @@ internal static class ParallelRedemption
 
         results.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(5);
         results.Where(r => r.StatusCode != HttpStatusCode.Created).ShouldAllBe(r => r.StatusCode == HttpStatusCode.Gone);
-        var users = await hs.Api.GetFromJsonAsync<JsonElement>($"/api/v1/users?search={prefix}guest&limit=100");
+        var users = await hs.Api.Http.GetFromJsonAsync<JsonElement>($"/api/v1/users?search={prefix}guest&limit=100");
         users.GetProperty("total").GetInt32().ShouldBe(5);
         var listed = await hs.InviteAsync(invite.GetProperty("id").GetString()!);
         listed.GetProperty("uses").GetInt32().ShouldBe(5);

@@ -11,7 +11,7 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
 
     private async Task<string> CreateUserAsync(string name, string? password = null, bool admin = false)
     {
-        var response = await hs.Api.PostAsJsonAsync("/api/v1/users", new { username = name, displayName = name.ToUpperInvariant(), password, admin }, Ct);
+        var response = await hs.Api.Http.PostAsJsonAsync("/api/v1/users", new { username = name, displayName = name.ToUpperInvariant(), password, admin }, Ct);
         response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         return password ?? body.GetProperty("generatedPassword").GetString()!;
@@ -24,7 +24,7 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
 
         using var client = new MatrixClient(await hs.ClientUrlAsync());
         await client.LoginAsync("gen", password);
-        var details = await hs.Api.GetFromJsonAsync<JsonElement>($"/api/v1/users/{Uri.EscapeDataString($"@gen:{hs.ServerName}")}", Ct);
+        var details = await hs.Api.Http.GetFromJsonAsync<JsonElement>($"/api/v1/users/{Uri.EscapeDataString($"@gen:{hs.ServerName}")}", Ct);
         details.GetProperty("user").GetProperty("displayName").GetString().ShouldBe("GEN");
         details.GetProperty("devices").GetArrayLength().ShouldBe(1);
     }
@@ -34,7 +34,7 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
     {
         await CreateUserAsync("resetme", "the first long password");
 
-        var reset = await hs.Api.PostAsJsonAsync("/api/v1/users/resetme/password", new { password = "the second long password", logoutDevices = true }, Ct);
+        var reset = await hs.Api.Http.PostAsJsonAsync("/api/v1/users/resetme/password", new { password = "the second long password", logoutDevices = true }, Ct);
 
         reset.StatusCode.ShouldBe(HttpStatusCode.OK);
         using var client = new MatrixClient(await hs.ClientUrlAsync());
@@ -49,10 +49,10 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
         using var client = new MatrixClient(await hs.ClientUrlAsync());
         await client.LoginAsync("leaving", "a long enough password");
 
-        (await hs.Api.PostAsJsonAsync($"/api/v1/users/{Uri.EscapeDataString($"@leaving:{hs.ServerName}")}/deactivate", new { erase = true }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await hs.Api.Http.PostAsJsonAsync($"/api/v1/users/{Uri.EscapeDataString($"@leaving:{hs.ServerName}")}/deactivate", new { erase = true }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
 
         (await client.TryLoginAsync("leaving", "a long enough password")).IsSuccessStatusCode.ShouldBeFalse();
-        var audit = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=user.deactivated", Ct);
+        var audit = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=user.deactivated", Ct);
         audit.GetProperty("items").EnumerateArray().ShouldContain(e => e.GetProperty("target").GetString() == $"@leaving:{hs.ServerName}");
     }
 
@@ -61,12 +61,12 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
     {
         await CreateUserAsync("promoted", "a long enough password");
 
-        (await hs.Api.PutAsJsonAsync("/api/v1/users/promoted/admin", new { admin = true }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        var admins = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/users?admins=true&search=promoted", Ct);
+        (await hs.Api.Http.PutAsJsonAsync("/api/v1/users/promoted/admin", new { admin = true }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var admins = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/users?admins=true&search=promoted", Ct);
         admins.GetProperty("users").EnumerateArray().Single().GetProperty("admin").GetBoolean().ShouldBeTrue();
 
-        (await hs.Api.PutAsJsonAsync("/api/v1/users/promoted/admin", new { admin = false }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        (await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/users?admins=true&search=promoted", Ct)).GetProperty("total").GetInt32().ShouldBe(0);
+        (await hs.Api.Http.PutAsJsonAsync("/api/v1/users/promoted/admin", new { admin = false }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/users?admins=true&search=promoted", Ct)).GetProperty("total").GetInt32().ShouldBe(0);
     }
 
     [Fact]
@@ -74,10 +74,10 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
     {
         var panelAdmin = Uri.EscapeDataString($"@panel-admin:{hs.ServerName}");
 
-        (await hs.Api.PostAsJsonAsync($"/api/v1/users/{panelAdmin}/deactivate", new { }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await hs.Api.PostAsJsonAsync("/api/v1/users", new { username = "echobot" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await hs.Api.PostAsJsonAsync("/api/v1/users", new { username = "UPPER" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        var list = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/users?search=panel-admin", Ct);
+        (await hs.Api.Http.PostAsJsonAsync($"/api/v1/users/{panelAdmin}/deactivate", new { }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await hs.Api.Http.PostAsJsonAsync("/api/v1/users", new { username = "echobot" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await hs.Api.Http.PostAsJsonAsync("/api/v1/users", new { username = "UPPER" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var list = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/users?search=panel-admin", Ct);
         list.GetProperty("users").EnumerateArray().Single().GetProperty("protected").GetBoolean().ShouldBeTrue();
     }
 
@@ -89,13 +89,13 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
             await CreateUserAsync($"pageduser{i}", "a long enough password");
         }
 
-        var first = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/users?search=pageduser&limit=2", Ct);
+        var first = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/users?search=pageduser&limit=2", Ct);
         first.GetProperty("total").GetInt32().ShouldBe(5);
         first.GetProperty("users").GetArrayLength().ShouldBe(2);
         var next = first.GetProperty("nextFrom").GetInt32();
-        var second = await hs.Api.GetFromJsonAsync<JsonElement>($"/api/v1/users?search=pageduser&limit=2&from={next}", Ct);
+        var second = await hs.Api.Http.GetFromJsonAsync<JsonElement>($"/api/v1/users?search=pageduser&limit=2&from={next}", Ct);
         second.GetProperty("users")[0].GetProperty("userId").GetString().ShouldNotBe(first.GetProperty("users")[0].GetProperty("userId").GetString());
-        (await hs.Api.GetAsync("/api/v1/users?limit=0", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await hs.Api.Http.GetAsync("/api/v1/users?limit=0", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 }
 

@@ -24,7 +24,7 @@ public sealed class MonitoringFixture : HomeserverPanel, IAsyncLifetime
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (DateTime.UtcNow < deadline)
         {
-            var summary = await Api.GetFromJsonAsync<JsonElement>("/api/v1/metrics/summary");
+            var summary = await Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/metrics/summary");
             foreach (var c in summary.GetProperty("containers").EnumerateArray())
             {
                 if (c.GetProperty("key").GetString() == key && c.GetProperty("live").GetBoolean()
@@ -42,7 +42,7 @@ public sealed class MonitoringFixture : HomeserverPanel, IAsyncLifetime
 
     public async Task<MatrixClient> NewUserAsync(string name)
     {
-        var response = await Api.PostAsJsonAsync("/api/v1/users", new { username = name, password = "a long enough password" });
+        var response = await Api.Http.PostAsJsonAsync("/api/v1/users", new { username = name, password = "a long enough password" });
         response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         var client = new MatrixClient(await ClientUrlAsync());
         await client.LoginAsync(name, "a long enough password");
@@ -84,7 +84,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         attempts.ShouldBeEmpty();
         synapse.GetProperty("memoryLimitBytes").GetInt64().ShouldBe(1024L * 1024 * 1024);
 
-        var summary = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/metrics/summary?refresh=true", Ct);
+        var summary = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/metrics/summary?refresh=true", Ct);
         summary.GetProperty("host").GetProperty("memoryTotalBytes").GetInt64().ShouldBeGreaterThan(0);
         summary.GetProperty("host").GetProperty("diskFreeBytes").GetInt64().ShouldBeGreaterThan(0);
         var figures = summary.GetProperty("homeserver");
@@ -99,13 +99,13 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         await hs.WaitForSampleAsync("homeserver");
         foreach (var range in new[] { "1h", "24h", "30d", "365d" })
         {
-            var series = await hs.Api.GetFromJsonAsync<JsonElement>($"/api/v1/metrics/containers/homeserver?range={range}", Ct);
+            var series = await hs.Api.Http.GetFromJsonAsync<JsonElement>($"/api/v1/metrics/containers/homeserver?range={range}", Ct);
             series.GetProperty("points").GetArrayLength().ShouldBeGreaterThan(0, range);
         }
 
-        var hour = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/metrics/containers/homeserver?range=1h", Ct);
+        var hour = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/metrics/containers/homeserver?range=1h", Ct);
         hour.GetProperty("points").EnumerateArray().ShouldContain(p => p.GetProperty("memoryAvg").ValueKind == JsonValueKind.Number, "the open minute counts");
-        (await hs.Api.GetAsync("/api/v1/metrics/containers/homeserver?range=7d", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await hs.Api.Http.GetAsync("/api/v1/metrics/containers/homeserver?range=7d", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         JsonElement events = default;
         while (DateTime.UtcNow < deadline)
         {
-            events = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/events?limit=50", Ct);
+            events = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/events?limit=50", Ct);
             if (events.EnumerateArray().Any(e => e.GetProperty("action").GetString() == "die") && events.EnumerateArray().Any(e => e.GetProperty("action").GetString() == "start"))
             {
                 break;
@@ -140,13 +140,13 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
     {
         await hs.WaitForSampleAsync("homeserver");
 
-        var response = await hs.Api.PutAsJsonAsync("/api/v1/metrics/containers/homeserver/memory-limit", new { bytes = 768L * 1024 * 1024 }, Ct);
+        var response = await hs.Api.Http.PutAsJsonAsync("/api/v1/metrics/containers/homeserver/memory-limit", new { bytes = 768L * 1024 * 1024 }, Ct);
 
         response.StatusCode.ShouldBe(HttpStatusCode.NoContent, await response.Content.ReadAsStringAsync(Ct));
         (await DockerTestHelper.Client.Containers.InspectContainerAsync(hs.SynapseContainer, Ct)).HostConfig!.Memory.ShouldBe(768L * 1024 * 1024);
-        (await hs.GetHomeserverAsync()).GetProperty("settings").GetProperty("memoryLimitBytes").GetInt64().ShouldBe(768L * 1024 * 1024);
-        (await hs.Api.PutAsJsonAsync("/api/v1/metrics/containers/homeserver/memory-limit", new { bytes = 1024 }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await hs.Api.PutAsJsonAsync("/api/v1/metrics/containers/homeserver/memory-limit", new { bytes = 1024L * 1024 * 1024 }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await hs.GetHomeserverAsync()).Settings!.MemoryLimitBytes.ShouldBe(768L * 1024 * 1024);
+        (await hs.Api.Http.PutAsJsonAsync("/api/v1/metrics/containers/homeserver/memory-limit", new { bytes = 1024 }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await hs.Api.Http.PutAsJsonAsync("/api/v1/metrics/containers/homeserver/memory-limit", new { bytes = 1024L * 1024 * 1024 }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         List<string?> ids = [];
         for (var attempt = 0; attempt < 60; attempt++)
         {
-            ranked = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/rooms?orderBy=stateEvents&limit=100", Ct);
+            ranked = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/rooms?orderBy=stateEvents&limit=100", Ct);
             ids = ranked.GetProperty("rooms").EnumerateArray().Select(r => r.GetProperty("roomId").GetString()).ToList();
             if (ids.Contains(big) && ids.Contains(small) && ids.IndexOf(big) < ids.IndexOf(small))
             {
@@ -189,17 +189,17 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         // some tables; when Synapse cannot estimate, the panel says so instead of failing.
         if (ranked.GetProperty("sizesKnown").GetBoolean())
         {
-            var bySize = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/rooms?orderBy=size", Ct);
+            var bySize = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/rooms?orderBy=size", Ct);
             bySize.GetProperty("rooms").EnumerateArray().ShouldContain(r => r.GetProperty("databaseBytes").ValueKind == JsonValueKind.Number);
         }
         else
         {
-            var bySize = await hs.Api.GetAsync("/api/v1/rooms?orderBy=size", Ct);
+            var bySize = await hs.Api.Http.GetAsync("/api/v1/rooms?orderBy=size", Ct);
             bySize.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
             (await bySize.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain("state events");
         }
 
-        (await hs.Api.GetAsync("/api/v1/rooms?orderBy=colour", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await hs.Api.Http.GetAsync("/api/v1/rooms?orderBy=colour", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -216,7 +216,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         await Task.Delay(1500, Ct);
         await bob.SendTextAsync(room, "the newest message");
 
-        var started = await hs.Api.PostAsJsonAsync($"/api/v1/rooms/{Uri.EscapeDataString(room)}/purge", new { olderThanDays = 0, deleteLocalEvents = true }, Ct);
+        var started = await hs.Api.Http.PostAsJsonAsync($"/api/v1/rooms/{Uri.EscapeDataString(room)}/purge", new { olderThanDays = 0, deleteLocalEvents = true }, Ct);
         started.StatusCode.ShouldBe(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync(Ct));
         var operation = await started.Content.ReadFromJsonAsync<JsonElement>(Ct);
         var id = operation.GetProperty("id").GetString();
@@ -226,7 +226,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         while (DateTime.UtcNow < deadline && current.GetProperty("finishedAt").ValueKind == JsonValueKind.Null)
         {
             await Task.Delay(500, Ct);
-            current = await hs.Api.GetFromJsonAsync<JsonElement>($"/api/v1/rooms/operations/{id}", Ct);
+            current = await hs.Api.Http.GetFromJsonAsync<JsonElement>($"/api/v1/rooms/operations/{id}", Ct);
         }
 
         current.GetProperty("status").GetString().ShouldBe("complete", current.ToString());
@@ -235,7 +235,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         var left = await bob.RecentTextsAsync(room);
         left.Count.ShouldBeLessThan(5);
         left.ShouldContain("the newest message");
-        var audit = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=room.purge-history", Ct);
+        var audit = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=room.purge-history", Ct);
         audit.GetProperty("items").EnumerateArray().ShouldContain(e => e.GetProperty("target").GetString() == room);
     }
 
@@ -245,7 +245,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         using var carol = await hs.NewUserAsync("deletecarol");
         var room = await carol.CreateRoomAsync("Doomed");
 
-        var started = await hs.Api.DeleteAsync($"/api/v1/rooms/{Uri.EscapeDataString(room)}", Ct);
+        var started = await hs.Api.Http.DeleteAsync($"/api/v1/rooms/{Uri.EscapeDataString(room)}", Ct);
         started.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var id = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString();
 
@@ -254,7 +254,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         while (DateTime.UtcNow < deadline && status != "complete")
         {
             await Task.Delay(500, Ct);
-            status = (await hs.Api.GetFromJsonAsync<JsonElement>($"/api/v1/rooms/operations/{id}", Ct)).GetProperty("status").GetString()!;
+            status = (await hs.Api.Http.GetFromJsonAsync<JsonElement>($"/api/v1/rooms/operations/{id}", Ct)).GetProperty("status").GetString()!;
         }
 
         status.ShouldBe("complete");
@@ -267,14 +267,14 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         using var owner = await hs.NewUserAsync("alertowner");
         await hs.WaitForSampleAsync("homeserver");
 
-        var settings = await hs.Api.PutAsJsonAsync("/api/v1/alerts/settings", new { memoryPercent = 10, memoryMinutes = 1, unhealthyMinutes = 2, notifyMatrixUserId = $"@alertowner:{MonitoringFixture.ServerName}" }, Ct);
+        var settings = await hs.Api.Http.PutAsJsonAsync("/api/v1/alerts/settings", new { memoryPercent = 10, memoryMinutes = 1, unhealthyMinutes = 2, notifyMatrixUserId = $"@alertowner:{MonitoringFixture.ServerName}" }, Ct);
         settings.StatusCode.ShouldBe(HttpStatusCode.OK, await settings.Content.ReadAsStringAsync(Ct));
 
         var deadline = DateTime.UtcNow.AddSeconds(150);
         JsonElement alerts = default;
         while (DateTime.UtcNow < deadline)
         {
-            alerts = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/alerts", Ct);
+            alerts = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/alerts", Ct);
             if (alerts.EnumerateArray().Any(a => a.GetProperty("key").GetString() == "memory:homeserver"))
             {
                 break;
@@ -284,7 +284,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         }
 
         alerts.EnumerateArray().ShouldContain(a => a.GetProperty("key").GetString() == "memory:homeserver");
-        var timeline = await hs.Api.GetFromJsonAsync<JsonElement>("/api/v1/events?kind=alert", Ct);
+        var timeline = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/events?kind=alert", Ct);
         timeline.EnumerateArray().ShouldContain(e => e.GetProperty("source").GetString() == "memory:homeserver" && e.GetProperty("action").GetString() == "raised");
 
         // The owner's Matrix account is invited to the server-notices room with the alert.
@@ -302,7 +302,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
 
         invited.ShouldBeTrue("the alert should arrive as a server notice; the panel said:\n"
             + string.Join('\n', hs.Process.Output.Split('\n').Where(l => l.Contains("notice", StringComparison.OrdinalIgnoreCase) || l.Contains("Alert", StringComparison.Ordinal))));
-        (await hs.Api.PutAsJsonAsync("/api/v1/alerts/settings", new { memoryPercent = 95, memoryMinutes = 5, unhealthyMinutes = 2 }, Ct)).EnsureSuccessStatusCode();
-        (await hs.Api.PutAsJsonAsync("/api/v1/alerts/settings", new { memoryPercent = 5, memoryMinutes = 5, unhealthyMinutes = 2 }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await hs.Api.Http.PutAsJsonAsync("/api/v1/alerts/settings", new { memoryPercent = 95, memoryMinutes = 5, unhealthyMinutes = 2 }, Ct)).EnsureSuccessStatusCode();
+        (await hs.Api.Http.PutAsJsonAsync("/api/v1/alerts/settings", new { memoryPercent = 5, memoryMinutes = 5, unhealthyMinutes = 2 }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 }

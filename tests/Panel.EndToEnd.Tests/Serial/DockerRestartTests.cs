@@ -34,7 +34,7 @@ public sealed class DockerRestartTests
         await RestartDockerdAsync();
 
         var view = await panel.WaitUntilHealthyAsync(TimeSpan.FromMinutes(2));
-        view.GetProperty("status").GetProperty("dockerReachable").GetBoolean().ShouldBeTrue();
+        view.Status.DockerReachable.ShouldBeTrue();
         var health = await panel.Process.CreateClient().GetFromJsonAsync<JsonElement>("/healthz", Ct);
         health.GetProperty("checks").GetProperty("docker").GetProperty("status").GetString().ShouldBe("healthy");
         panel.Process.Output.ShouldContain("Docker is reachable again");
@@ -45,7 +45,7 @@ public sealed class DockerRestartTests
         var live = false;
         while (!live && DateTime.UtcNow < deadline)
         {
-            var summary = await panel.Api.GetFromJsonAsync<JsonElement>("/api/v1/metrics/summary", Ct);
+            var summary = await panel.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/metrics/summary", Ct);
             live = summary.GetProperty("containers").EnumerateArray().Any(c => c.GetProperty("key").GetString() == "homeserver"
                 && c.GetProperty("live").GetBoolean() && c.GetProperty("sampledAt").GetDateTimeOffset() > restartedAt);
             await Task.Delay(500, Ct);

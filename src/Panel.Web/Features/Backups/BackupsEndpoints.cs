@@ -1,4 +1,5 @@
 using Panel.Domain.Backups;
+using Panel.Web.Api;
 using Panel.Web.Features.Accounts;
 using Panel.Web.Features.Audit;
 
@@ -16,7 +17,7 @@ internal static class BackupsEndpoints
         backups.MapPost("/", async (BackupsService service, ActorContext actor, CancellationToken ct) =>
             {
                 var id = await service.StartAsync(BackupTrigger.Manual, await actor.GetAsync(), ct);
-                return TypedResults.Accepted($"/api/v1/backups/{id}", new { id, status = "running" });
+                return TypedResults.Accepted($"/api/v1/backups/{id}", new ActionStarted(id, "running"));
             })
             .WithSummary("Take a backup now; answers at once with its id, progress is in GET /api/v1/backups/{id} (status becomes completed)");
         backups.MapGet("/{id:guid}", (Guid id, BackupsService service, CancellationToken ct) => service.GetAsync(id, ct))
@@ -27,7 +28,7 @@ internal static class BackupsEndpoints
         backups.MapPost("/{id:guid}/restore", async (Guid id, RestoreRequest body, BackupsService service, ActorContext actor, CancellationToken ct) =>
             {
                 await service.RestoreAsync(id, body, await actor.GetAsync(), ct);
-                return TypedResults.Accepted($"/api/v1/backups/{id}", new { id, status = "restoring" });
+                return TypedResults.Accepted($"/api/v1/backups/{id}", new ActionStarted(id, "restoring"));
             })
             .RequireAuthorization(PanelPolicies.ApiOwner)
             .WithSummary("Restore: checks the set, restores into new volumes, switches the homeserver over and checks it is healthy, or goes back to the previous data; confirmServerName must be the backup's server name");

@@ -1,3 +1,4 @@
+using Panel.Web.Api;
 using Panel.Web.Features.Accounts;
 using Panel.Web.Features.Audit;
 
@@ -15,7 +16,7 @@ internal static class BridgesEndpoints
         bridges.MapPost("/", async (BridgeInstallRequest body, BridgesService service, ActorContext actor, CancellationToken ct) =>
             {
                 var id = await service.InstallAsync(body, await actor.GetAsync(), ct);
-                return TypedResults.Accepted($"/api/v1/bridges/{id}", new { id, status = "installing" });
+                return TypedResults.Accepted($"/api/v1/bridges/{id}", new ActionStarted(id, "installing"));
             })
             .RequireAuthorization(PanelPolicies.ApiOwner)
             .WithSummary("Install a bridge from the catalog ({\"catalogId\": \"echo\", \"settings\": {}, \"owner\": \"@you:server\"}); answers at once with its id, progress is in GET /api/v1/bridges/{id}");
@@ -40,7 +41,7 @@ internal static class BridgesEndpoints
         bridges.MapDelete("/{id:guid}", async (Guid id, bool? deleteData, string? confirm, BridgesService service, ActorContext actor, CancellationToken ct) =>
             {
                 await service.UninstallAsync(id, deleteData ?? false, confirm, await actor.GetAsync(), ct);
-                return TypedResults.Accepted($"/api/v1/bridges/{id}", new { id, status = "uninstalling" });
+                return TypedResults.Accepted($"/api/v1/bridges/{id}", new ActionStarted(id, "uninstalling"));
             })
             .RequireAuthorization(PanelPolicies.ApiOwner)
             .WithSummary("Uninstall: removes the container and the registration and restarts Synapse; the data is kept unless deleteData=true and confirm is the bridge's catalog id");
