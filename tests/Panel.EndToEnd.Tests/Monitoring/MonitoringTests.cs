@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Panel.Testing;
+using Panel.Web.Features.Monitoring;
+using Panel.Web.Features.Users;
 
 namespace Panel.EndToEnd.Tests.Monitoring;
 
@@ -19,31 +21,24 @@ public sealed class MonitoringFixture : HomeserverPanel, IAsyncLifetime
     }
 
     /// <summary>Waits for a live sample of a container (optionally newer than a time).</summary>
-    public async Task<JsonElement> WaitForSampleAsync(string key, DateTimeOffset? after = null, TimeSpan? timeout = null)
+    public async Task<ContainerSummary> WaitForSampleAsync(string key, DateTimeOffset? after = null, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            var summary = await Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/metrics/summary");
-            foreach (var c in summary.GetProperty("containers").EnumerateArray())
-            {
-                if (c.GetProperty("key").GetString() == key && c.GetProperty("live").GetBoolean()
-                    && (after is null || c.GetProperty("sampledAt").GetDateTimeOffset() > after))
-                {
-                    return c;
-                }
-            }
-
-            await Task.Delay(500);
+            var summary = await Eventually.UntilAsync(() => Api.GetAsync<MetricsSummary>("/api/v1/metrics/summary"),
+                v => v.Containers.Any(c => c.Key == key && c.Live && (after is null || c.SampledAt > after)),
+                timeout ?? TimeSpan.FromSeconds(60), $"A live sample of {key}", TimeSpan.FromMilliseconds(500));
+            return summary.Containers.First(c => c.Key == key && c.Live && (after is null || c.SampledAt > after));
         }
-
-        throw new TimeoutException($"No live sample of {key}.\n{Process.Output}");
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Process.Output}", e);
+        }
     }
 
     public async Task<MatrixClient> NewUserAsync(string name)
     {
-        var response = await Api.Http.PostAsJsonAsync("/api/v1/users", new { username = name, password = "a long enough password" });
-        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        await Api.CreateUserAsync(new CreateUserRequest(name, null, "a long enough password", false));
         var client = new MatrixClient(await ClientUrlAsync());
         await client.LoginAsync(name, "a long enough password");
         return client;
@@ -66,12 +61,12 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         var attempts = new List<string>();
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var before = (await hs.WaitForSampleAsync("homeserver")).GetProperty("memoryBytes").GetInt64() / 1048576.0;
+            var before = (await hs.WaitForSampleAsync("homeserver")).MemoryBytes / 1048576.0;
             var cliAt = DateTimeOffset.UtcNow;
             var (code, cli) = await DockerTestHelper.CliAsync("stats", "--no-stream", "--format", "{{.MemUsage}}", hs.SynapseContainer);
             code.ShouldBe(0, cli);
             var cliMiB = double.Parse(cli.Split('/')[0].Trim().Replace("MiB", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
-            var after = (await hs.WaitForSampleAsync("homeserver", cliAt)).GetProperty("memoryBytes").GetInt64() / 1048576.0;
+            var after = (await hs.WaitForSampleAsync("homeserver", cliAt)).MemoryBytes / 1048576.0;
             if (cliMiB >= Math.Min(before, after) - 12 && cliMiB <= Math.Max(before, after) + 12)
             {
                 attempts.Clear();
@@ -82,15 +77,15 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         }
 
         attempts.ShouldBeEmpty();
-        synapse.GetProperty("memoryLimitBytes").GetInt64().ShouldBe(1024L * 1024 * 1024);
+        synapse.MemoryLimitBytes.ShouldBe(1024L * 1024 * 1024);
 
-        var summary = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/metrics/summary?refresh=true", Ct);
-        summary.GetProperty("host").GetProperty("memoryTotalBytes").GetInt64().ShouldBeGreaterThan(0);
-        summary.GetProperty("host").GetProperty("diskFreeBytes").GetInt64().ShouldBeGreaterThan(0);
-        var figures = summary.GetProperty("homeserver");
-        figures.GetProperty("databaseBytes").GetInt64().ShouldBeGreaterThan(1_000_000);
-        figures.GetProperty("users").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
-        figures.GetProperty("mediaBytes").ValueKind.ShouldBe(JsonValueKind.Number);
+        var summary = await hs.Api.GetAsync<MetricsSummary>("/api/v1/metrics/summary?refresh=true");
+        summary.Host.MemoryTotalBytes.ShouldNotBeNull().ShouldBeGreaterThan(0);
+        summary.Host.DiskFreeBytes.ShouldNotBeNull().ShouldBeGreaterThan(0);
+        var figures = summary.Homeserver;
+        figures.DatabaseBytes.ShouldNotBeNull().ShouldBeGreaterThan(1_000_000);
+        figures.Users.ShouldNotBeNull().ShouldBeGreaterThanOrEqualTo(1);
+        figures.MediaBytes.ShouldNotBeNull();
     }
 
     [Fact]
@@ -99,12 +94,12 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         await hs.WaitForSampleAsync("homeserver");
         foreach (var range in new[] { "1h", "24h", "30d", "365d" })
         {
-            var series = await hs.Api.Http.GetFromJsonAsync<JsonElement>($"/api/v1/metrics/containers/homeserver?range={range}", Ct);
-            series.GetProperty("points").GetArrayLength().ShouldBeGreaterThan(0, range);
+            var series = await hs.Api.GetAsync<MetricSeries>($"/api/v1/metrics/containers/homeserver?range={range}");
+            series.Points.Count.ShouldBeGreaterThan(0, range);
         }
 
-        var hour = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/metrics/containers/homeserver?range=1h", Ct);
-        hour.GetProperty("points").EnumerateArray().ShouldContain(p => p.GetProperty("memoryAvg").ValueKind == JsonValueKind.Number, "the open minute counts");
+        var hour = await hs.Api.GetAsync<MetricSeries>("/api/v1/metrics/containers/homeserver?range=1h");
+        hour.Points.ShouldContain(p => p.MemoryAvg != null, "the open minute counts");
         (await hs.Api.Http.GetAsync("/api/v1/metrics/containers/homeserver?range=7d", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 
@@ -117,21 +112,11 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         (await DockerTestHelper.CliAsync("restart", hs.SynapseContainer)).ExitCode.ShouldBe(0);
 
         await hs.WaitForSampleAsync("homeserver", after: restartedAt.AddSeconds(2));
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        JsonElement events = default;
-        while (DateTime.UtcNow < deadline)
-        {
-            events = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/events?limit=50", Ct);
-            if (events.EnumerateArray().Any(e => e.GetProperty("action").GetString() == "die") && events.EnumerateArray().Any(e => e.GetProperty("action").GetString() == "start"))
-            {
-                break;
-            }
+        var events = await Eventually.UntilAsync(() => hs.Api.GetAsync<List<TimelineEntry>>("/api/v1/events?limit=50"),
+            v => v.Any(e => e.Action == "die") && v.Any(e => e.Action == "start"), TimeSpan.FromSeconds(30), "The restart in the timeline", TimeSpan.FromMilliseconds(500));
 
-            await Task.Delay(500, Ct);
-        }
-
-        events.EnumerateArray().ShouldContain(e => e.GetProperty("action").GetString() == "die" && e.GetProperty("source").GetString()!.Contains("homeserver"));
-        events.EnumerateArray().ShouldContain(e => e.GetProperty("action").GetString() == "start" && e.GetProperty("source").GetString()!.Contains("homeserver"));
+        events.ShouldContain(e => e.Action == "die" && e.Source.Contains("homeserver"));
+        events.ShouldContain(e => e.Action == "start" && e.Source.Contains("homeserver"));
         await hs.WaitUntilHealthyAsync();
     }
 
@@ -166,31 +151,20 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         }
 
         // Synapse updates its room statistics in the background: give it a moment.
-        JsonElement ranked = default;
-        List<string?> ids = [];
-        for (var attempt = 0; attempt < 60; attempt++)
-        {
-            ranked = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/rooms?orderBy=stateEvents&limit=100", Ct);
-            ids = ranked.GetProperty("rooms").EnumerateArray().Select(r => r.GetProperty("roomId").GetString()).ToList();
-            if (ids.Contains(big) && ids.Contains(small) && ids.IndexOf(big) < ids.IndexOf(small))
-            {
-                break;
-            }
+        static int Rank(RoomList list, string room) => list.Rooms.Select(r => r.RoomId).ToList().IndexOf(room);
+        var ranked = await Eventually.UntilAsync(() => hs.Api.GetAsync<RoomList>("/api/v1/rooms?orderBy=stateEvents&limit=100"),
+            v => Rank(v, big) >= 0 && Rank(v, small) > Rank(v, big), TimeSpan.FromSeconds(30), "Synapse's room statistics ranking the big room first", TimeSpan.FromMilliseconds(500));
 
-            await Task.Delay(500, Ct);
-        }
-
-        ids.IndexOf(big).ShouldBeLessThan(ids.IndexOf(small));
-        var bigRow = ranked.GetProperty("rooms").EnumerateArray().Single(r => r.GetProperty("roomId").GetString() == big);
-        bigRow.GetProperty("localMembers").GetInt32().ShouldBe(1);
-        bigRow.GetProperty("stateEvents").GetInt64().ShouldBeGreaterThan(40);
+        var bigRow = ranked.Rooms.Single(r => r.RoomId == big);
+        bigRow.LocalMembers.ShouldBe(1);
+        bigRow.StateEvents.ShouldBeGreaterThan(40);
 
         // Sizes come from PostgreSQL's planner statistics, which a young database may still lack for
         // some tables; when Synapse cannot estimate, the panel says so instead of failing.
-        if (ranked.GetProperty("sizesKnown").GetBoolean())
+        if (ranked.SizesKnown)
         {
-            var bySize = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/rooms?orderBy=size", Ct);
-            bySize.GetProperty("rooms").EnumerateArray().ShouldContain(r => r.GetProperty("databaseBytes").ValueKind == JsonValueKind.Number);
+            var bySize = await hs.Api.GetAsync<RoomList>("/api/v1/rooms?orderBy=size");
+            bySize.Rooms.ShouldContain(r => r.DatabaseBytes != null);
         }
         else
         {
@@ -216,22 +190,12 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         await Task.Delay(1500, Ct);
         await bob.SendTextAsync(room, "the newest message");
 
-        var started = await hs.Api.Http.PostAsJsonAsync($"/api/v1/rooms/{Uri.EscapeDataString(room)}/purge", new { olderThanDays = 0, deleteLocalEvents = true }, Ct);
-        started.StatusCode.ShouldBe(HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync(Ct));
-        var operation = await started.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        var id = operation.GetProperty("id").GetString();
+        var operation = await hs.Api.PostAsync<RoomOperation>($"/api/v1/rooms/{Uri.EscapeDataString(room)}/purge", new MonitoringEndpoints.PurgeRequest(0, true), HttpStatusCode.Accepted);
+        var current = await WaitForRoomOperationAsync(operation.Id);
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        JsonElement current = operation;
-        while (DateTime.UtcNow < deadline && current.GetProperty("finishedAt").ValueKind == JsonValueKind.Null)
-        {
-            await Task.Delay(500, Ct);
-            current = await hs.Api.Http.GetFromJsonAsync<JsonElement>($"/api/v1/rooms/operations/{id}", Ct);
-        }
-
-        current.GetProperty("status").GetString().ShouldBe("complete", current.ToString());
-        current.GetProperty("before").GetProperty("databaseBytes").GetInt64().ShouldBeGreaterThan(0);
-        current.GetProperty("after").GetProperty("databaseBytes").GetInt64().ShouldBeGreaterThan(0);
+        current.Status.ShouldBe("complete", current.ToString());
+        current.Before.DatabaseBytes.ShouldNotBeNull().ShouldBeGreaterThan(0);
+        current.After!.DatabaseBytes.ShouldNotBeNull().ShouldBeGreaterThan(0);
         var left = await bob.RecentTextsAsync(room);
         left.Count.ShouldBeLessThan(5);
         left.ShouldContain("the newest message");
@@ -247,17 +211,9 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
 
         var started = await hs.Api.Http.DeleteAsync($"/api/v1/rooms/{Uri.EscapeDataString(room)}", Ct);
         started.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        var id = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString();
+        var operation = (await started.Content.ReadFromJsonAsync<RoomOperation>(PanelApi.Json, Ct))!;
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        var status = "";
-        while (DateTime.UtcNow < deadline && status != "complete")
-        {
-            await Task.Delay(500, Ct);
-            status = (await hs.Api.Http.GetFromJsonAsync<JsonElement>($"/api/v1/rooms/operations/{id}", Ct)).GetProperty("status").GetString()!;
-        }
-
-        status.ShouldBe("complete");
+        (await WaitForRoomOperationAsync(operation.Id)).Status.ShouldBe("complete");
         (await carol.JoinedRoomsAsync()).ShouldNotContain(room);
     }
 
@@ -270,22 +226,9 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         var settings = await hs.Api.Http.PutAsJsonAsync("/api/v1/alerts/settings", new { memoryPercent = 10, memoryMinutes = 1, unhealthyMinutes = 2, notifyMatrixUserId = $"@alertowner:{MonitoringFixture.ServerName}" }, Ct);
         settings.StatusCode.ShouldBe(HttpStatusCode.OK, await settings.Content.ReadAsStringAsync(Ct));
 
-        var deadline = DateTime.UtcNow.AddSeconds(150);
-        JsonElement alerts = default;
-        while (DateTime.UtcNow < deadline)
-        {
-            alerts = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/alerts", Ct);
-            if (alerts.EnumerateArray().Any(a => a.GetProperty("key").GetString() == "memory:homeserver"))
-            {
-                break;
-            }
-
-            await Task.Delay(1000, Ct);
-        }
-
-        alerts.EnumerateArray().ShouldContain(a => a.GetProperty("key").GetString() == "memory:homeserver");
-        var timeline = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/events?kind=alert", Ct);
-        timeline.EnumerateArray().ShouldContain(e => e.GetProperty("source").GetString() == "memory:homeserver" && e.GetProperty("action").GetString() == "raised");
+        await Eventually.UntilAsync(hs.Api.AlertsAsync, v => v.Any(a => a.Key == "memory:homeserver"), TimeSpan.FromSeconds(150), "The memory alert", TimeSpan.FromSeconds(1));
+        var timeline = await hs.Api.GetAsync<List<TimelineEntry>>("/api/v1/events?kind=alert");
+        timeline.ShouldContain(e => e.Source == "memory:homeserver" && e.Action == "raised");
 
         // The owner's Matrix account is invited to the server-notices room with the alert.
         // Long-poll the owner's sync (incrementally: a loop of initial syncs would keep a loaded
@@ -305,4 +248,9 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         (await hs.Api.Http.PutAsJsonAsync("/api/v1/alerts/settings", new { memoryPercent = 95, memoryMinutes = 5, unhealthyMinutes = 2 }, Ct)).EnsureSuccessStatusCode();
         (await hs.Api.Http.PutAsJsonAsync("/api/v1/alerts/settings", new { memoryPercent = 5, memoryMinutes = 5, unhealthyMinutes = 2 }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
+
+    /// <summary>Waits until a purge or a removal has finished (60 s).</summary>
+    private Task<RoomOperation> WaitForRoomOperationAsync(Guid id) =>
+        Eventually.UntilAsync(() => hs.Api.GetAsync<RoomOperation>($"/api/v1/rooms/operations/{id}"), v => v.FinishedAt != null,
+            TimeSpan.FromSeconds(60), "The end of the room operation", TimeSpan.FromMilliseconds(500));
 }
