@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Formats.Tar;
 using System.Runtime.CompilerServices;
 using Panel.Domain.Common;
 using Panel.Domain.Containers;
@@ -20,7 +21,7 @@ public sealed class FakeContainerRuntime : IContainerRuntime
     private readonly ConcurrentQueue<string> _calls = new();
     private readonly Lock _faultLock = new();
     private readonly List<Fault> _faults = [];
-    private readonly List<(string Method, Action Action)> _hooks = [];
+    private readonly List<(string Method, string? Target, Action Action)> _hooks = [];
 
     /// <summary>The calls made, in order, as "Method target".</summary>
     public IReadOnlyList<string> Calls => _calls.ToArray();
@@ -41,12 +42,15 @@ public sealed class FakeContainerRuntime : IContainerRuntime
         }
     }
 
-    /// <summary>Runs <paramref name="action"/> when <paramref name="method"/> is next called (to arm a fault elsewhere at the right moment).</summary>
-    public void When(string method, Action action)
+    /// <summary>
+    /// Runs <paramref name="action"/> when <paramref name="method"/> is next called (on <paramref name="target"/>,
+    /// a container's name, when given), to arm a fault elsewhere at the right moment.
+    /// </summary>
+    public void When(string method, Action action, string? target = null)
     {
         lock (_faultLock)
         {
-            _hooks.Add((method, action));
+            _hooks.Add((method, target, action));
         }
     }
 
@@ -227,11 +231,52 @@ public sealed class FakeContainerRuntime : IContainerRuntime
         return Task.CompletedTask;
     }
 
-    public Task ReadArchiveAsync(string nameOrId, string path, Func<Stream, Task> consume, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("The fake engine does not model archives; backups are tested on the real engine.");
+    /// <summary>A tar of the container's files under <paramref name="path"/>, named from its last segment ("data/…"), as the engine sends it.</summary>
+    public async Task ReadArchiveAsync(string nameOrId, string path, Func<Stream, Task> consume, CancellationToken cancellationToken)
+    {
+        Enter(nameof(ReadArchiveAsync), nameOrId);
+        var c = Require(nameOrId);
+        var root = path.TrimEnd('/');
+        var prefix = root[..(root.LastIndexOf('/') + 1)];
+        using var archive = new MemoryStream();
+        await using (var tar = new TarWriter(archive, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var (name, content) in c.Files.Where(f => f.Key == root || f.Key.StartsWith(root + "/", StringComparison.Ordinal)).OrderBy(f => f.Key, StringComparer.Ordinal))
+            {
+                await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, name[prefix.Length..]) { DataStream = new MemoryStream(content) }, cancellationToken);
+            }
+        }
 
-    public Task WriteArchiveAsync(string nameOrId, string directory, Stream tar, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("The fake engine does not model archives; restores are tested on the real engine.");
+        archive.Position = 0;
+        await consume(archive);
+    }
+
+    /// <summary>Unpacks a tar's regular files into the container's files, under <paramref name="directory"/>.</summary>
+    public async Task WriteArchiveAsync(string nameOrId, string directory, Stream tar, CancellationToken cancellationToken)
+    {
+        Enter(nameof(WriteArchiveAsync), nameOrId);
+        var c = Require(nameOrId);
+        // Read whole first, as the engine does: an archive with no entries may be empty, not even
+        // the end-of-archive blocks.
+        using var buffer = new MemoryStream();
+        await tar.CopyToAsync(buffer, cancellationToken);
+        if (buffer.Length == 0)
+        {
+            return;
+        }
+
+        buffer.Position = 0;
+        await using var reader = new TarReader(buffer);
+        while (await reader.GetNextEntryAsync(copyData: true, cancellationToken) is { } entry)
+        {
+            if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && entry.DataStream is { } data)
+            {
+                using var content = new MemoryStream();
+                await data.CopyToAsync(content, cancellationToken);
+                c.Files[$"{directory.TrimEnd('/')}/{entry.Name}"] = content.ToArray();
+            }
+        }
+    }
 
     public Task<byte[]?> ReadFileAsync(string nameOrId, string path, CancellationToken cancellationToken)
     {
@@ -293,7 +338,7 @@ public sealed class FakeContainerRuntime : IContainerRuntime
         _calls.Enqueue($"{method} {target}");
         lock (_faultLock)
         {
-            var hook = _hooks.FindIndex(h => h.Method == method);
+            var hook = _hooks.FindIndex(h => h.Method == method && (h.Target is null || h.Target == target));
             if (hook >= 0)
             {
                 var action = _hooks[hook].Action;
