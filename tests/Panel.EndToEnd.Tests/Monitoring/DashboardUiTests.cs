@@ -30,6 +30,17 @@ public sealed class DashboardUiTests(BrowserFixture browser, InstalledHomeserver
             await Assertions.Expect(page.GetByTestId("containers")).ToContainTextAsync(hs.SynapseContainer);
             await Assertions.Expect(page.GetByTestId("memory-chart").Locator("svg path").First).ToBeAttachedAsync(new() { Timeout = 20_000 });
             await BrowserFixture.ScreenshotAsync(page, "monitoring");
+
+            // The chart's choice is in the URL: a reload (or a shared link) shows the same view.
+            await Assertions.Expect(page.GetByTestId("history-title")).ToHaveTextAsync("History of homeserver · live");
+            await page.GetByTestId("ranges").GetByText("24h").ClickAsync();
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/monitoring\?container=homeserver&range=24h$"));
+            await page.ReloadAsync();
+            await UiSignIn.WaitForInteractiveAsync(page);
+            await Assertions.Expect(page.GetByTestId("history-title")).ToHaveTextAsync("History of homeserver · 24h");
+            await page.GotoAsync("/monitoring?container=database&range=nonsense");
+            await UiSignIn.WaitForInteractiveAsync(page);
+            await Assertions.Expect(page.GetByTestId("history-title")).ToHaveTextAsync("History of database · live");
         }, hs.Process);
     }
 
