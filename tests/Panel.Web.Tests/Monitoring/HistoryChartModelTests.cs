@@ -76,7 +76,7 @@ public sealed class HistoryChartModelTests
     public void The_live_view_draws_one_line_of_raw_samples()
     {
         var chart = new HistoryChartModel();
-        chart.ShowLive([new ContainerStatsSample(At, 12.345, 256L * 1048576, 1024L * 1048576, 0, 0, 0, 0)]);
+        chart.ShowLive([new ContainerStatsSample(At, 12.346, 256L * 1048576, 1024L * 1048576, 0, 0, 0, 0)]);
 
         chart.Cpu.ShouldHaveSingleItem().Values.ShouldBe([12.35]);
         chart.Memory.ShouldHaveSingleItem().Values.ShouldBe([256.0]);
