@@ -20,6 +20,9 @@ public sealed class FakeEnginePanelFactory : PanelWebFactory
 
     public FakeHomeserverAdminFactory Admins { get; } = new();
 
+    /// <summary>The panel's clock; a <c>FakeTimeProvider</c> when a test moves time on.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
@@ -30,6 +33,8 @@ public sealed class FakeEnginePanelFactory : PanelWebFactory
             services.AddSingleton<IContainerRuntime>(Engine);
             services.RemoveAll<IHomeserverAdminFactory>();
             services.AddSingleton<IHomeserverAdminFactory>(Admins);
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton(Clock);
         });
     }
 }
