@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Panel.Domain.Audit;
 using Panel.Domain.Containers;
@@ -74,21 +73,11 @@ public sealed class RestoreRollbackTests
 
     private static async Task<(PanelApi Api, HomeserverNames Names)> InstallAndBackUpAsync(FakeEnginePanelFactory factory)
     {
-        var api = new PanelApi(factory.CreateApiClient(await factory.CreateTokenAsync((await factory.EnsureOwnerAsync()).Id)));
-        await api.PostAsync("/api/v1/homeserver/install", new InstallRequest
-        {
-            ServerName = "restore.example.test",
-            Database = "postgres",
-            Image = FakeEnginePanelFactory.SynapseImage,
-            DatabaseImage = "example.test/postgres:fake",
-        }, HttpStatusCode.Accepted);
-        var installed = await Eventually.UntilAsync(api.HomeserverAsync, v => v.Operation is { FinishedAt: not null }, TimeSpan.FromSeconds(30), "The install", TimeSpan.FromMilliseconds(50));
-        installed.Phase.ShouldBe("installed", installed.ToString());
-
+        var api = await factory.InstallAsync("restore.example.test");
         var id = await api.StartBackupAsync();
         var backup = await Eventually.UntilAsync(() => api.BackupAsync(id), v => v.Status != "running" && v.Operation is not { FinishedAt: null }, TimeSpan.FromSeconds(30), "The backup", TimeSpan.FromMilliseconds(50));
         backup.Status.ShouldBe("completed", backup.ToString());
-        return (api, factory.Services.GetRequiredService<HomeserverNames>());
+        return (api, factory.Names);
     }
 
     private static Task<HomeserverView> WaitForRestoreAsync(PanelApi api) =>

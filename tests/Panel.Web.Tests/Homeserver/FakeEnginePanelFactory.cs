@@ -1,10 +1,13 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Panel.Domain.Containers;
 using Panel.Domain.Homeserver;
+using Panel.Testing;
 using Panel.Testing.Fakes;
+using Panel.Web.Features.Homeserver;
 using Panel.Web.Tests.Host;
 
 namespace Panel.Web.Tests.Homeserver;
@@ -37,4 +40,22 @@ public sealed class FakeEnginePanelFactory : PanelWebFactory
             services.AddSingleton(Clock);
         });
     }
+
+    /// <summary>Signs in the owner (a token), installs a homeserver on the fake engine and waits until it is installed.</summary>
+    public async Task<PanelApi> InstallAsync(string serverName, string database = "postgres")
+    {
+        var api = new PanelApi(CreateApiClient(await CreateTokenAsync((await EnsureOwnerAsync()).Id)));
+        await api.PostAsync("/api/v1/homeserver/install", new InstallRequest
+        {
+            ServerName = serverName,
+            Database = database,
+            Image = SynapseImage,
+            DatabaseImage = "example.test/postgres:fake",
+        }, HttpStatusCode.Accepted);
+        var installed = await Eventually.UntilAsync(api.HomeserverAsync, v => v.Operation is { FinishedAt: not null }, TimeSpan.FromSeconds(30), "The install", TimeSpan.FromMilliseconds(50));
+        installed.Phase.ShouldBe("installed", installed.ToString());
+        return api;
+    }
+
+    public HomeserverNames Names => Services.GetRequiredService<HomeserverNames>();
 }

@@ -1,7 +1,5 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Panel.Domain.Containers;
-using Panel.Testing;
 using Panel.Web.Features.Homeserver;
 
 namespace Panel.Web.Tests.Homeserver;
@@ -70,16 +68,7 @@ public sealed class ReconcilerCrashTests
     private static async Task<HomeserverNames> InstallAsync(FakeEnginePanelFactory factory)
     {
         factory.Engine.WithImage(OtherImage, entrypoint: ["/start.sh"]);
-        var api = new PanelApi(factory.CreateApiClient(await factory.CreateTokenAsync((await factory.EnsureOwnerAsync()).Id)));
-        await api.PostAsync("/api/v1/homeserver/install", new InstallRequest
-        {
-            ServerName = "crash.example.test",
-            Database = "postgres",
-            Image = FakeEnginePanelFactory.SynapseImage,
-            DatabaseImage = "example.test/postgres:fake",
-        }, HttpStatusCode.Accepted);
-        var installed = await Eventually.UntilAsync(api.HomeserverAsync, v => v.Operation is { FinishedAt: not null }, TimeSpan.FromSeconds(30), "The install", TimeSpan.FromMilliseconds(50));
-        installed.Phase.ShouldBe("installed", installed.ToString());
-        return factory.Services.GetRequiredService<HomeserverNames>();
+        await factory.InstallAsync("crash.example.test");
+        return factory.Names;
     }
 }

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Time.Testing;
-using Panel.Testing;
-using Panel.Web.Features.Homeserver;
 using Panel.Web.Features.Invites;
 using Panel.Web.Tests.Homeserver;
 
@@ -18,14 +16,7 @@ public sealed class InviteExpiryTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var factory = new FakeEnginePanelFactory { Clock = clock };
-        var api = new PanelApi(factory.CreateApiClient(await factory.CreateTokenAsync((await factory.EnsureOwnerAsync()).Id)));
-        await api.PostAsync("/api/v1/homeserver/install", new InstallRequest
-        {
-            ServerName = "expiry.example.test",
-            Database = "sqlite",
-            Image = FakeEnginePanelFactory.SynapseImage,
-        }, HttpStatusCode.Accepted);
-        await Eventually.UntilAsync(api.HomeserverAsync, v => v.Operation is { FinishedAt: not null }, TimeSpan.FromSeconds(30), "The install", TimeSpan.FromMilliseconds(50));
+        var api = await factory.InstallAsync("expiry.example.test", "sqlite");
         var invite = await api.PostAsync<InviteView>("/api/v1/invites", new CreateInviteRequest { MaxUses = 1, ExpiresAt = clock.GetUtcNow().AddHours(1) }, HttpStatusCode.Created);
         async Task<string> StatusAsync() => (await api.GetAsync<List<InviteView>>("/api/v1/invites")).Single(i => i.Id == invite.Id).Status;
 
