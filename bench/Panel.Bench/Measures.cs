@@ -71,14 +71,12 @@ public static partial class Measures
         var view = await panel.WaitUntilHealthyAsync(TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(100));
         var seconds = watch.Elapsed.TotalSeconds;
         // The install's own steps, as the panel timed them: where the time over the baseline goes.
-        var operation = view.GetProperty("operation");
-        var steps = operation.GetProperty("steps").EnumerateArray()
-            .Where(s => s.TryGetProperty("seconds", out var x) && x.ValueKind == JsonValueKind.Number)
-            .ToDictionary(s => "step " + s.GetProperty("key").GetString() + " s", s => s.GetProperty("seconds").GetDouble());
+        var operation = view.Operation!;
+        var steps = operation.Steps.Where(s => s.Seconds is not null).ToDictionary(s => "step " + s.Key + " s", s => s.Seconds!.Value);
         // And around them: from the call to the operation's start (the request itself), and from its
         // end to the moment the API reports the homeserver healthy (what this loop sees).
-        steps["before the operation s"] = (operation.GetProperty("startedAt").GetDateTimeOffset() - called).TotalSeconds;
-        steps["after the operation s"] = (called + TimeSpan.FromSeconds(seconds) - operation.GetProperty("finishedAt").GetDateTimeOffset()).TotalSeconds;
+        steps["before the operation s"] = (operation.StartedAt - called).TotalSeconds;
+        steps["after the operation s"] = (called + TimeSpan.FromSeconds(seconds) - operation.FinishedAt!.Value).TotalSeconds;
         return (seconds, steps);
     }
 
