@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Microsoft.Playwright;
+using Panel.EndToEnd.Tests.Pages;
 using Panel.Testing;
 
 namespace Panel.EndToEnd.Tests;
@@ -25,11 +25,10 @@ public sealed class FirstRunTests(BrowserFixture browser) : IClassFixture<Browse
             await page.GotoAsync("/");
             await page.WaitForURLAsync(url => url.EndsWith("/setup", StringComparison.Ordinal));
             circuits.ShouldBe(0, "the setup page is static: no SignalR circuit");
-            await page.GetByLabel("User name").FillAsync("alice");
-            await page.GetByLabel("Password", new() { Exact = false }).First.FillAsync(Password);
-            await page.GetByLabel("Password, again").FillAsync(Password);
+            var setup = new SetupPage(page);
+            await setup.FillAsync("alice", Password);
             await BrowserFixture.ScreenshotAsync(page, "first-run-setup");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Create the owner account" }).ClickAsync();
+            await setup.CreateOwnerAsync();
 
             await page.WaitForURLAsync(url => url.Contains("/account/security?welcome=1", StringComparison.Ordinal));
             await page.GetByText("Your owner account is ready").WaitForAsync();
@@ -40,9 +39,7 @@ public sealed class FirstRunTests(BrowserFixture browser) : IClassFixture<Browse
             // load event once took over 20 s after the URL had already changed.
             await page.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
 
-            await page.GetByLabel("User name").FillAsync("alice");
-            await page.GetByLabel("Password").FillAsync(Password);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await new LoginPage(page).SubmitAsync("alice", Password);
 
             await page.WaitForURLAsync(_panel.BaseUrl + "/");
             await Assertions.Expect(page.GetByTestId("dashboard-title")).ToHaveTextAsync("Dashboard");
@@ -52,9 +49,8 @@ public sealed class FirstRunTests(BrowserFixture browser) : IClassFixture<Browse
 
         // The sign-ins were audited with the browser's address.
         var token = (await _panel.RunCliAsync(["create-api-token", "--name", "e2e"])).LastLine;
-        var audit = await _panel.GetJsonAsync<JsonElement>(_panel.CreateClient(token), "/api/v1/audit?action=auth.login");
-        audit.GetProperty("items").EnumerateArray().ShouldContain(e =>
-            e.GetProperty("actor").GetString() == "alice" && e.GetProperty("sourceAddress").GetString() == "127.0.0.1");
+        var audit = await new PanelApi(_panel.CreateClient(token)).AuditAsync("action=auth.login");
+        audit.ShouldContain(e => e.Actor == "alice" && e.SourceAddress == "127.0.0.1");
     }
 
     [Fact]
@@ -63,12 +59,11 @@ public sealed class FirstRunTests(BrowserFixture browser) : IClassFixture<Browse
         await _panel.CreateOwnerAndTokenAsync("bob", Password);
         var page = await browser.NewPageAsync(_panel.BaseUrl);
 
+        var login = new LoginPage(page);
         await page.GotoAsync("/account/login");
-        await page.GetByLabel("User name").FillAsync("bob");
-        await page.GetByLabel("Password").FillAsync("wrong password here");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await login.SubmitAsync("bob", "wrong password here");
 
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("wrong");
+        await Assertions.Expect(login.Alert).ToContainTextAsync("wrong");
         (await page.ContentAsync()).ShouldNotContain("Exception");
     }
 }

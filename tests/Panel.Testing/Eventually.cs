@@ -6,7 +6,11 @@ namespace Panel.Testing;
 /// </summary>
 public static class Eventually
 {
-    public static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what, TimeSpan? interval = null)
+    public static Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what, TimeSpan? interval = null) =>
+        UntilAsync(probe, done, timeout, () => what, interval);
+
+    /// <summary>As above, with a description made only on failure (to add, say, a container's last logs).</summary>
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, Func<string> what, TimeSpan? interval = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         T last;
@@ -20,7 +24,7 @@ public static class Eventually
 
             if (DateTime.UtcNow >= deadline)
             {
-                throw new TimeoutException($"{what} did not happen within {timeout.TotalSeconds:0} s. Last seen: {last}");
+                throw new TimeoutException($"{what()} did not happen within {timeout.TotalSeconds:0} s. Last seen: {last}");
             }
 
             await Task.Delay(interval ?? TimeSpan.FromMilliseconds(100));

@@ -61,33 +61,23 @@ public sealed class PanelProcess : IAsyncDisposable
     {
         _process = Launch(["Panel.Web.dll"], redirectInput: false);
         using var http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
+        // 503 counts: the panel is up and says what is unhealthy (an engine that is not there, say).
+        await Eventually.UntilAsync(async () =>
             {
-                throw new InvalidOperationException($"The panel exited with code {_process.ExitCode} while starting:\n{Output}");
-            }
-
-            try
-            {
-                var response = await http.GetAsync("/healthz");
-                if ((int)response.StatusCode is 200 or 503)
+                if (_process.HasExited)
                 {
-                    return;
+                    throw new InvalidOperationException($"The panel exited with code {_process.ExitCode} while starting:\n{Output}");
                 }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
 
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"The panel did not answer /healthz in time:\n{Output}");
+                try
+                {
+                    return (int)(await http.GetAsync("/healthz")).StatusCode;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    return 0;
+                }
+            }, status => status is 200 or 503, timeout ?? TimeSpan.FromSeconds(60), () => $"The panel's answer to /healthz:\n{Output}", TimeSpan.FromMilliseconds(200));
     }
 
     /// <summary>Kills the process at once, as a crash or a power cut would.</summary>

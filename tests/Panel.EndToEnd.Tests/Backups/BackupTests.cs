@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Playwright;
-using Panel.EndToEnd.Tests.Homeserver;
 using Panel.EndToEnd.Tests.Invites;
+using Panel.EndToEnd.Tests.Pages;
 using Panel.Testing;
 using Panel.Web.Features.Backups;
 using Panel.Web.Features.Homeserver;
@@ -70,8 +70,7 @@ public sealed class BackupTests(BackupHomeserverFixture hs, BrowserFixture brows
         var bridgeView = await BackupSteps.WaitForBridgeRunningAsync(hs, bridge);
         bridgeView.Status.ShouldBe("running");
 
-        var audit = await hs.Api.Http.GetStringAsync("/api/v1/audit?action=backup.restored", Ct);
-        audit.ShouldContain("backup.restored");
+        (await hs.Api.AuditAsync("action=backup.restored")).ShouldContain(e => e.Action == "backup.restored" && e.Outcome == "Success");
     }
 
     [Fact]
@@ -173,17 +172,16 @@ public sealed class BackupTests(BackupHomeserverFixture hs, BrowserFixture brows
         var page = await browser.NewPageAsync(hs.Process.BaseUrl);
         await BrowserFixture.RunAsync(page, "backup-ui", async () =>
         {
-            await UiSignIn.SignInAsync(page, "owner", "correct horse battery staple");
-            await page.GotoAsync("/backups");
-            await UiSignIn.WaitForInteractiveAsync(page);
-            await page.GetByTestId("backup-now").ClickAsync();
+            await LoginPage.SignInAsOwnerAsync(page);
+            var backups = new BackupsPage(page);
+            await backups.OpenAsync();
+            await backups.BackUpNowAsync();
 
             // The steps show while it runs; then the list has the new set, completed, with its size.
-            await Assertions.Expect(page.GetByTestId("operation")).ToBeVisibleAsync();
-            var rows = page.GetByTestId("backups").Locator("tbody tr");
-            await Assertions.Expect(rows).ToHaveCountAsync(before + 1, new() { Timeout = 120_000 });
-            await Assertions.Expect(rows.First.GetByTestId("backup-status")).ToHaveTextAsync("completed", new() { Timeout = 120_000 });
-            await Assertions.Expect(rows.First.GetByTestId("backup-size")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+(\.\d)? (KiB|MiB|GiB)$"));
+            await Assertions.Expect(backups.Operation).ToBeVisibleAsync();
+            await Assertions.Expect(backups.Rows).ToHaveCountAsync(before + 1, new() { Timeout = 120_000 });
+            await Assertions.Expect(backups.Status(backups.Rows.First)).ToHaveTextAsync("completed", new() { Timeout = 120_000 });
+            await Assertions.Expect(backups.Size(backups.Rows.First)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+(\.\d)? (KiB|MiB|GiB)$"));
             await BrowserFixture.ScreenshotAsync(page, "backup-listed");
         }, hs.Process);
     }

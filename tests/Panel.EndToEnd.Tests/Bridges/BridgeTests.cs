@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Playwright;
-using Panel.EndToEnd.Tests.Homeserver;
+using Panel.EndToEnd.Tests.Pages;
 using Panel.Testing;
 using Panel.Web.Features.Bridges;
 using Panel.Web.Features.Homeserver;
@@ -79,9 +78,9 @@ public sealed class BridgeTests(BridgeHomeserverFixture hs, BrowserFixture brows
             .SendAsync(new HttpRequestMessage(HttpMethod.Get, "/_matrix/client/v3/account/whoami") { Headers = { { "Authorization", "Bearer " + ReadToken(registration) } } }, Ct);
         whoami.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
 
-        var audit = await hs.Api.Http.GetStringAsync("/api/v1/audit?limit=200", Ct);
-        audit.ShouldContain("bridge.install");
-        audit.ShouldContain("bridge.uninstall");
+        var audit = await hs.Api.AuditAsync("action=bridge.");
+        audit.ShouldContain(e => e.Action == "bridge.install");
+        audit.ShouldContain(e => e.Action == "bridge.uninstall");
     }
 
     [Fact]
@@ -148,8 +147,7 @@ public sealed class BridgeTests(BridgeHomeserverFixture hs, BrowserFixture brows
             // The rollback waited until the homeserver reached the old container again.
             (await hs.GetBridgeAsync(id)).Health.ShouldBe("healthy");
 
-            var audit = (await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=bridge.upgrade", Ct)).GetProperty("items").EnumerateArray()
-                .Select(e => (Outcome: e.GetProperty("outcome").GetString(), Details: e.GetProperty("details").GetString())).ToList();
+            var audit = await hs.Api.AuditAsync("action=bridge.upgrade");
             audit.ShouldContain(e => e.Outcome == "Success" && e.Details!.Contains("→ homeserver-panel/echo-bridge:next"));
             audit.ShouldContain(e => e.Outcome == "Failure" && e.Details!.Contains("is running again"));
         }
@@ -225,29 +223,25 @@ public sealed class BridgeTests(BridgeHomeserverFixture hs, BrowserFixture brows
         var page = await browser.NewPageAsync(hs.Process.BaseUrl);
         await BrowserFixture.RunAsync(page, "bridge-install", async () =>
         {
-            await UiSignIn.SignInAsync(page, "owner", "correct horse battery staple");
-            await page.GotoAsync("/bridges");
-            await UiSignIn.WaitForInteractiveAsync(page);
-            await Assertions.Expect(page.GetByTestId("catalog-signal")).ToContainTextAsync("dock.mau.dev/mautrix/signal");
-            await page.GetByTestId("install-echo").ClickAsync();
-            await page.GetByTestId("bridge-owner").FillAsync($"@owner:{hs.ServerName}");
-            await page.GetByTestId("install-confirm").ClickAsync();
+            await LoginPage.SignInAsOwnerAsync(page);
+            var catalog = new BridgesPage(page);
+            await catalog.OpenAsync();
+            await Assertions.Expect(catalog.CatalogEntry("signal")).ToContainTextAsync("dock.mau.dev/mautrix/signal");
+            var bridge = await catalog.InstallAsync("echo", $"@owner:{hs.ServerName}");
 
             // The bridge's page follows the install step by step, until it runs.
-            await page.WaitForURLAsync(url => url.Contains("/bridges/", StringComparison.Ordinal));
-            await Assertions.Expect(page.GetByTestId("operation")).ToBeVisibleAsync();
+            await Assertions.Expect(bridge.Operation).ToBeVisibleAsync();
             // Running, or failed with the reason on the page: either ends the wait.
-            await Assertions.Expect(page.GetByTestId("bridge-status")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(running|failed)$"), new() { Timeout = 180_000 });
-            await Assertions.Expect(page.GetByTestId("bridge-status")).ToHaveTextAsync("running");
-            await Assertions.Expect(page.GetByTestId("step-login")).ToHaveAttributeAsync("data-status", "done");
-            await Assertions.Expect(page.GetByTestId("bridge-login")).ToContainTextAsync($"@echobot:{hs.ServerName}");
-            await Assertions.Expect(page.GetByTestId("bridge-health")).ToHaveTextAsync("healthy", new() { Timeout = 30_000 });
+            await Assertions.Expect(bridge.Status).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(running|failed)$"), new() { Timeout = 180_000 });
+            await Assertions.Expect(bridge.Status).ToHaveTextAsync("running");
+            await Assertions.Expect(bridge.Step("login")).ToHaveAttributeAsync("data-status", "done");
+            await Assertions.Expect(bridge.Login).ToContainTextAsync($"@echobot:{hs.ServerName}");
+            await Assertions.Expect(bridge.Health).ToHaveTextAsync("healthy", new() { Timeout = 30_000 });
             await BrowserFixture.ScreenshotAsync(page, "bridge-running");
 
             // Uninstall asks first, then removes it.
-            await page.GetByTestId("bridge-uninstall").ClickAsync();
-            await page.GetByTestId("confirm-button").ClickAsync();
-            await Assertions.Expect(page.GetByText("This bridge is not installed")).ToBeVisibleAsync(new() { Timeout = 180_000 });
+            await bridge.UninstallAsync();
+            await Assertions.Expect(bridge.NotInstalled).ToBeVisibleAsync(new() { Timeout = 180_000 });
         }, hs.Process);
 
         // Only this test's bridge: the class shares one homeserver, and another test's leftovers are its own failure.

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.Playwright;
+using Panel.EndToEnd.Tests.Pages;
 using Panel.Testing;
 
 namespace Panel.EndToEnd.Tests.Donations;
@@ -51,20 +52,20 @@ public sealed class DonatePageTests(BrowserFixture browser) : IClassFixture<Brow
             if (r.ResourceType == "script") { scripts++; }
         };
 
+        var donate = new DonatePage(page);
         await BrowserFixture.RunAsync(page, "donate", async () =>
         {
-            await page.GotoAsync("/donate");
+            await donate.OpenAsync();
             await Assertions.Expect(page.GetByText("Our little server costs money every month.")).ToBeVisibleAsync();
-            await Assertions.Expect(page.GetByTestId("funding-bar")).ToHaveAttributeAsync("aria-valuenow", "0");
-            await Assertions.Expect(page.GetByTestId("funding-text")).ToContainTextAsync("€21.00");
+            await Assertions.Expect(donate.FundingBar).ToHaveAttributeAsync("aria-valuenow", "0");
+            await Assertions.Expect(donate.FundingText).ToContainTextAsync("€21.00");
             await Assertions.Expect(page.GetByText("VPS")).ToBeVisibleAsync();
             await BrowserFixture.ScreenshotAsync(page, "donate");
 
-            await page.GetByText("€10.00", new() { Exact = true }).ClickAsync();
-            await page.GetByText("Every month", new() { Exact = true }).ClickAsync();
-            await page.GetByLabel("Your name").FillAsync("Ada");
-            await page.GetByText("Show my name on the list of supporters").ClickAsync();
-            await page.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
+            await donate.ChooseAmountAsync("€10.00");
+            await donate.EveryMonthAsync();
+            await donate.ShowNameAsync("Ada");
+            await donate.ContinueAsync();
 
             await page.WaitForURLAsync(url => url.StartsWith(_stripe.BaseUrl + "/pay/", StringComparison.Ordinal));
             await Assertions.Expect(page.Locator("#fake-checkout")).ToBeVisibleAsync();
@@ -83,14 +84,14 @@ public sealed class DonatePageTests(BrowserFixture browser) : IClassFixture<Brow
     public async Task ACustomAmountOutOfRange_IsExplained_AndGoesNowhere()
     {
         var page = await browser.NewPageAsync(_panel.BaseUrl);
+        var donate = new DonatePage(page);
         await BrowserFixture.RunAsync(page, "donate-bad-amount", async () =>
         {
-            await page.GotoAsync("/donate");
-            await page.GetByText("Other", new() { Exact = true }).ClickAsync();
-            await page.GetByLabel("Other amount").FillAsync("0.50");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
+            await donate.OpenAsync();
+            await donate.ChooseAmountAsync("0.50");
+            await donate.ContinueAsync();
 
-            await Assertions.Expect(page.GetByTestId("donate-error")).ToContainTextAsync("between €1.00 and €500.00");
+            await Assertions.Expect(donate.Error).ToContainTextAsync("between €1.00 and €500.00");
         }, _panel);
         _stripe.Requests.ShouldBeEmpty();
     }

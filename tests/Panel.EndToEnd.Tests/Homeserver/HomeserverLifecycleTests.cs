@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
 using Panel.Testing;
+using Panel.EndToEnd.Tests.Invites;
 using Panel.Web.Features.Homeserver;
 
 namespace Panel.EndToEnd.Tests.Homeserver;
@@ -118,7 +120,10 @@ public sealed class HomeserverLifecycleTests
     }
 }
 
-public sealed class AttachTests
+/// <summary>The homeserver that the attach tests attach to: one per class, since neither changes it.</summary>
+public sealed class AttachedHomeserverFixture() : InstalledHomeserverFixture(null, "attached.example.test");
+
+public sealed class AttachTests(AttachedHomeserverFixture host) : IClassFixture<AttachedHomeserverFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -126,13 +131,7 @@ public sealed class AttachTests
     public async Task Attach_WithTheSharedSecret_ManagesUsersButNeverTheContainer()
     {
         // One panel runs a Synapse; a second panel attaches to it as an existing homeserver.
-        await using var host = new HomeserverPanel();
-        await host.StartAsync();
-        await host.InstallAsync("attached.example.test", "sqlite");
-        await host.WaitUntilHealthyAsync();
-        var (code, yaml) = await DockerTestHelper.CliAsync("exec", host.SynapseContainer, "cat", "/data/homeserver.yaml");
-        code.ShouldBe(0, yaml);
-        var secret = yaml.Split('\n').Single(l => l.StartsWith("registration_shared_secret:", StringComparison.Ordinal)).Split(':', 2)[1].Trim();
+        var secret = Texts.YamlValue(await DockerTestHelper.ReadFileAsync(host.SynapseContainer, "/data/homeserver.yaml"), "registration_shared_secret");
 
         await using var attaching = new HomeserverPanel();
         await attaching.StartAsync();
@@ -149,7 +148,7 @@ public sealed class AttachTests
         view.Settings!.ServerName.ShouldBe("attached.example.test");
         view.Health.ShouldBe("healthy");
         view.Status.State.ShouldBe("running");
-        (await attaching.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/homeserver/logs?tail=3", Ct)).GetProperty("lines").GetArrayLength().ShouldBeGreaterThan(0);
+        (await attaching.Api.GetAsync<HomeserverLogs>("/api/v1/homeserver/logs?tail=3")).Lines.ShouldNotBeEmpty();
 
         var stop = await attaching.Api.Http.PostAsync("/api/v1/homeserver/stop", null, Ct);
         stop.StatusCode.ShouldBe(HttpStatusCode.Conflict);
@@ -159,16 +158,12 @@ public sealed class AttachTests
     [Fact]
     public async Task Attach_WithAWrongToken_IsRefusedClearly()
     {
-        await using var host = new HomeserverPanel();
-        await host.StartAsync();
-        await host.InstallAsync("attached2.example.test", "sqlite");
-        await host.WaitUntilHealthyAsync();
         await using var attaching = new HomeserverPanel();
         await attaching.StartAsync();
 
         var response = await attaching.Api.Http.PostAsJsonAsync("/api/v1/homeserver/attach", new { baseUrl = await host.ClientUrlAsync(), accessToken = "syt_not_a_token" }, Ct);
 
         ((int)response.StatusCode).ShouldBeInRange(400, 499);
-        (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain("token");
+        (await response.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Detail!.ShouldContain("token");
     }
 }

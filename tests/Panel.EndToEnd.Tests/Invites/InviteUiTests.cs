@@ -1,5 +1,5 @@
 using Microsoft.Playwright;
-using Panel.EndToEnd.Tests.Homeserver;
+using Panel.EndToEnd.Tests.Pages;
 using Panel.Testing;
 
 namespace Panel.EndToEnd.Tests.Invites;
@@ -13,13 +13,10 @@ public sealed class InviteUiTests(BrowserFixture browser, InstalledHomeserverFix
         string link = "";
         await BrowserFixture.RunAsync(owner, "invite-owner", async () =>
         {
-            await UiSignIn.SignInAsync(owner, "owner", "correct horse battery staple");
-            await owner.GotoAsync("/invites");
-            await UiSignIn.WaitForInteractiveAsync(owner);
-            await owner.GetByTestId("invite-note-input").FillAsync("for Frieda");
-            await owner.GetByTestId("create-invite").ClickAsync();
-            await Assertions.Expect(owner.GetByTestId("invite-link")).ToContainTextAsync("/invite/", new() { Timeout = 20_000 });
-            link = (await owner.GetByTestId("invite-link").TextContentAsync())!.Trim();
+            await LoginPage.SignInAsOwnerAsync(owner);
+            var invites = new InvitesPage(owner);
+            await invites.OpenAsync();
+            link = await invites.CreateAsync("for Frieda");
             await BrowserFixture.ScreenshotAsync(owner, "invite-created");
         }, hs.Process);
 
@@ -34,17 +31,15 @@ public sealed class InviteUiTests(BrowserFixture browser, InstalledHomeserverFix
         };
         await BrowserFixture.RunAsync(friend, "invite-friend", async () =>
         {
+            var invite = new InvitePage(friend);
             await friend.GotoAsync(link);
-            await Assertions.Expect(friend.GetByTestId("invite-note")).ToHaveTextAsync("for Frieda");
-            await friend.GetByLabel("Username").FillAsync("frieda");
-            await friend.GetByRole(AriaRole.Button, new() { Name = "Check the username" }).ClickAsync();
-            await Assertions.Expect(friend.GetByTestId("availability")).ToContainTextAsync("is free");
-            await friend.GetByLabel("Password (at least").FillAsync("frieda's long password");
-            await friend.GetByLabel("Password, again").FillAsync("frieda's long password");
-            await friend.GetByRole(AriaRole.Button, new() { Name = "Create my account" }).ClickAsync();
+            await Assertions.Expect(invite.Note).ToHaveTextAsync("for Frieda");
+            await invite.CheckUsernameAsync("frieda");
+            await Assertions.Expect(invite.Availability).ToContainTextAsync("is free");
+            await invite.RegisterAsync("frieda's long password");
 
-            await Assertions.Expect(friend.GetByTestId("invite-success")).ToBeVisibleAsync();
-            await Assertions.Expect(friend.GetByTestId("user-id")).ToHaveTextAsync($"@frieda:{hs.ServerName}");
+            await Assertions.Expect(invite.Success).ToBeVisibleAsync();
+            await Assertions.Expect(invite.UserId).ToHaveTextAsync($"@frieda:{hs.ServerName}");
             await BrowserFixture.ScreenshotAsync(friend, "invite-success");
         }, hs.Process);
 
@@ -62,12 +57,11 @@ public sealed class InviteUiTests(BrowserFixture browser, InstalledHomeserverFix
         await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
         await BrowserFixture.RunAsync(page, "invite-copy", async () =>
         {
-            await UiSignIn.SignInAsync(page, "owner", "correct horse battery staple");
-            await page.GotoAsync("/invites");
-            await UiSignIn.WaitForInteractiveAsync(page);
-            await page.GetByTestId("create-invite").ClickAsync();
-            var link = (await page.GetByTestId("invite-link").TextContentAsync())!.Trim();
-            await page.GetByTestId("copy-created").ClickAsync();
+            await LoginPage.SignInAsOwnerAsync(page);
+            var invites = new InvitesPage(page);
+            await invites.OpenAsync();
+            var link = await invites.CreateAsync();
+            await invites.CopyCreatedAsync();
             await Assertions.Expect(page.GetByText("Link copied.")).ToBeVisibleAsync();
             (await page.EvaluateAsync<string>("() => navigator.clipboard.readText()")).ShouldBe(link);
         }, hs.Process);
@@ -77,20 +71,19 @@ public sealed class InviteUiTests(BrowserFixture browser, InstalledHomeserverFix
         await plain.Context.AddInitScriptAsync("Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }); document.execCommand = () => false;");
         await BrowserFixture.RunAsync(plain, "invite-copy-plain-http", async () =>
         {
-            await UiSignIn.SignInAsync(plain, "owner", "correct horse battery staple");
-            await plain.GotoAsync("/invites");
-            await UiSignIn.WaitForInteractiveAsync(plain);
-            await plain.GetByTestId("create-invite").ClickAsync();
-            var link = (await plain.GetByTestId("invite-link").TextContentAsync())!.Trim();
-            await plain.GetByTestId("copy-created").ClickAsync();
+            await LoginPage.SignInAsOwnerAsync(plain);
+            var invites = new InvitesPage(plain);
+            await invites.OpenAsync();
+            var link = await invites.CreateAsync();
+            await invites.CopyCreatedAsync();
             await Assertions.Expect(plain.GetByText("The link is selected")).ToBeVisibleAsync();
-            (await plain.EvaluateAsync<string>("() => window.getSelection().toString()")).Trim().ShouldBe(link);
+            (await invites.SelectionAsync()).ShouldBe(link);
 
             // A row of the table has no link on screen: it is shown, selected.
-            await plain.GetByTestId("invites-table").GetByLabel("Copy link").First.ClickAsync();
-            await Assertions.Expect(plain.GetByTestId("copy-fallback")).ToContainTextAsync("/invite/");
+            await invites.CopyFirstRowAsync();
+            await Assertions.Expect(invites.CopyFallback).ToContainTextAsync("/invite/");
             await Assertions.Expect(plain.GetByText("shown and selected above the table")).ToBeVisibleAsync();
-            (await plain.EvaluateAsync<string>("() => window.getSelection().toString()")).Trim().ShouldContain("/invite/");
+            (await invites.SelectionAsync()).ShouldContain("/invite/");
         }, hs.Process);
     }
 
@@ -102,6 +95,6 @@ public sealed class InviteUiTests(BrowserFixture browser, InstalledHomeserverFix
         var response = await page.GotoAsync("/invite/" + new string('a', 43));
 
         response!.Status.ShouldBe(200);
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This invite link is not valid" })).ToBeVisibleAsync();
+        await Assertions.Expect(new InvitePage(page).NotValid).ToBeVisibleAsync();
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
-using Panel.EndToEnd.Tests.Homeserver;
 using Panel.EndToEnd.Tests.Invites;
+using Panel.EndToEnd.Tests.Pages;
 
 namespace Panel.EndToEnd.Tests.Monitoring;
 
@@ -12,35 +12,27 @@ public sealed class DashboardUiTests(BrowserFixture browser, InstalledHomeserver
         var page = await browser.NewPageAsync(hs.Process.BaseUrl);
         await BrowserFixture.RunAsync(page, "dashboard-chart", async () =>
         {
-            await UiSignIn.SignInAsync(page, "owner", "correct horse battery staple");
-            // The first samples arrive within seconds of the install; reload until the chart has them.
-            for (var attempt = 0; attempt < 20 && await page.GetByTestId("dashboard-chart").Locator("svg path").CountAsync() == 0; attempt++)
-            {
-                await page.WaitForTimeoutAsync(1000);
-                await page.ReloadAsync();
-                await UiSignIn.WaitForInteractiveAsync(page);
-            }
-
-            await Assertions.Expect(page.GetByTestId("dashboard-chart").Locator("svg path").First).ToBeAttachedAsync();
-            await Assertions.Expect(page.GetByTestId("synapse-memory")).Not.ToHaveTextAsync("–");
+            await LoginPage.SignInAsOwnerAsync(page);
+            var dashboard = new DashboardPage(page);
+            await dashboard.WaitForInteractiveAsync();
+            await dashboard.WaitForChartAsync();
+            await Assertions.Expect(dashboard.SynapseMemory).Not.ToHaveTextAsync("–");
             await BrowserFixture.ScreenshotAsync(page, "dashboard");
 
-            await page.GotoAsync("/monitoring");
-            await UiSignIn.WaitForInteractiveAsync(page);
-            await Assertions.Expect(page.GetByTestId("containers")).ToContainTextAsync(hs.SynapseContainer);
-            await Assertions.Expect(page.GetByTestId("memory-chart").Locator("svg path").First).ToBeAttachedAsync(new() { Timeout = 20_000 });
+            var monitoring = new MonitoringPage(page);
+            await monitoring.OpenAsync();
+            await Assertions.Expect(monitoring.Containers).ToContainTextAsync(hs.SynapseContainer);
+            await Assertions.Expect(monitoring.MemoryChartLines.First).ToBeAttachedAsync(new() { Timeout = 20_000 });
             await BrowserFixture.ScreenshotAsync(page, "monitoring");
 
             // The chart's choice is in the URL: a reload (or a shared link) shows the same view.
-            await Assertions.Expect(page.GetByTestId("history-title")).ToHaveTextAsync("History of homeserver · live");
-            await page.GetByTestId("ranges").GetByText("24h").ClickAsync();
+            await Assertions.Expect(monitoring.HistoryTitle).ToHaveTextAsync("History of homeserver · live");
+            await monitoring.ChooseRangeAsync("24h");
             await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/monitoring\?container=homeserver&range=24h$"));
-            await page.ReloadAsync();
-            await UiSignIn.WaitForInteractiveAsync(page);
-            await Assertions.Expect(page.GetByTestId("history-title")).ToHaveTextAsync("History of homeserver · 24h");
-            await page.GotoAsync("/monitoring?container=no-such-container&range=nonsense");
-            await UiSignIn.WaitForInteractiveAsync(page);
-            await Assertions.Expect(page.GetByTestId("history-title")).ToHaveTextAsync("History of homeserver · live");
+            await monitoring.ReloadAsync();
+            await Assertions.Expect(monitoring.HistoryTitle).ToHaveTextAsync("History of homeserver · 24h");
+            await monitoring.OpenAsync("?container=no-such-container&range=nonsense");
+            await Assertions.Expect(monitoring.HistoryTitle).ToHaveTextAsync("History of homeserver · live");
         }, hs.Process);
     }
 
@@ -72,11 +64,11 @@ public sealed class DashboardUiTests(BrowserFixture browser, InstalledHomeserver
                 await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
             }
 
-            await UiSignIn.SignInAsync(page, "owner", "correct horse battery staple");
+            await LoginPage.SignInAsOwnerAsync(page);
             foreach (var path in AdminPages)
             {
                 await page.GotoAsync(path);
-                await UiSignIn.WaitForInteractiveAsync(page);
+                await AdminPage.WaitForInteractiveAsync(page);
             }
 
             // The import map is there, with this response's nonce, and the browser took it.

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Panel.Testing;
+using Panel.Web.Features.Monitoring;
 
 namespace Panel.EndToEnd.Tests.Serial;
 
@@ -41,16 +42,8 @@ public sealed class DockerRestartTests
 
         // The sampler opened its streams again: a fresh, live sample of Synapse.
         var restartedAt = DateTimeOffset.UtcNow;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        var live = false;
-        while (!live && DateTime.UtcNow < deadline)
-        {
-            var summary = await panel.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/metrics/summary", Ct);
-            live = summary.GetProperty("containers").EnumerateArray().Any(c => c.GetProperty("key").GetString() == "homeserver"
-                && c.GetProperty("live").GetBoolean() && c.GetProperty("sampledAt").GetDateTimeOffset() > restartedAt);
-            await Task.Delay(500, Ct);
-        }
-
-        live.ShouldBeTrue("the sampler should stream again after dockerd came back");
+        await Eventually.UntilAsync(() => panel.Api.GetAsync<MetricsSummary>("/api/v1/metrics/summary"),
+            s => s.Containers.Any(c => c.Key == "homeserver" && c.Live && c.SampledAt > restartedAt), TimeSpan.FromSeconds(60),
+            "A fresh, live sample of Synapse (the sampler streams again after dockerd came back)", TimeSpan.FromMilliseconds(500));
     }
 }

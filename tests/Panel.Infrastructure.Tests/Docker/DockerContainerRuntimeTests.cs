@@ -109,11 +109,11 @@ public sealed class DockerContainerRuntimeTests : IAsyncLifetime
     public async Task Logs_ReturnTheLastLines()
     {
         var name = await StartSleeperAsync();
-        await Task.Delay(300, Ct);
 
-        var lines = await _docker.GetLogsAsync(name, 1, Ct);
-
-        lines.ShouldBe(["second line"]);
+        // The container writes its two lines as it starts: read until both are there.
+        var lines = await Eventually.UntilAsync(() => _docker.GetLogsAsync(name, 2, Ct), l => l.Count == 2, TimeSpan.FromSeconds(10), "both log lines");
+        (await _docker.GetLogsAsync(name, 1, Ct)).ShouldBe(["second line"]);
+        lines.ShouldBe(["started", "second line"]);
     }
 
     [Fact]
@@ -154,27 +154,43 @@ public sealed class DockerContainerRuntimeTests : IAsyncLifetime
     public async Task Events_AreSeenForOwnedContainers()
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        cts.CancelAfter(TimeSpan.FromSeconds(30));
-        var seen = new List<ContainerEvent>();
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<ContainerEvent>();
         var watching = Task.Run(async () =>
         {
-            await foreach (var e in _docker.WatchEventsAsync([], cts.Token))
+            try
             {
-                seen.Add(e);
-                if (e.Action == "die")
+                await foreach (var e in _docker.WatchEventsAsync([], cts.Token))
                 {
-                    break;
+                    seen.Enqueue(e);
                 }
             }
+            catch (OperationCanceledException)
+            {
+            }
         }, Ct);
-        await Task.Delay(500, Ct);
 
-        var name = await StartSleeperAsync("evented");
-        await _docker.StopAsync(name, TimeSpan.FromSeconds(1), Ct);
+        // The watch only sees what happens after it has subscribed, which it does not announce: start and
+        // stop sleepers until it has seen one's whole life (the first, unless the watch was still connecting).
+        bool SawLifeOf(string container) =>
+            seen.Any(e => e.Action == "start" && e.ContainerName == container) && seen.Any(e => e.Action == "die" && e.ContainerName == container);
+        var names = new List<string>();
+        await Eventually.TrueAsync(async () =>
+        {
+            if (names.Any(SawLifeOf))
+            {
+                return true;
+            }
+
+            var next = await StartSleeperAsync($"evented{names.Count}");
+            await _docker.StopAsync(next, TimeSpan.FromSeconds(1), Ct);
+            names.Add(next);
+            return false;
+        }, "the event watch sees a container start and die", TimeSpan.FromSeconds(30));
+        await cts.CancelAsync();
         await watching;
 
+        var name = names.First(SawLifeOf);
         seen.ShouldContain(e => e.Action == "start" && e.ContainerName == name && e.Component == "test");
-        seen.ShouldContain(e => e.Action == "die" && e.ContainerName == name);
     }
 
     [Fact]

@@ -36,9 +36,11 @@ public sealed class StatsParityTests : IAsyncLifetime
         await DockerTestHelper.CliAsync("rm", "-f", name);
         var (code, output) = await DockerTestHelper.CliAsync("run", "-d", "--name", name, "--label", $"homeserver-panel.instance={_instance}", "--label", "homeserver-panel.managed=true",
             "--label", "homeserver-panel.test=true", "--memory", "512m", "--entrypoint", "python3", TestEnvironment.SynapseImage, "-c",
-            "x = bytearray(64 * 1024 * 1024)\nfor i in range(0, len(x), 4096): x[i] = 1\nwhile True: pass");
+            "x = bytearray(64 * 1024 * 1024)\nfor i in range(0, len(x), 4096): x[i] = 1\nopen('/tmp/filled', 'w').close()\nwhile True: pass");
         code.ShouldBe(0, output);
-        await Task.Delay(3000, ct);
+        // Compared once its 64 MiB are touched (it says so with a file) and it spins.
+        await Eventually.TrueAsync(async () => (await DockerTestHelper.CliAsync("exec", name, "test", "-f", "/tmp/filled")).ExitCode == 0,
+            "the load container has touched its memory", TimeSpan.FromSeconds(30));
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var samples = new List<ContainerStatsSample>();

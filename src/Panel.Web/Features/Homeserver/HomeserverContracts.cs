@@ -73,3 +73,6 @@ public sealed record HomeserverView(
     string? Health,
     OperationView? Operation,
     string? ClientUrl);
+
+/// <summary>The last lines of Synapse's log, oldest first.</summary>
+public sealed record HomeserverLogs(IReadOnlyList<string> Lines);

@@ -42,7 +42,7 @@ internal static class HomeserverEndpoints
             .RequireAuthorization(PanelPolicies.ApiOwner)
             .WithSummary("Recreate Synapse with another image; rolls back when it does not become healthy");
         hs.MapGet("/logs", async (HomeserverService service, int? tail, CancellationToken ct) =>
-                TypedResults.Ok(new { lines = await service.GetLogsAsync(tail ?? 200, ct) }))
+                TypedResults.Ok(new HomeserverLogs(await service.GetLogsAsync(tail ?? 200, ct))))
             .WithSummary("The last lines of Synapse's log (tail between 1 and 10000, default 200)");
         hs.MapDelete("/", async (HomeserverService service, ActorContext actor, bool? deleteData, string? confirmServerName, CancellationToken ct) =>
             {

@@ -1,0 +1,38 @@
+using Microsoft.Playwright;
+
+namespace Panel.EndToEnd.Tests.Pages;
+
+/// <summary>The homeserver page: the install wizard until a homeserver is installed, then its state.</summary>
+public sealed class HomeserverPage(IPage page) : AdminPage(page, "/homeserver")
+{
+    public ILocator ServerName => Page.GetByTestId("server-name");
+
+    public ILocator Image => Page.GetByTestId("synapse-image");
+
+    public ILocator ImageNote => Page.GetByTestId("synapse-image-note");
+
+    public ILocator Health => Page.GetByTestId("health");
+
+    public ILocator Title => Page.GetByTestId("server-name-title");
+
+    public ILocator InstallFailed => Page.GetByTestId("install-failed");
+
+    public ILocator DeleteKeptData(string serverName) =>
+        Page.GetByRole(AriaRole.Button, new() { Name = $"Delete the kept data of {serverName}" });
+
+    /// <summary>The wizard's first answers: the server's name, and SQLite as its database.</summary>
+    public async Task NameWithSqliteAsync(string serverName)
+    {
+        await ServerName.FillAsync(serverName);
+        await Page.GetByText("SQLite (only for a tiny, private server)").ClickAsync();
+    }
+
+    /// <summary>Types an image into the image field and closes its suggestions.</summary>
+    public async Task ChooseImageAsync(string image)
+    {
+        await Image.FillAsync(image);
+        await Image.PressAsync("Escape");
+    }
+
+    public Task InstallAsync() => Page.GetByTestId("install").ClickAsync();
+}
