@@ -221,8 +221,8 @@ public sealed class BackupTests(BackupHomeserverFixture hs, BrowserFixture brows
         // Users and invites, with their passwords and codes.
         await hs.Api.CreateUserAsync(new CreateUserRequest("secretive", null, "secretive's own password 1", false));
         secrets.Add("secretive's own password 1");
-        var invite = await hs.CreateInviteAsync(new { note = "log test", maxUses = 1 });
-        var code = invite.GetProperty("code").GetString()!;
+        var invite = await hs.CreateInviteAsync(new() { Note = "log test", MaxUses = 1 });
+        var code = invite.Code;
         (await hs.RedeemAsync(code, "invited-secretive", "invited user's password 2")).StatusCode.ShouldBe(HttpStatusCode.Created);
         secrets.AddRange([code, "invited user's password 2"]);
 

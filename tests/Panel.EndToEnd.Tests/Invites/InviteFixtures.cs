@@ -1,6 +1,7 @@
+using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Panel.Testing;
+using Panel.Web.Features.Invites;
 
 namespace Panel.EndToEnd.Tests.Invites;
 
@@ -25,23 +26,12 @@ public class InstalledHomeserverFixture : HomeserverPanel, IAsyncLifetime
         await WaitUntilHealthyAsync();
     }
 
-    public async Task<JsonElement> CreateInviteAsync(object body)
-    {
-        var response = await Api.Http.PostAsJsonAsync("/api/v1/invites", body);
-        var text = await response.Content.ReadAsStringAsync();
-        if ((int)response.StatusCode != 201)
-        {
-            throw new InvalidOperationException($"Creating the invite answered {(int)response.StatusCode}: {text}");
-        }
-
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    public Task<InviteView> CreateInviteAsync(CreateInviteRequest request) => Api.PostAsync<InviteView>("/api/v1/invites", request, HttpStatusCode.Created);
 
     public async Task<HttpResponseMessage> RedeemAsync(string code, string username, string password) =>
         await Process.CreateClient().PostAsJsonAsync($"/api/v1/invites/{code}/redeem", new { username, password });
 
-    public async Task<JsonElement> InviteAsync(string id) =>
-        (await Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/invites")).EnumerateArray().Single(i => i.GetProperty("id").GetString() == id);
+    public async Task<InviteView> InviteAsync(Guid id) => (await Api.GetAsync<List<InviteView>>("/api/v1/invites")).Single(i => i.Id == id);
 }
 
 /// <summary>The same, with the panel's own database on PostgreSQL.</summary>

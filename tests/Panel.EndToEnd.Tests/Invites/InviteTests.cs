@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
 using Panel.Testing;
+using Panel.Web.Features.Invites;
+using Panel.Web.Features.Users;
 
 namespace Panel.EndToEnd.Tests.Invites;
 
@@ -12,16 +15,16 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
     [Fact]
     public async Task Invite_RedeemedOverHttp_GivesAnAccountThatLogsInAndChats()
     {
-        var invite = await hs.CreateInviteAsync(new { note = "for Alice", maxUses = 1 });
-        var code = invite.GetProperty("code").GetString()!;
-        invite.GetProperty("url").GetString()!.ShouldEndWith("/invite/" + code);
+        var invite = await hs.CreateInviteAsync(new() { Note = "for Alice", MaxUses = 1 });
+        var code = invite.Code;
+        invite.Url.ShouldEndWith("/invite/" + code);
 
         var response = await hs.RedeemAsync(code, "alice", "alice's long password");
 
         response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        body.GetProperty("userId").GetString().ShouldBe($"@alice:{hs.ServerName}");
-        body.GetProperty("homeserverUrl").GetString().ShouldBe($"https://{hs.ServerName}/");
+        var body = (await response.Content.ReadFromJsonAsync<Redemption>(Ct))!;
+        body.UserId.ShouldBe($"@alice:{hs.ServerName}");
+        body.HomeserverUrl.ShouldBe($"https://{hs.ServerName}/");
 
         using var alice = new MatrixClient(await hs.ClientUrlAsync());
         await alice.LoginAsync("alice", "alice's long password");
@@ -29,17 +32,17 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
         await alice.SendTextAsync(room, "hello from a panel invite");
         (await alice.RecentTextsAsync(room)).ShouldContain("hello from a panel invite");
 
-        var listed = await hs.InviteAsync(invite.GetProperty("id").GetString()!);
-        listed.GetProperty("status").GetString().ShouldBe("used up");
-        listed.GetProperty("usedBy").EnumerateArray().Select(u => u.GetString()).ShouldBe([$"@alice:{hs.ServerName}"]);
+        var listed = await hs.InviteAsync(invite.Id);
+        listed.Status.ShouldBe("used up");
+        listed.UsedBy.ShouldBe([$"@alice:{hs.ServerName}"]);
         (await hs.Api.AuditAsync("action=invite.redeemed")).ShouldContain(e => e.Target == $"@alice:{hs.ServerName}" && e.SourceAddress == "127.0.0.1");
     }
 
     [Fact]
     public async Task Redeem_AnswersWithTheRightStatusForEachFault()
     {
-        var invite = await hs.CreateInviteAsync(new { maxUses = 3 });
-        var code = invite.GetProperty("code").GetString()!;
+        var invite = await hs.CreateInviteAsync(new() { MaxUses = 3 });
+        var code = invite.Code;
         (await hs.RedeemAsync(code, "taken-name", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Created);
 
         (await hs.RedeemAsync(code, "taken-name", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Conflict);
@@ -52,15 +55,15 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
         broken.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
         // The failed tries handed their reservations back: two more people still fit.
-        (await hs.InviteAsync(invite.GetProperty("id").GetString()!)).GetProperty("uses").GetInt32().ShouldBe(1);
+        (await hs.InviteAsync(invite.Id)).Uses.ShouldBe(1);
         (await hs.RedeemAsync(code, "second-person", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Created);
     }
 
     [Fact]
     public async Task Invite_page_refusing_a_post_answers_without_the_typed_passwords()
     {
-        var invite = await hs.CreateInviteAsync(new { maxUses = 3 });
-        var code = invite.GetProperty("code").GetString()!;
+        var invite = await hs.CreateInviteAsync(new() { MaxUses = 3 });
+        var code = invite.Code;
         (await hs.RedeemAsync(code, "echo-taken", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Created);
         using var browser = new HttpClient(new HttpClientHandler { UseCookies = true, AllowAutoRedirect = false }) { BaseAddress = new Uri(hs.Process.BaseUrl) };
 
@@ -90,20 +93,20 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
     [Fact]
     public async Task ExpiredAndRevokedInvites_AreRefusedWith410()
     {
-        var expiring = await hs.CreateInviteAsync(new { maxUses = 1, expiresAt = DateTimeOffset.UtcNow.AddSeconds(2) });
-        var revoked = await hs.CreateInviteAsync(new { maxUses = 1 });
-        (await hs.Api.Http.DeleteAsync($"/api/v1/invites/{revoked.GetProperty("id").GetString()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var expiring = await hs.CreateInviteAsync(new() { MaxUses = 1, ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(2) });
+        var revoked = await hs.CreateInviteAsync(new() { MaxUses = 1 });
+        (await hs.Api.Http.DeleteAsync($"/api/v1/invites/{revoked.Id}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         // The expiry itself is tested on a moved clock (InviteExpiryTests); here the real one passes it.
-        await Eventually.UntilAsync(() => hs.InviteAsync(expiring.GetProperty("id").GetString()!), i => i.GetProperty("status").GetString() == "expired",
+        await Eventually.UntilAsync(() => hs.InviteAsync(expiring.Id), i => i.Status == "expired",
             TimeSpan.FromSeconds(10), "The invite's expiry", TimeSpan.FromMilliseconds(250));
 
-        var late = await hs.RedeemAsync(expiring.GetProperty("code").GetString()!, "too-late", "a long enough password");
-        var withdrawn = await hs.RedeemAsync(revoked.GetProperty("code").GetString()!, "withdrawn", "a long enough password");
+        var late = await hs.RedeemAsync(expiring.Code, "too-late", "a long enough password");
+        var withdrawn = await hs.RedeemAsync(revoked.Code, "withdrawn", "a long enough password");
 
         late.StatusCode.ShouldBe(HttpStatusCode.Gone);
-        (await late.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain("expired");
+        (await late.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Detail!.ShouldContain("expired");
         withdrawn.StatusCode.ShouldBe(HttpStatusCode.Gone);
-        (await hs.InviteAsync(revoked.GetProperty("id").GetString()!)).GetProperty("status").GetString().ShouldBe("revoked");
+        (await hs.InviteAsync(revoked.Id)).Status.ShouldBe("revoked");
         using var client = new MatrixClient(await hs.ClientUrlAsync());
         (await client.TryLoginAsync("too-late", "a long enough password")).IsSuccessStatusCode.ShouldBeFalse();
     }
@@ -122,17 +125,17 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
     [Fact]
     public async Task Invite_JoinsNewAccountsToTheConfiguredPublicRoom()
     {
-        var owner = await hs.CreateInviteAsync(new { maxUses = 1 });
-        (await hs.RedeemAsync(owner.GetProperty("code").GetString()!, "roomowner", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Created);
+        var owner = await hs.CreateInviteAsync(new() { MaxUses = 1 });
+        (await hs.RedeemAsync(owner.Code, "roomowner", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Created);
         using var host = new MatrixClient(await hs.ClientUrlAsync());
         await host.LoginAsync("roomowner", "a long enough password");
         var room = (await host.PostAsync("/_matrix/client/v3/createRoom", new { name = "General", preset = "public_chat", room_alias_name = "general" })).GetProperty("room_id").GetString()!;
 
-        var invite = await hs.CreateInviteAsync(new { maxUses = 1, autoJoinRooms = new[] { $"#general:{hs.ServerName}" } });
-        var response = await hs.RedeemAsync(invite.GetProperty("code").GetString()!, "newcomer", "a long enough password");
+        var invite = await hs.CreateInviteAsync(new() { MaxUses = 1, AutoJoinRooms = new[] { $"#general:{hs.ServerName}" } });
+        var response = await hs.RedeemAsync(invite.Code, "newcomer", "a long enough password");
 
         response.StatusCode.ShouldBe(HttpStatusCode.Created);
-        (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("warnings").GetArrayLength().ShouldBe(0);
+        (await response.Content.ReadFromJsonAsync<Redemption>(Ct))!.Warnings.ShouldBeEmpty();
         using var newcomer = new MatrixClient(await hs.ClientUrlAsync());
         await newcomer.LoginAsync("newcomer", "a long enough password");
         (await newcomer.JoinedRoomsAsync()).ShouldContain(room);
@@ -141,8 +144,8 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
     [Fact]
     public async Task RegistrationTokenInvite_LetsAClientRegister_AndThePanelCountsTheUse()
     {
-        var invite = await hs.CreateInviteAsync(new { note = "token for Carol", maxUses = 2, mode = "registrationToken" });
-        var token = invite.GetProperty("code").GetString()!;
+        var invite = await hs.CreateInviteAsync(new() { Note = "token for Carol", MaxUses = 2, Mode = "registrationToken" });
+        var token = invite.Code;
         await hs.WaitUntilHealthyAsync();
         using var carol = new MatrixClient(await hs.ClientUrlAsync());
 
@@ -150,12 +153,12 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
 
         registered.StatusCode.ShouldBe(HttpStatusCode.OK, await registered.Content.ReadAsStringAsync(Ct));
         await carol.LoginAsync("carol", "carol's long password");
-        var listed = await hs.InviteAsync(invite.GetProperty("id").GetString()!);
-        listed.GetProperty("uses").GetInt32().ShouldBe(1);
-        listed.GetProperty("mode").GetString().ShouldBe("registrationToken");
+        var listed = await hs.InviteAsync(invite.Id);
+        listed.Uses.ShouldBe(1);
+        listed.Mode.ShouldBe("registrationToken");
 
         // Revoking deletes the token in Synapse: it stops working at once.
-        (await hs.Api.Http.DeleteAsync($"/api/v1/invites/{invite.GetProperty("id").GetString()}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await hs.Api.Http.DeleteAsync($"/api/v1/invites/{invite.Id}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         using var dave = new MatrixClient(await hs.ClientUrlAsync());
         (await RegisterWithTokenAsync(dave, "dave", "dave's long password", token)).IsSuccessStatusCode.ShouldBeFalse();
         (await dave.TryLoginAsync("dave", "dave's long password")).IsSuccessStatusCode.ShouldBeFalse();
@@ -204,8 +207,8 @@ internal static class ParallelRedemption
 {
     public static async Task RunAsync(InstalledHomeserverFixture hs, string prefix)
     {
-        var invite = await hs.CreateInviteAsync(new { note = "the party", maxUses = 5 });
-        var code = invite.GetProperty("code").GetString()!;
+        var invite = await hs.CreateInviteAsync(new() { Note = "the party", MaxUses = 5 });
+        var code = invite.Code;
         var start = new TaskCompletionSource();
 
         var attempts = Enumerable.Range(0, 50).Select(async i =>
@@ -218,11 +221,10 @@ internal static class ParallelRedemption
 
         results.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(5);
         results.Where(r => r.StatusCode != HttpStatusCode.Created).ShouldAllBe(r => r.StatusCode == HttpStatusCode.Gone);
-        var users = await hs.Api.Http.GetFromJsonAsync<JsonElement>($"/api/v1/users?search={prefix}guest&limit=100");
-        users.GetProperty("total").GetInt32().ShouldBe(5);
-        var listed = await hs.InviteAsync(invite.GetProperty("id").GetString()!);
-        listed.GetProperty("uses").GetInt32().ShouldBe(5);
-        listed.GetProperty("pending").GetInt32().ShouldBe(0);
-        listed.GetProperty("usedBy").GetArrayLength().ShouldBe(5);
+        (await hs.Api.GetAsync<UserList>($"/api/v1/users?search={prefix}guest&limit=100")).Total.ShouldBe(5);
+        var listed = await hs.InviteAsync(invite.Id);
+        listed.Uses.ShouldBe(5);
+        listed.Pending.ShouldBe(0);
+        listed.UsedBy.Count.ShouldBe(5);
     }
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Panel.Testing;
+using Panel.Web.Features.Users;
 
 namespace Panel.EndToEnd.Tests.Invites;
 
@@ -11,10 +11,8 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
 
     private async Task<string> CreateUserAsync(string name, string? password = null, bool admin = false)
     {
-        var response = await hs.Api.Http.PostAsJsonAsync("/api/v1/users", new { username = name, displayName = name.ToUpperInvariant(), password, admin }, Ct);
-        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        return password ?? body.GetProperty("generatedPassword").GetString()!;
+        var created = await hs.Api.PostAsync<CreatedUser>("/api/v1/users", new CreateUserRequest(name, name.ToUpperInvariant(), password, admin), HttpStatusCode.Created);
+        return password ?? created.GeneratedPassword!;
     }
 
     [Fact]
@@ -24,9 +22,9 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
 
         using var client = new MatrixClient(await hs.ClientUrlAsync());
         await client.LoginAsync("gen", password);
-        var details = await hs.Api.Http.GetFromJsonAsync<JsonElement>($"/api/v1/users/{Uri.EscapeDataString($"@gen:{hs.ServerName}")}", Ct);
-        details.GetProperty("user").GetProperty("displayName").GetString().ShouldBe("GEN");
-        details.GetProperty("devices").GetArrayLength().ShouldBe(1);
+        var details = await hs.Api.GetAsync<UserDetails>($"/api/v1/users/{Uri.EscapeDataString($"@gen:{hs.ServerName}")}");
+        details.User.DisplayName.ShouldBe("GEN");
+        details.Devices.Count.ShouldBe(1);
     }
 
     [Fact]
@@ -61,11 +59,10 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
         await CreateUserAsync("promoted", "a long enough password");
 
         (await hs.Api.Http.PutAsJsonAsync("/api/v1/users/promoted/admin", new { admin = true }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        var admins = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/users?admins=true&search=promoted", Ct);
-        admins.GetProperty("users").EnumerateArray().Single().GetProperty("admin").GetBoolean().ShouldBeTrue();
+        (await hs.Api.GetAsync<UserList>("/api/v1/users?admins=true&search=promoted")).Users.Single().Admin.ShouldBeTrue();
 
         (await hs.Api.Http.PutAsJsonAsync("/api/v1/users/promoted/admin", new { admin = false }, Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        (await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/users?admins=true&search=promoted", Ct)).GetProperty("total").GetInt32().ShouldBe(0);
+        (await hs.Api.GetAsync<UserList>("/api/v1/users?admins=true&search=promoted")).Total.ShouldBe(0);
     }
 
     [Fact]
@@ -76,8 +73,7 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
         (await hs.Api.Http.PostAsJsonAsync($"/api/v1/users/{panelAdmin}/deactivate", new { }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await hs.Api.Http.PostAsJsonAsync("/api/v1/users", new { username = "echobot" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await hs.Api.Http.PostAsJsonAsync("/api/v1/users", new { username = "UPPER" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        var list = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/users?search=panel-admin", Ct);
-        list.GetProperty("users").EnumerateArray().Single().GetProperty("protected").GetBoolean().ShouldBeTrue();
+        (await hs.Api.GetAsync<UserList>("/api/v1/users?search=panel-admin")).Users.Single().Protected.ShouldBeTrue();
     }
 
     [Fact]
@@ -88,12 +84,12 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
             await CreateUserAsync($"pageduser{i}", "a long enough password");
         }
 
-        var first = await hs.Api.Http.GetFromJsonAsync<JsonElement>("/api/v1/users?search=pageduser&limit=2", Ct);
-        first.GetProperty("total").GetInt32().ShouldBe(5);
-        first.GetProperty("users").GetArrayLength().ShouldBe(2);
-        var next = first.GetProperty("nextFrom").GetInt32();
-        var second = await hs.Api.Http.GetFromJsonAsync<JsonElement>($"/api/v1/users?search=pageduser&limit=2&from={next}", Ct);
-        second.GetProperty("users")[0].GetProperty("userId").GetString().ShouldNotBe(first.GetProperty("users")[0].GetProperty("userId").GetString());
+        var first = await hs.Api.GetAsync<UserList>("/api/v1/users?search=pageduser&limit=2");
+        first.Total.ShouldBe(5);
+        first.Users.Count.ShouldBe(2);
+        var next = first.NextFrom.ShouldNotBeNull();
+        var second = await hs.Api.GetAsync<UserList>($"/api/v1/users?search=pageduser&limit=2&from={next}");
+        second.Users[0].UserId.ShouldNotBe(first.Users[0].UserId);
         (await hs.Api.Http.GetAsync("/api/v1/users?limit=0", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 }

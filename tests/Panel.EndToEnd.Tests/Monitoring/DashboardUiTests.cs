@@ -42,7 +42,7 @@ public sealed class DashboardUiTests(BrowserFixture browser, InstalledHomeserver
     [Fact]
     public async Task No_page_breaks_the_content_security_policy()
     {
-        var invite = await hs.CreateInviteAsync(new { maxUses = 1 });
+        var invite = await hs.CreateInviteAsync(new() { MaxUses = 1 });
         var page = await browser.NewPageAsync(hs.Process.BaseUrl);
         var violations = new List<string>();
         // Both ways a browser reports a violation: the console line and the DOM event.
@@ -58,7 +58,7 @@ public sealed class DashboardUiTests(BrowserFixture browser, InstalledHomeserver
         await BrowserFixture.RunAsync(page, "csp", async () =>
         {
             // Public pages first, signed out, then every admin page with a full load.
-            foreach (var path in new[] { "/account/login", "/donate", invite.GetProperty("url").GetString()! })
+            foreach (var path in new[] { "/account/login", "/donate", invite.Url })
             {
                 await page.GotoAsync(path);
                 await page.WaitForLoadStateAsync(LoadState.NetworkIdle);

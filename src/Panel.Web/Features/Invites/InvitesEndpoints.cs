@@ -35,7 +35,7 @@ internal static class InvitesEndpoints
                 try
                 {
                     var result = await service.RedeemAsync(code, body?.Username, body?.Password, ActorContext.ClientAddress(http), ct);
-                    return Results.Created((string?)null, new { userId = result.UserId, homeserverUrl = result.HomeserverUrl, warnings = result.Warnings });
+                    return Results.Created((string?)null, result);
                 }
                 catch (InviteGoneException e)
                 {
