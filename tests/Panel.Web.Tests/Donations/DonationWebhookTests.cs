@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
+using Panel.Domain.Donations;
 using Panel.Testing;
+using Panel.Web.Features.Donations;
 using Panel.Web.Tests.Host;
 
 namespace Panel.Web.Tests.Donations;
@@ -35,13 +37,13 @@ public class DonationsFactory : PanelWebFactory
         return await CreateApiClient().SendAsync(request);
     }
 
-    public async Task<JsonElement> FundingAsync(string month) =>
-        await CreateApiClient().GetFromJsonAsync<JsonElement>($"/api/v1/funding?month={month}");
+    public async Task<FundingReport> FundingAsync(string month) =>
+        (await CreateApiClient().GetFromJsonAsync<FundingReport>($"/api/v1/funding?month={month}"))!;
 
-    public async Task<JsonElement> LedgerAsync()
+    public async Task<List<LedgerRow>> LedgerAsync()
     {
         var owner = await EnsureOwnerAsync();
-        return await CreateApiClient(await CreateTokenAsync(owner.Id)).GetFromJsonAsync<JsonElement>("/api/v1/donations?take=1000");
+        return (await CreateApiClient(await CreateTokenAsync(owner.Id)).GetFromJsonAsync<List<LedgerRow>>("/api/v1/donations?take=1000", PanelApi.Json))!;
     }
 }
 
@@ -77,7 +79,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
 
     private static string CurrentMonth => Now.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task<long> ReceivedAsync() => (await panel.FundingAsync(CurrentMonth)).GetProperty("receivedMinor").GetInt64();
+    private async Task<long> ReceivedAsync() => (await panel.FundingAsync(CurrentMonth)).ReceivedMinor;
 
     [Fact]
     public async Task OneTimeDonation_IsRecordedOnce_WithItsStripeIds_AndCounts()
@@ -91,11 +93,11 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
         (await ReceivedAsync()).ShouldBe(before + 1500);
-        var row = (await panel.LedgerAsync()).EnumerateArray().Single(r => r.GetProperty("checkoutSessionId").GetString() == session);
-        row.GetProperty("paymentIntentId").GetString().ShouldBe(pi);
-        row.GetProperty("amountMinor").GetInt64().ShouldBe(1500);
-        row.GetProperty("status").GetString().ShouldBe("Succeeded");
-        row.GetProperty("displayName").GetString().ShouldBe("Ada");
+        var row = (await panel.LedgerAsync()).Single(r => r.CheckoutSessionId == session);
+        row.PaymentIntentId.ShouldBe(pi);
+        row.AmountMinor.ShouldBe(1500);
+        row.Status.ShouldBe("Succeeded");
+        row.DisplayName.ShouldBe("Ada");
     }
 
     [Fact]
@@ -126,25 +128,25 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
         await panel.DeliverAsync(StripeEvents.Event("invoice.paid", StripeEvents.Invoice(Id("in_"), sub, 700, StripeEvents.Ours("Grace"), Now), Now));
 
         var during = await panel.FundingAsync(CurrentMonth);
-        during.GetProperty("pledgedMonthlyMinor").GetInt64().ShouldBe(before.GetProperty("pledgedMonthlyMinor").GetInt64() + 700);
-        during.GetProperty("receivedMinor").GetInt64().ShouldBe(before.GetProperty("receivedMinor").GetInt64() + 700);
+        during.PledgedMonthlyMinor.ShouldBe(before.PledgedMonthlyMinor + 700);
+        during.ReceivedMinor.ShouldBe(before.ReceivedMinor + 700);
 
         await panel.DeliverAsync(StripeEvents.Event("customer.subscription.deleted", StripeEvents.Subscription(sub, "canceled", 700, StripeEvents.Ours("Grace"), Now), Now));
 
         var after = await panel.FundingAsync(CurrentMonth);
-        after.GetProperty("pledgedMonthlyMinor").GetInt64().ShouldBe(before.GetProperty("pledgedMonthlyMinor").GetInt64());
-        after.GetProperty("receivedMinor").GetInt64().ShouldBe(during.GetProperty("receivedMinor").GetInt64(), "money received stays received");
+        after.PledgedMonthlyMinor.ShouldBe(before.PledgedMonthlyMinor);
+        after.ReceivedMinor.ShouldBe(during.ReceivedMinor, "money received stays received");
     }
 
     [Fact]
     public async Task SubscriptionUpdate_ChangesThePledgedAmount()
     {
         var sub = Id("sub_");
-        var before = (await panel.FundingAsync(CurrentMonth)).GetProperty("pledgedMonthlyMinor").GetInt64();
+        var before = (await panel.FundingAsync(CurrentMonth)).PledgedMonthlyMinor;
         await panel.DeliverAsync(StripeEvents.Event("customer.subscription.updated", StripeEvents.Subscription(sub, "active", 300, StripeEvents.Ours(), Now), Now));
         await panel.DeliverAsync(StripeEvents.Event("customer.subscription.updated", StripeEvents.Subscription(sub, "active", 900, StripeEvents.Ours(), Now), Now));
 
-        (await panel.FundingAsync(CurrentMonth)).GetProperty("pledgedMonthlyMinor").GetInt64().ShouldBe(before + 900);
+        (await panel.FundingAsync(CurrentMonth)).PledgedMonthlyMinor.ShouldBe(before + 900);
     }
 
     [Fact]
@@ -162,8 +164,8 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
         await panel.DeliverAsync(StripeEvents.Event("charge.refunded", StripeEvents.Charge(charge2, pi2, 2000, 800, Now), Now));
 
         (await ReceivedAsync()).ShouldBe(before + 1000 + 2000 - 1000 - 800);
-        var refunds = (await panel.LedgerAsync()).EnumerateArray().Where(r => r.GetProperty("paymentIntentId").GetString() == pi2 && r.GetProperty("type").GetString() == "Refund").ToList();
-        refunds.Sum(r => r.GetProperty("amountMinor").GetInt64()).ShouldBe(-800);
+        var refunds = (await panel.LedgerAsync()).Where(r => r.PaymentIntentId == pi2 && r.Type == "Refund").ToList();
+        refunds.Sum(r => r.AmountMinor).ShouldBe(-800);
     }
 
     [Fact]
@@ -189,7 +191,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
         await panel.DeliverAsync(StripeEvents.Event("charge.dispute.created", StripeEvents.Dispute(Id("dp_"), Id("ch_"), pi, 500, Now), Now));
 
         (await ReceivedAsync()).ShouldBe(before);
-        (await panel.LedgerAsync()).EnumerateArray().ShouldContain(r => r.GetProperty("type").GetString() == "Dispute" && r.GetProperty("paymentIntentId").GetString() == pi);
+        (await panel.LedgerAsync()).ShouldContain(r => r.Type == "Dispute" && r.PaymentIntentId == pi);
     }
 
     [Fact]
@@ -205,7 +207,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
         await panel.DeliverAsync(StripeEvents.Event("checkout.session.async_payment_failed", StripeEvents.CheckoutSession(failing, "payment", "unpaid", 4000, null, null, StripeEvents.Ours(), Now), Now));
 
         (await ReceivedAsync()).ShouldBe(before + 3000);
-        (await panel.LedgerAsync()).EnumerateArray().Single(r => r.GetProperty("checkoutSessionId").GetString() == failing).GetProperty("status").GetString().ShouldBe("Failed");
+        (await panel.LedgerAsync()).Single(r => r.CheckoutSessionId == failing).Status.ShouldBe("Failed");
     }
 
     [Fact]
@@ -218,9 +220,9 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
             StripeEvents.CheckoutSession(session, "payment", "paid", 99900, Id("pi_"), null, new JsonObject { ["order"] = "t-shirt" }, Now), Now));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("outcome").GetString().ShouldBe("ignored");
+        (await response.Content.ReadFromJsonAsync<WebhookReceipt>(Ct))!.Outcome.ShouldBe("ignored");
         (await ReceivedAsync()).ShouldBe(before);
-        (await panel.LedgerAsync()).EnumerateArray().ShouldNotContain(r => r.GetProperty("checkoutSessionId").GetString() == session);
+        (await panel.LedgerAsync()).ShouldNotContain(r => r.CheckoutSessionId == session);
     }
 
     [Fact]
@@ -229,7 +231,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
         var response = await panel.DeliverAsync(StripeEvents.Event("customer.created", new JsonObject { ["id"] = Id("cus_"), ["object"] = "customer" }, Now));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("outcome").GetString().ShouldBe("ignored");
+        (await response.Content.ReadFromJsonAsync<WebhookReceipt>(Ct))!.Outcome.ShouldBe("ignored");
     }
 
     [Fact]
@@ -259,7 +261,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
         var stale = await panel.DeliverAsync(payload, signedAt: DateTimeOffset.UtcNow.AddMinutes(-10));
 
         stale.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await stale.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain("timestamp");
+        (await stale.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Detail!.ShouldContain("timestamp");
         (await ReceivedAsync()).ShouldBe(before);
     }
 
@@ -280,17 +282,17 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     {
         var lastOfOctober = new DateTimeOffset(2026, 10, 31, 23, 59, 59, TimeSpan.Zero);
         var firstOfNovember = new DateTimeOffset(2026, 11, 1, 0, 0, 1, TimeSpan.Zero);
-        var beforeOct = (await panel.FundingAsync("2026-10")).GetProperty("receivedMinor").GetInt64();
-        var beforeNov = (await panel.FundingAsync("2026-11")).GetProperty("receivedMinor").GetInt64();
+        var beforeOct = (await panel.FundingAsync("2026-10")).ReceivedMinor;
+        var beforeNov = (await panel.FundingAsync("2026-11")).ReceivedMinor;
 
         await panel.DeliverAsync(StripeEvents.Event("checkout.session.completed", StripeEvents.CheckoutSession(Id("cs_test_"), "payment", "paid", 111, Id("pi_"), null, StripeEvents.Ours(), lastOfOctober), lastOfOctober));
         await panel.DeliverAsync(StripeEvents.Event("checkout.session.completed", StripeEvents.CheckoutSession(Id("cs_test_"), "payment", "paid", 222, Id("pi_"), null, StripeEvents.Ours(), firstOfNovember), firstOfNovember));
 
-        (await panel.FundingAsync("2026-10")).GetProperty("receivedMinor").GetInt64().ShouldBe(beforeOct + 111);
+        (await panel.FundingAsync("2026-10")).ReceivedMinor.ShouldBe(beforeOct + 111);
         var november = await panel.FundingAsync("2026-11");
-        november.GetProperty("receivedMinor").GetInt64().ShouldBe(beforeNov + 222);
-        november.GetProperty("month").GetString().ShouldBe("2026-11");
-        november.GetProperty("currency").GetString().ShouldBe("eur");
+        november.ReceivedMinor.ShouldBe(beforeNov + 222);
+        november.Month.ShouldBe("2026-11");
+        november.Currency.ShouldBe("eur");
         (await panel.CreateApiClient().GetAsync("/api/v1/funding?month=November", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 }
@@ -318,7 +320,7 @@ public abstract class DuplicateDeliveryCases<TFactory>(TFactory panel) : IClassF
         var responses = await Task.WhenAll(deliveries);
 
         responses.ShouldAllBe(r => r.StatusCode == HttpStatusCode.OK);
-        (await panel.LedgerAsync()).EnumerateArray().Count(r => r.GetProperty("checkoutSessionId").GetString() == session).ShouldBe(1);
+        (await panel.LedgerAsync()).Count(r => r.CheckoutSessionId == session).ShouldBe(1);
     }
 }
 

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Panel.Domain.Audit;
 using Panel.Domain.Containers;
 using Panel.Testing;
 using Panel.Web.Features.Audit;
+using Panel.Web.Features.Homeserver;
 
 namespace Panel.Web.Tests.Homeserver;
 
@@ -55,16 +55,16 @@ public sealed class InstallFaultTests
         install.StatusCode.ShouldBe(HttpStatusCode.Accepted, await install.Content.ReadAsStringAsync(Ct));
         var view = await WaitForOperationEndAsync(api);
 
-        var operation = view.GetProperty("operation");
-        operation.GetProperty("succeeded").GetBoolean().ShouldBeFalse();
-        var error = operation.GetProperty("error").GetString()!;
+        var operation = view.Operation!;
+        operation.Succeeded.ShouldBeFalse();
+        var error = operation.Error!;
         error.ShouldContain($"injected fault at {step}");
         error.ShouldNotContain("An unexpected error stopped the operation");
-        var failedStep = operation.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("key").GetString() == step);
-        failedStep.GetProperty("status").GetString().ShouldBe("Failed");
-        failedStep.GetProperty("message").GetString()!.ShouldContain($"injected fault at {step}");
-        view.GetProperty("phase").GetString().ShouldBe("failed");
-        view.GetProperty("lastError").GetString()!.ShouldContain($"injected fault at {step}");
+        var failedStep = operation.Steps.Single(s => s.Key == step);
+        failedStep.Status.ShouldBe(StepStatus.Failed);
+        failedStep.Message!.ShouldContain($"injected fault at {step}");
+        view.Phase.ShouldBe("failed");
+        view.LastError!.ShouldContain($"injected fault at {step}");
 
         var audit = await factory.Services.GetRequiredService<IAuditLog>().QueryAsync(new AuditQuery(Action: "homeserver.install"), Ct);
         audit.Items.ShouldHaveSingleItem().Outcome.ShouldBe(AuditOutcome.Failure);
@@ -74,8 +74,8 @@ public sealed class InstallFaultTests
         var retry = await api.PostAsJsonAsync("/api/v1/homeserver/install", Request(database), Ct);
         retry.StatusCode.ShouldBe(HttpStatusCode.Accepted, await retry.Content.ReadAsStringAsync(Ct));
         var after = await WaitForOperationEndAsync(api);
-        after.GetProperty("operation").GetProperty("succeeded").GetBoolean().ShouldBeTrue(after.ToString());
-        after.GetProperty("phase").GetString().ShouldBe("installed");
+        after.Operation!.Succeeded.ShouldBeTrue(after.ToString());
+        after.Phase.ShouldBe("installed");
         (await factory.Services.GetRequiredService<IAuditLog>().QueryAsync(new AuditQuery(Action: "homeserver.install", Outcome: AuditOutcome.Success), Ct)).Total.ShouldBe(1);
     }
 
@@ -90,14 +90,14 @@ public sealed class InstallFaultTests
         install.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var view = await WaitForOperationEndAsync(api);
 
-        view.GetProperty("operation").GetProperty("succeeded").GetBoolean().ShouldBeTrue(view.ToString());
-        var synapse = factory.Engine.Container(factory.Services.GetRequiredService<Panel.Web.Features.Homeserver.HomeserverNames>().Synapse) ?? throw new InvalidOperationException(string.Join('\n', factory.Engine.Calls));
+        view.Operation!.Succeeded.ShouldBeTrue(view.ToString());
+        var synapse = factory.Engine.Container(factory.Services.GetRequiredService<HomeserverNames>().Synapse) ?? throw new InvalidOperationException(string.Join('\n', factory.Engine.Calls));
         synapse.Spec.Command.ShouldNotBeNull();
         synapse.Spec.Command[^1].ShouldContain("setpriv --reuid=991 --regid=991 --clear-groups python3 -m synapse.app.homeserver --config-path /data/homeserver.yaml");
-        view.GetProperty("operation").GetProperty("steps")[0].GetProperty("message").GetString()!.ShouldContain("has no entry point");
+        view.Operation.Steps[0].Message!.ShouldContain("has no entry point");
     }
 
-    private static Panel.Web.Features.Homeserver.InstallRequest Request(string database) => new()
+    private static InstallRequest Request(string database) => new()
     {
         ServerName = "faults.example.test",
         Database = database,
@@ -105,9 +105,9 @@ public sealed class InstallFaultTests
         DatabaseImage = "example.test/postgres:fake",
     };
 
-    private static Task<JsonElement> WaitForOperationEndAsync(HttpClient api) =>
+    private static Task<HomeserverView> WaitForOperationEndAsync(HttpClient api) =>
         Eventually.UntilAsync(
-            () => api.GetFromJsonAsync<JsonElement>("/api/v1/homeserver", Ct),
-            view => view.TryGetProperty("operation", out var op) && op.ValueKind == JsonValueKind.Object && op.GetProperty("finishedAt").ValueKind != JsonValueKind.Null,
+            () => new PanelApi(api).HomeserverAsync(),
+            view => view.Operation is { IsRunning: false },
             TimeSpan.FromSeconds(30), "The end of the operation", TimeSpan.FromMilliseconds(50));
 }

@@ -65,3 +65,6 @@ public enum WebhookOutcome
     Duplicate,
     Ignored,
 }
+
+/// <summary>What the webhook answers Stripe: received, and whether the event was applied, a duplicate or ignored.</summary>
+public sealed record WebhookReceipt(bool Received, string Outcome);

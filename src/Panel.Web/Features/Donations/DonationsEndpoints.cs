@@ -93,7 +93,7 @@ internal static class DonationsEndpoints
                 try
                 {
                     var outcome = await service.HandleWebhookAsync(payload, http.Request.Headers["Stripe-Signature"], ActorContext.ClientAddress(http), http.RequestAborted);
-                    return Results.Ok(new { received = true, outcome = outcome.ToString().ToLowerInvariant() });
+                    return Results.Ok(new WebhookReceipt(true, outcome.ToString().ToLowerInvariant()));
                 }
                 catch (InvalidWebhookException e)
                 {
