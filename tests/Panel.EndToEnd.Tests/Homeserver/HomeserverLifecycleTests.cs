@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Panel.Testing;
 using Panel.EndToEnd.Tests.Invites;
@@ -85,8 +84,8 @@ public sealed class HomeserverLifecycleTests
         var response = await panel.Api.Http.PostAsJsonAsync("/api/v1/homeserver/install", new { serverName = "not a host!", database = "sqlite" }, Ct);
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        problem.GetProperty("detail").GetString()!.ShouldContain("hostname");
+        var problem = (await response.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!;
+        problem.Detail!.ShouldContain("hostname");
         (await panel.GetHomeserverAsync()).Phase.ShouldBeNull();
         (await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance)).ShouldBeEmpty();
     }
@@ -116,7 +115,7 @@ public sealed class HomeserverLifecycleTests
 
         response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain("/tmp/no-docker-here.sock");
+        (await response.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Detail!.ShouldContain("/tmp/no-docker-here.sock");
     }
 }
 

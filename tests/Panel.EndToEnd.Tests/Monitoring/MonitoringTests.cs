@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
 using Panel.Testing;
 using Panel.Web.Features.Monitoring;
 using Panel.Web.Features.Users;
@@ -170,7 +170,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
         {
             var bySize = await hs.Api.Http.GetAsync("/api/v1/rooms?orderBy=size", Ct);
             bySize.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-            (await bySize.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString()!.ShouldContain("state events");
+            (await bySize.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Detail!.ShouldContain("state events");
         }
 
         (await hs.Api.Http.GetAsync("/api/v1/rooms?orderBy=colour", Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
