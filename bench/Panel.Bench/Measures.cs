@@ -246,7 +246,7 @@ public static partial class Measures
         var figures = Path.Combine(TestEnvironment.ArtifactsDirectory, "metrics-year.json");
         File.Delete(figures);
         var (exit, text) = await ProcessRunner.RunAsync("dotnet", "test", "--project", Path.Combine(TestEnvironment.RepoRoot, "tests", "Panel.Web.Tests"), "-c", "Release",
-            "--", "--filter-method", "*AYearOfTenContainers_FitsInAFewMegabytes");
+            "--", "--filter-method", "*A_year_of_ten_containers_fits_in_a_few_megabytes");
         if (exit != 0 || !File.Exists(figures))
         {
             throw new InvalidOperationException("The metrics year simulation failed:\n" + text);

@@ -8,7 +8,7 @@ public sealed class ApiTokenTests
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void Issue_ReturnsPlainTextOnce_AndStoresOnlyItsHash()
+    public void Issue_returns_plain_text_once_and_stores_only_its_hash()
     {
         var (token, plain) = ApiToken.Issue("backup script", "user-1", Now);
 
@@ -21,7 +21,7 @@ public sealed class ApiTokenTests
     }
 
     [Fact]
-    public void Issue_CarriesAtLeast256BitsOfRandomness()
+    public void Issue_carries_at_least_256_bits_of_randomness()
     {
         var tokens = Enumerable.Range(0, 200).Select(_ => ApiToken.Issue("t", "u", Now).PlainText).ToList();
 
@@ -33,15 +33,15 @@ public sealed class ApiTokenTests
     [Theory]
     [InlineData("")]
     [InlineData("   ")]
-    public void Issue_WithoutName_IsRejected(string name) =>
+    public void Issue_without_name_is_rejected(string name) =>
         Should.Throw<DomainException>(() => ApiToken.Issue(name, "u", Now)).Message.ShouldContain("name");
 
     [Fact]
-    public void Issue_WithOverlongName_IsRejected() =>
+    public void Issue_with_overlong_name_is_rejected() =>
         Should.Throw<DomainException>(() => ApiToken.Issue(new string('x', 101), "u", Now));
 
     [Fact]
-    public void Revoke_MakesTokenInactive_AndCannotBeRepeated()
+    public void Revoke_makes_token_inactive_and_cannot_be_repeated()
     {
         var (token, _) = ApiToken.Issue("t", "u", Now);
 
@@ -53,7 +53,7 @@ public sealed class ApiTokenTests
     }
 
     [Fact]
-    public void RecordUse_KeepsTheLastTimeAndAddress()
+    public void Record_use_keeps_the_last_time_and_address()
     {
         var (token, _) = ApiToken.Issue("t", "u", Now);
 
@@ -69,6 +69,6 @@ public sealed class ApiTokenTests
     [InlineData("Bearer abc", false)]
     [InlineData("hsp_short", false)]
     [InlineData("hsp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", true)]
-    public void LooksLikeToken_ChecksPrefixAndLength(string? value, bool expected) =>
+    public void Looks_like_token_checks_prefix_and_length(string? value, bool expected) =>
         ApiToken.LooksLikeToken(value).ShouldBe(expected);
 }

@@ -8,7 +8,7 @@ public sealed class AuditEntryTests
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.FromHours(2));
 
     [Fact]
-    public void Record_StoresTimeInUtc()
+    public void Record_stores_time_in_utc()
     {
         var entry = AuditEntry.Record(Now, "owner", AuditActions.Login, "panel-user:owner", "192.0.2.1", AuditOutcome.Success);
 
@@ -17,11 +17,11 @@ public sealed class AuditEntryTests
     }
 
     [Fact]
-    public void Record_WithoutActor_RecordsAnonymous() =>
+    public void Record_without_actor_records_anonymous() =>
         AuditEntry.Record(Now, " ", AuditActions.LoginFailed, null, null, AuditOutcome.Failure).Actor.ShouldBe("anonymous");
 
     [Fact]
-    public void Record_ClipsOverlongUserInput_InsteadOfLosingTheEntry()
+    public void Record_clips_overlong_user_input_instead_of_losing_the_entry()
     {
         var entry = AuditEntry.Record(Now, new string('a', 5000), AuditActions.LoginFailed, new string('t', 5000), null, AuditOutcome.Failure, new string('d', 9000));
 
@@ -32,6 +32,6 @@ public sealed class AuditEntryTests
     }
 
     [Fact]
-    public void Record_WithoutAction_IsRejected() =>
+    public void Record_without_action_is_rejected() =>
         Should.Throw<DomainException>(() => AuditEntry.Record(Now, "owner", "", null, null, AuditOutcome.Success));
 }

@@ -11,5 +11,5 @@ public sealed class ByteSizeTests
     [InlineData(1536, "1.5 KiB")]
     [InlineData(1073741824, "1 GiB")]
     [InlineData(-2048, "-2 KiB")]
-    public void ToString_ReadsLikePeopleWriteIt(long bytes, string expected) => new ByteSize(bytes).ToString().ShouldBe(expected);
+    public void ToString_reads_like_people_write_it(long bytes, string expected) => new ByteSize(bytes).ToString().ShouldBe(expected);
 }

@@ -14,7 +14,7 @@ public sealed class FirstRunTests(BrowserFixture browser) : IClassFixture<Browse
     public async ValueTask DisposeAsync() => await _panel.DisposeAsync();
 
     [Fact]
-    public async Task FirstRun_SetupThenLogOutThenLogIn_ShowsTheDashboard()
+    public async Task First_run_setup_then_log_out_then_log_in_shows_the_dashboard()
     {
         var page = await browser.NewPageAsync(_panel.BaseUrl);
         var circuits = 0;
@@ -54,7 +54,7 @@ public sealed class FirstRunTests(BrowserFixture browser) : IClassFixture<Browse
     }
 
     [Fact]
-    public async Task WrongPassword_ShowsAClearMessage_AndNoStackTrace()
+    public async Task Wrong_password_shows_a_clear_message_and_no_stack_trace()
     {
         await _panel.CreateOwnerAndTokenAsync("bob", Password);
         var page = await browser.NewPageAsync(_panel.BaseUrl);

@@ -11,7 +11,7 @@ public sealed class ProcessTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Cli_CreatesTheOwnerOnce_AndPrintsAWorkingTokenOnTheLastLine()
+    public async Task CLI_creates_the_owner_once_and_prints_a_working_token_on_the_last_line()
     {
         await using var panel = new PanelProcess(TestEnvironment.NewTempDirectory("panel-cli"));
 
@@ -31,7 +31,7 @@ public sealed class ProcessTests
     }
 
     [Fact]
-    public async Task Cli_WithWeakPassword_RefusesAndCreatesNothing()
+    public async Task CLI_with_weak_password_refuses_and_creates_nothing()
     {
         await using var panel = new PanelProcess(TestEnvironment.NewTempDirectory("panel-cli"));
 
@@ -43,7 +43,7 @@ public sealed class ProcessTests
     }
 
     [Fact]
-    public async Task Cli_ResetOwnerPassword_LetsTheOwnerBackIn()
+    public async Task CLI_reset_owner_password_lets_the_owner_back_in()
     {
         await using var panel = new PanelProcess(TestEnvironment.NewTempDirectory("panel-cli"));
         await panel.CreateOwnerAndTokenAsync("erin", "the first long passphrase");
@@ -55,7 +55,7 @@ public sealed class ProcessTests
     }
 
     [Fact]
-    public async Task Cli_WithoutCommand_PrintsUsage()
+    public async Task CLI_without_command_prints_usage()
     {
         await using var panel = new PanelProcess(TestEnvironment.NewTempDirectory("panel-cli"));
 
@@ -70,7 +70,7 @@ public sealed class ProcessTests
     [InlineData("Panel__Docker__Endpoint", "ftp://nope", "Panel:Docker:Endpoint")]
     [InlineData("Panel__PublicUrl", "not a url", "Panel:PublicUrl")]
     [InlineData("Panel__Homeserver__HostPort", "70000", "Panel:Homeserver:HostPort")]
-    public async Task Startup_WithInvalidConfiguration_StopsAndNamesTheKey(string variable, string value, string key)
+    public async Task Startup_with_invalid_configuration_stops_and_names_the_key(string variable, string value, string key)
     {
         await using var panel = new PanelProcess(TestEnvironment.NewTempDirectory("panel-cfg"), new Dictionary<string, string> { [variable] = value });
 
@@ -96,7 +96,7 @@ public sealed class ProcessTests
     }
 
     [Fact]
-    public async Task Startup_WithPostgresButNoConnectionString_NamesTheMissingKey()
+    public async Task Startup_with_PostgreSQL_but_no_connection_string_names_the_missing_key()
     {
         await using var panel = new PanelProcess(TestEnvironment.NewTempDirectory("panel-cfg"), new Dictionary<string, string> { ["Panel__Database__Provider"] = "Postgres" });
 
@@ -104,7 +104,7 @@ public sealed class ProcessTests
     }
 
     [Fact]
-    public async Task Panel_RunsOnPostgres_WhenConfigured()
+    public async Task Panel_runs_on_PostgreSQL_when_configured()
     {
         await using var database = new PostgresDatabase();
         await database.InitializeAsync();

@@ -12,11 +12,11 @@ public sealed class MoneyTests
     [InlineData(1000, "krw", "₩1,000")]
     [InlineData(250, "chf", "2.50 CHF")]
     [InlineData(-300, "gbp", "£-3.00")]
-    public void Formats_RespectZeroDecimalCurrencies(long minor, string currency, string expected) =>
+    public void Formats_respect_zero_decimal_currencies(long minor, string currency, string expected) =>
         new Money(minor, currency).ToString().ShouldBe(expected);
 
     [Fact]
-    public void FromMajor_UsesTheCurrencysMinorUnits()
+    public void From_major_uses_the_currencys_minor_units()
     {
         Money.FromMajor(7.5m, "eur").Minor.ShouldBe(750);
         Money.FromMajor(500m, "jpy").Minor.ShouldBe(500);
@@ -25,7 +25,7 @@ public sealed class MoneyTests
     }
 
     [Fact]
-    public void UnknownCurrencies_AreRefused() => Should.Throw<DomainException>(() => Money.NormalizeCurrency("xyz"));
+    public void Unknown_currencies_are_refused() => Should.Throw<DomainException>(() => Money.NormalizeCurrency("xyz"));
 }
 
 public sealed class FundingTests
@@ -43,10 +43,10 @@ public sealed class FundingTests
         LedgerEntry.Payment(type, LedgerStatus.Succeeded, new Money(minor, "eur"), at, Guid.NewGuid().ToString(), null, "pi_" + Guid.NewGuid().ToString("N"), null, null, null, null, false);
 
     [Fact]
-    public void YearlyCosts_CountAsTheirMonthlyShare() => Settings().MonthlyCostsMinor.ShouldBe(2100);
+    public void Yearly_costs_count_as_their_monthly_share() => Settings().MonthlyCostsMinor.ShouldBe(2100);
 
     [Fact]
-    public void Compute_CountsOnlyTheMonth_AndAddsPledgesWithoutCountingMonthlyPaymentsTwice()
+    public void Compute_counts_only_the_month_and_adds_pledges_without_counting_monthly_payments_twice()
     {
         var entries = new[]
         {
@@ -69,7 +69,7 @@ public sealed class FundingTests
     }
 
     [Fact]
-    public void Runway_IsTheSurplusSoFarInMonthsOfCosts()
+    public void Runway_is_the_surplus_so_far_in_months_of_costs()
     {
         var entries = new[] { Donation(10_500, November.AddMonths(-1)), Donation(2_100, November) };
 
@@ -78,7 +78,7 @@ public sealed class FundingTests
     }
 
     [Fact]
-    public void Settings_RefuseNonsense()
+    public void Settings_refuse_nonsense()
     {
         var s = DonationSettings.Default();
         Should.Throw<DomainException>(() => s.Change("eur", [50], 100, 1000, [], null, [], true));

@@ -12,7 +12,7 @@ public sealed class HomeserverDeploymentTests
         HomeserverDeployment.PlanInstall(ServerName.Parse(name), "https://matrix.example.org", db, "synapse:1", "postgres:17", HomeserverDeployment.DefaultMemoryLimitBytes, 0.5, Secrets, Now);
 
     [Fact]
-    public void PlanInstall_StartsInstalling_AndNormalisesThePublicUrl()
+    public void Plan_install_starts_installing_and_normalises_the_public_URL()
     {
         var d = Plan();
 
@@ -25,11 +25,11 @@ public sealed class HomeserverDeploymentTests
     [InlineData("ftp://x.example.org")]
     [InlineData("not a url")]
     [InlineData("https://x.example.org/?q=1")]
-    public void PlanInstall_RefusesABadPublicUrl(string url) =>
+    public void Plan_install_refuses_a_bad_public_URL(string url) =>
         Should.Throw<DomainException>(() => HomeserverDeployment.PlanInstall(ServerName.Parse("example.org"), url, HomeserverDatabase.Sqlite, "s:1", "", HomeserverDeployment.DefaultMemoryLimitBytes, 0.5, Secrets, Now));
 
     [Fact]
-    public void PlanInstall_RefusesATooSmallMemoryLimit() =>
+    public void Plan_install_refuses_a_too_small_memory_limit() =>
         Should.Throw<DomainException>(() => HomeserverDeployment.PlanInstall(ServerName.Parse("example.org"), "https://example.org", HomeserverDatabase.Sqlite, "s:1", "", 64L * 1024 * 1024, 0.5, Secrets, Now))
             .Message.ShouldContain("256 MiB");
 
@@ -37,11 +37,11 @@ public sealed class HomeserverDeploymentTests
     [InlineData(0.0)]
     [InlineData(11.0)]
     [InlineData(double.NaN)]
-    public void PlanInstall_RefusesAnUnreasonableCacheFactor(double factor) =>
+    public void Plan_install_refuses_an_unreasonable_cache_factor(double factor) =>
         Should.Throw<DomainException>(() => HomeserverDeployment.PlanInstall(ServerName.Parse("example.org"), "https://example.org", HomeserverDatabase.Sqlite, "s:1", "", HomeserverDeployment.DefaultMemoryLimitBytes, factor, Secrets, Now));
 
     [Fact]
-    public void Reinstall_AfterUninstallKeepingData_NeedsTheSameNameAndDatabase()
+    public void Reinstall_after_uninstall_keeping_data_needs_the_same_name_and_database()
     {
         var d = Plan();
         d.MarkInstalled(Now);
@@ -57,7 +57,7 @@ public sealed class HomeserverDeploymentTests
     }
 
     [Fact]
-    public void Reinstall_WhileInstalled_IsAConflict()
+    public void Reinstall_while_installed_is_a_conflict()
     {
         var d = Plan();
         d.MarkInstalled(Now);
@@ -66,7 +66,7 @@ public sealed class HomeserverDeploymentTests
     }
 
     [Fact]
-    public void Upgraded_KeepsThePreviousImage()
+    public void Upgraded_keeps_the_previous_image()
     {
         var d = Plan();
 
@@ -77,7 +77,7 @@ public sealed class HomeserverDeploymentTests
     }
 
     [Fact]
-    public void AttachedHomeservers_AreNotManaged()
+    public void Attached_homeservers_are_not_managed()
     {
         var d = HomeserverDeployment.Attach(ServerName.Parse("example.org"), "http://127.0.0.1:8008", "https://example.org", null, "@admin:example.org", "token", null, Now);
 

@@ -12,7 +12,7 @@ public sealed class ServerNameTests
     [InlineData("example.org:8448", "example.org:8448")]
     [InlineData("a-b.c-d.example", "a-b.c-d.example")]
     [InlineData("localhost", "localhost")]
-    public void Parse_AcceptsHostnames_AndNormalises(string input, string expected) =>
+    public void Parse_accepts_hostnames_and_normalises(string input, string expected) =>
         ServerName.Parse(input).Value.ShouldBe(expected);
 
     [Theory]
@@ -27,15 +27,15 @@ public sealed class ServerNameTests
     [InlineData("example.org:80:81")]
     [InlineData("192.168.1.1")]
     [InlineData("x..example.org")]
-    public void Parse_RefusesWhatIsNotAHostname(string input) =>
+    public void Parse_refuses_what_is_not_a_hostname(string input) =>
         Should.Throw<DomainException>(() => ServerName.Parse(input)).Message.ShouldNotBeNullOrWhiteSpace();
 
     [Fact]
-    public void Parse_RefusesOverlongLabels() =>
+    public void Parse_refuses_overlong_labels() =>
         Should.Throw<DomainException>(() => ServerName.Parse(new string('a', 64) + ".example.org"));
 
     [Fact]
-    public void HostAndPort_AreSplit()
+    public void Host_and_port_are_split()
     {
         var name = ServerName.Parse("example.org:8448");
 
@@ -54,15 +54,15 @@ public sealed class MatrixUserIdTests
     [InlineData("alice!", false)]
     [InlineData("", false)]
     [InlineData("élise", false)]
-    public void Localparts_FollowTheMatrixRules(string localpart, bool valid) =>
+    public void Localparts_follow_the_Matrix_rules(string localpart, bool valid) =>
         MatrixUserId.IsValidLocalpart(localpart).ShouldBe(valid);
 
     [Fact]
-    public void Create_BuildsTheFullId() =>
+    public void Create_builds_the_full_ID() =>
         MatrixUserId.Create("alice", "example.org").Value.ShouldBe("@alice:example.org");
 
     [Fact]
-    public void Parse_SplitsLocalpartAndServer()
+    public void Parse_splits_localpart_and_server()
     {
         var id = MatrixUserId.Parse("@bob:chat.example.org:8448");
 
@@ -74,5 +74,5 @@ public sealed class MatrixUserIdTests
     [InlineData("bob:example.org")]
     [InlineData("@:example.org")]
     [InlineData("@bob")]
-    public void Parse_RefusesMalformedIds(string value) => Should.Throw<DomainException>(() => MatrixUserId.Parse(value));
+    public void Parse_refuses_malformed_ids(string value) => Should.Throw<DomainException>(() => MatrixUserId.Parse(value));
 }

@@ -12,7 +12,7 @@ public sealed class InviteTests
         Invite.Create(InviteMode.Link, "hash", "protected", "for Alice", maxUses, Now + (lifetime ?? TimeSpan.FromDays(7)), rooms, "owner", Now);
 
     [Fact]
-    public void NewCode_Carries256BitsOfRandomness_AndIsUrlSafe()
+    public void New_code_carries_256_bits_of_randomness_and_is_URL_safe()
     {
         var codes = Enumerable.Range(0, 100).Select(_ => Invite.NewCode()).ToList();
 
@@ -21,7 +21,7 @@ public sealed class InviteTests
     }
 
     [Fact]
-    public void Redeem_UpToMaxUses_ThenItIsUsedUp()
+    public void Redeem_up_to_max_uses_then_it_is_used_up()
     {
         var invite = Make(maxUses: 2);
 
@@ -36,7 +36,7 @@ public sealed class InviteTests
     }
 
     [Fact]
-    public void Redeem_WhenUsesExhausted_IsRejected_ButAReleasedUseComesBack()
+    public void Redeem_when_uses_exhausted_is_rejected_but_a_released_use_comes_back()
     {
         var invite = Make(maxUses: 1);
         invite.Reserve(Now);
@@ -48,7 +48,7 @@ public sealed class InviteTests
     }
 
     [Fact]
-    public void Redeem_AfterExpiry_IsRejected()
+    public void Redeem_after_expiry_is_rejected()
     {
         var invite = Make(lifetime: TimeSpan.FromHours(1));
 
@@ -57,7 +57,7 @@ public sealed class InviteTests
     }
 
     [Fact]
-    public void Redeem_AfterRevoke_IsRejected()
+    public void Redeem_after_revoke_is_rejected()
     {
         var invite = Make();
 
@@ -71,26 +71,26 @@ public sealed class InviteTests
     [Theory]
     [InlineData(0)]
     [InlineData(101)]
-    public void Create_WithUsesOutOfRange_IsRejected(int uses) => Should.Throw<DomainException>(() => Make(maxUses: uses));
+    public void Create_with_uses_out_of_range_is_rejected(int uses) => Should.Throw<DomainException>(() => Make(maxUses: uses));
 
     [Fact]
-    public void Create_WithExpiryInThePast_IsRejected() => Should.Throw<DomainException>(() => Make(lifetime: TimeSpan.FromMinutes(-1)));
+    public void Create_with_expiry_in_the_past_is_rejected() => Should.Throw<DomainException>(() => Make(lifetime: TimeSpan.FromMinutes(-1)));
 
     [Fact]
-    public void Create_WithExpiryBeyondAYear_IsRejected() => Should.Throw<DomainException>(() => Make(lifetime: TimeSpan.FromDays(400)));
+    public void Create_with_expiry_beyond_a_year_is_rejected() => Should.Throw<DomainException>(() => Make(lifetime: TimeSpan.FromDays(400)));
 
     [Theory]
     [InlineData("general")]
     [InlineData("#general")]
     [InlineData("!room id:example.org")]
-    public void Create_WithSomethingThatIsNotARoom_IsRejected(string room) => Should.Throw<DomainException>(() => Make(rooms: [room]));
+    public void Create_with_something_that_is_not_a_room_is_rejected(string room) => Should.Throw<DomainException>(() => Make(rooms: [room]));
 
     [Fact]
-    public void Create_KeepsRoomsOnce() =>
+    public void Create_keeps_rooms_once() =>
         Make(rooms: ["#general:example.org", " #general:example.org ", "!abc:example.org"]).AutoJoinRooms.ShouldBe(["#general:example.org", "!abc:example.org"]);
 
     [Fact]
-    public void SyncUses_FromTheHomeserver_NeverExceedsTheLimit()
+    public void Sync_uses_from_the_homeserver_never_exceeds_the_limit()
     {
         var invite = Make(maxUses: 3);
 
@@ -111,6 +111,6 @@ public sealed class ReservedUsernamesTests
     [InlineData("custom", true)]
     [InlineData("alice", false)]
     [InlineData("signals", false)]
-    public void IsReserved_CoversThePanelAndBridges(string localpart, bool reserved) =>
+    public void Is_reserved_covers_the_panel_and_bridges(string localpart, bool reserved) =>
         new ReservedUsernames(["custom"]).IsReserved(localpart).ShouldBe(reserved);
 }

@@ -11,7 +11,7 @@ public sealed class MetricBucketTests
         new(T0.AddSeconds(second), cpu, memory, 1000, rx, tx, 0, 0);
 
     [Fact]
-    public void Add_KeepsMinAverageAndMax()
+    public void Add_keeps_min_average_and_max()
     {
         var bucket = MetricBucket.Open("homeserver", MetricResolution.Minute, T0.AddSeconds(30));
 
@@ -27,7 +27,7 @@ public sealed class MetricBucketTests
     }
 
     [Fact]
-    public void Merge_WeightsAveragesBySampleCount()
+    public void Merge_weights_averages_by_sample_count()
     {
         var a = MetricBucket.Open("k", MetricResolution.Minute, T0);
         a.Add(Sample(0, 10, 100), default);
@@ -48,7 +48,7 @@ public sealed class MetricBucketTests
     }
 
     [Fact]
-    public void Merge_OfAnEmptyBucket_ChangesNothing()
+    public void Merge_of_an_empty_bucket_changes_nothing()
     {
         var hour = MetricBucket.Open("k", MetricResolution.Hour, T0);
         var minute = MetricBucket.Open("k", MetricResolution.Minute, T0);
@@ -62,7 +62,7 @@ public sealed class MetricBucketTests
     }
 
     [Fact]
-    public void Traffic_IsTheDifferenceBetweenSamples_AndACounterResetStartsAgain()
+    public void Traffic_is_the_difference_between_samples_and_a_counter_reset_starts_again()
     {
         var bucket = MetricBucket.Open("k", MetricResolution.Minute, T0);
         var s1 = Sample(0, 0, 0, rx: 1000, tx: 500);
@@ -81,7 +81,7 @@ public sealed class MetricBucketTests
     [InlineData(MetricResolution.Minute, "2026-11-29T10:15:00Z")]
     [InlineData(MetricResolution.Hour, "2026-11-29T10:00:00Z")]
     [InlineData(MetricResolution.Day, "2026-11-29T00:00:00Z")]
-    public void StartOf_AlignsToTheResolution(MetricResolution resolution, string expected) =>
+    public void Start_of_aligns_to_the_resolution(MetricResolution resolution, string expected) =>
         MetricBucket.StartOf(new DateTimeOffset(2026, 11, 29, 12, 15, 42, TimeSpan.FromHours(2)), resolution).ShouldBe(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture));
 
     [Theory]
@@ -89,7 +89,7 @@ public sealed class MetricBucketTests
     [InlineData("24h", MetricResolution.Minute)]
     [InlineData("30d", MetricResolution.Hour)]
     [InlineData("365d", MetricResolution.Day)]
-    public void EveryRange_IsServedByAResolutionThatIsKeptLongEnough(string range, MetricResolution resolution)
+    public void Every_range_is_served_by_a_resolution_that_is_kept_long_enough(string range, MetricResolution resolution)
     {
         var (r, span) = MetricRetention.ForRange(range)!.Value;
 
@@ -101,5 +101,5 @@ public sealed class MetricBucketTests
     [InlineData(null)]
     [InlineData("7d")]
     [InlineData("")]
-    public void UnknownRanges_AreNotServed(string? range) => MetricRetention.ForRange(range).ShouldBeNull();
+    public void Unknown_ranges_are_not_served(string? range) => MetricRetention.ForRange(range).ShouldBeNull();
 }

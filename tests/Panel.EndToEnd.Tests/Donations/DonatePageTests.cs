@@ -41,7 +41,7 @@ public sealed class DonatePageTests(BrowserFixture browser) : IClassFixture<Brow
     }
 
     [Fact]
-    public async Task DonatePage_ShowsTheFundingBar_AndTheAmountFormLeadsToCheckout()
+    public async Task Donate_page_shows_the_funding_bar_and_the_amount_form_leads_to_checkout()
     {
         var page = await browser.NewPageAsync(_panel.BaseUrl);
         var circuits = 0;
@@ -81,7 +81,7 @@ public sealed class DonatePageTests(BrowserFixture browser) : IClassFixture<Brow
     }
 
     [Fact]
-    public async Task ACustomAmountOutOfRange_IsExplained_AndGoesNowhere()
+    public async Task A_custom_amount_out_of_range_is_explained_and_goes_nowhere()
     {
         var page = await browser.NewPageAsync(_panel.BaseUrl);
         var donate = new DonatePage(page);

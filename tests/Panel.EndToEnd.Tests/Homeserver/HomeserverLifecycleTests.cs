@@ -12,7 +12,7 @@ public sealed class HomeserverLifecycleTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Sqlite_UninstallKeepingData_ThenReinstall_UsersCreatedBeforeStillLogIn()
+    public async Task SQLite_uninstall_keeping_data_then_reinstall_users_created_before_still_log_in()
     {
         await using var panel = new HomeserverPanel();
         await panel.StartAsync();
@@ -53,7 +53,7 @@ public sealed class HomeserverLifecycleTests
     }
 
     [Fact]
-    public async Task KillingThePanelDuringInstall_ThenStartingItAgain_Converges_WithoutDuplicates()
+    public async Task Killing_the_panel_during_install_then_starting_it_again_converges_without_duplicates()
     {
         await using var panel = new HomeserverPanel();
         await panel.StartAsync();
@@ -76,7 +76,7 @@ public sealed class HomeserverLifecycleTests
     }
 
     [Fact]
-    public async Task Install_WithABadServerName_IsRefusedWithProblemDetails_AndCreatesNothing()
+    public async Task Install_with_a_bad_server_name_is_refused_with_problem_details_and_creates_nothing()
     {
         await using var panel = new HomeserverPanel();
         await panel.StartAsync();
@@ -91,7 +91,7 @@ public sealed class HomeserverLifecycleTests
     }
 
     [Fact]
-    public async Task Install_WithAMissingImage_FailsSayingHowToGetIt()
+    public async Task Install_with_a_missing_image_fails_saying_how_to_get_it()
     {
         await using var panel = new HomeserverPanel();
         await panel.StartAsync();
@@ -106,7 +106,7 @@ public sealed class HomeserverLifecycleTests
     }
 
     [Fact]
-    public async Task WhenDockerIsUnreachable_TheApiAnswers503WithProblemDetails()
+    public async Task When_Docker_is_unreachable_the_API_answers_503_with_problem_details()
     {
         await using var panel = new HomeserverPanel(new Dictionary<string, string> { ["Panel__Docker__Endpoint"] = "unix:///tmp/no-docker-here.sock" });
         await panel.StartAsync();
@@ -127,7 +127,7 @@ public sealed class AttachTests(AttachedHomeserverFixture host) : IClassFixture<
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Attach_WithTheSharedSecret_ManagesUsersButNeverTheContainer()
+    public async Task Attach_with_the_shared_secret_manages_users_but_never_the_container()
     {
         // One panel runs a Synapse; a second panel attaches to it as an existing homeserver.
         var secret = Texts.YamlValue(await DockerTestHelper.ReadFileAsync(host.SynapseContainer, "/data/homeserver.yaml"), "registration_shared_secret");
@@ -155,7 +155,7 @@ public sealed class AttachTests(AttachedHomeserverFixture host) : IClassFixture<
     }
 
     [Fact]
-    public async Task Attach_WithAWrongToken_IsRefusedClearly()
+    public async Task Attach_with_a_wrong_token_is_refused_clearly()
     {
         await using var attaching = new HomeserverPanel();
         await attaching.StartAsync();

@@ -14,7 +14,7 @@ public sealed class InstallFromUiTests(BrowserFixture browser) : IClassFixture<B
     public async ValueTask DisposeAsync() => await _panel.DisposeAsync();
 
     [Fact]
-    public async Task OwnerInstallsAHomeserverFromTheWizard_AndSeesItHealthy()
+    public async Task Owner_installs_a_homeserver_from_the_wizard_and_sees_it_healthy()
     {
         var page = await browser.NewPageAsync(_panel.Process.BaseUrl);
         var homeserver = new HomeserverPage(page);

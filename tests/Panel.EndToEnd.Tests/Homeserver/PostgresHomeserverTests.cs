@@ -27,7 +27,7 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Install_WithPostgres_IsHealthy_AndTheStoredAdminTokenWorks()
+    public async Task Install_with_PostgreSQL_is_healthy_and_the_stored_admin_token_works()
     {
         var view = await panel.WaitUntilHealthyAsync();
 
@@ -43,7 +43,7 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
     }
 
     [Fact]
-    public async Task Install_CreatesTheDatabaseWithLocaleCAndUtf8()
+    public async Task Install_creates_the_database_with_locale_c_and_UTF8()
     {
         var (code, output) = await DockerTestHelper.CliAsync("exec", panel.PostgresContainer, "psql", "-U", "synapse", "-d", "synapse", "-tAc",
             "SELECT datcollate || ',' || datctype || ',' || pg_encoding_to_char(encoding) FROM pg_database WHERE datname = 'synapse'");
@@ -53,7 +53,7 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
     }
 
     [Fact]
-    public async Task EveryDockerObject_CarriesTheOwnershipLabels()
+    public async Task Every_Docker_object_carries_the_ownership_labels()
     {
         var containers = await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance);
 
@@ -66,7 +66,7 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
     }
 
     [Fact]
-    public async Task Synapse_PublishesItsPortOnLoopbackOnly_WithTheMemoryLimitAndARestartPolicy()
+    public async Task Synapse_publishes_its_port_on_loopback_only_with_the_memory_limit_and_a_restart_policy()
     {
         var synapse = await DockerTestHelper.Client.Containers.InspectContainerAsync(panel.SynapseContainer, Ct);
 
@@ -77,7 +77,7 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
     }
 
     [Fact]
-    public async Task Logs_ReturnTheLastLines_AndRefuseAnUnreasonableTail()
+    public async Task Logs_return_the_last_lines_and_refuse_an_unreasonable_tail()
     {
         (await panel.Api.GetAsync<HomeserverLogs>("/api/v1/homeserver/logs?tail=5")).Lines.Count.ShouldBeInRange(1, 5);
 
@@ -87,7 +87,7 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
     }
 
     [Fact]
-    public async Task WellKnown_DelegatesTheServerName_WithCors()
+    public async Task Well_known_delegates_the_server_name_with_cors()
     {
         var anonymous = panel.Process.CreateClient();
 
@@ -101,7 +101,7 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
     }
 
     [Fact]
-    public async Task Restart_BringsSynapseBackHealthy_AndIsAudited()
+    public async Task Restart_brings_Synapse_back_healthy_and_is_audited()
     {
         var before = await DockerTestHelper.Client.Containers.InspectContainerAsync(panel.SynapseContainer, Ct);
 
@@ -116,7 +116,7 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
     }
 
     [Fact]
-    public async Task Upgrade_ToASecondTag_GoesHealthy_AndABrokenImageIsRolledBack()
+    public async Task Upgrade_to_a_second_tag_goes_healthy_and_a_broken_image_is_rolled_back()
     {
         var next = TestEnvironment.SynapseImage.Split(':')[0] + ":next";
         var broken = TestEnvironment.SynapseImage.Split(':')[0] + ":broken";
@@ -139,7 +139,7 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
     }
 
     [Fact]
-    public async Task SynapseCrash_IsNoticed_AndTheRestartPolicyBringsItBack()
+    public async Task Synapse_crash_is_noticed_and_the_restart_policy_brings_it_back()
     {
         var before = await DockerTestHelper.Client.Containers.InspectContainerAsync(panel.SynapseContainer, Ct);
 
@@ -154,7 +154,7 @@ public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : I
     }
 
     [Fact]
-    public async Task Install_WhenOneIsInstalled_IsAConflict()
+    public async Task Install_when_one_is_installed_is_a_conflict()
     {
         var response = await panel.Api.Http.PostAsJsonAsync("/api/v1/homeserver/install", new { serverName = "other.example.test", database = "sqlite" }, Ct);
 

@@ -13,7 +13,7 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Invite_RedeemedOverHttp_GivesAnAccountThatLogsInAndChats()
+    public async Task Invite_redeemed_over_HTTP_gives_an_account_that_logs_in_and_chats()
     {
         var invite = await hs.CreateInviteAsync(new() { Note = "for Alice", MaxUses = 1 });
         var code = invite.Code;
@@ -39,7 +39,7 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
     }
 
     [Fact]
-    public async Task Redeem_AnswersWithTheRightStatusForEachFault()
+    public async Task Redeem_answers_with_the_right_status_for_each_fault()
     {
         var invite = await hs.CreateInviteAsync(new() { MaxUses = 3 });
         var code = invite.Code;
@@ -91,7 +91,7 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
     }
 
     [Fact]
-    public async Task ExpiredAndRevokedInvites_AreRefusedWith410()
+    public async Task Expired_and_revoked_invites_are_refused_with_410()
     {
         var expiring = await hs.CreateInviteAsync(new() { MaxUses = 1, ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(2) });
         var revoked = await hs.CreateInviteAsync(new() { MaxUses = 1 });
@@ -112,7 +112,7 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
     }
 
     [Fact]
-    public async Task Invite_WithAnInvalidRequest_IsRefusedClearly()
+    public async Task Invite_with_an_invalid_request_is_refused_clearly()
     {
         foreach (var bad in new object[] { new { maxUses = 0 }, new { maxUses = 101 }, new { maxUses = 1, expiresAt = DateTimeOffset.UtcNow.AddDays(-1) }, new { maxUses = 1, mode = "carrier-pigeon" }, new { maxUses = 1, autoJoinRooms = new[] { "general" } } })
         {
@@ -123,7 +123,7 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
     }
 
     [Fact]
-    public async Task Invite_JoinsNewAccountsToTheConfiguredPublicRoom()
+    public async Task Invite_joins_new_accounts_to_the_configured_public_room()
     {
         var owner = await hs.CreateInviteAsync(new() { MaxUses = 1 });
         (await hs.RedeemAsync(owner.Code, "roomowner", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Created);
@@ -142,7 +142,7 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
     }
 
     [Fact]
-    public async Task RegistrationTokenInvite_LetsAClientRegister_AndThePanelCountsTheUse()
+    public async Task Registration_token_invite_lets_a_client_register_and_the_panel_counts_the_use()
     {
         var invite = await hs.CreateInviteAsync(new() { Note = "token for Carol", MaxUses = 2, Mode = "registrationToken" });
         var token = invite.Code;
@@ -194,13 +194,13 @@ public sealed class InviteTests(InstalledHomeserverFixture hs) : IClassFixture<I
 public sealed class ParallelRedemptionTests(InstalledHomeserverFixture hs) : IClassFixture<InstalledHomeserverFixture>
 {
     [Fact]
-    public Task FiftyParallelRedemptions_OfAFiveUseInvite_MakeExactlyFiveAccounts_OnSqlite() => ParallelRedemption.RunAsync(hs, "sq");
+    public Task Fifty_parallel_redemptions_of_a_five_use_invite_make_exactly_five_accounts_on_SQLite() => ParallelRedemption.RunAsync(hs, "sq");
 }
 
 public sealed class PostgresParallelRedemptionTests(PostgresPanelHomeserverFixture hs) : IClassFixture<PostgresPanelHomeserverFixture>
 {
     [Fact]
-    public Task FiftyParallelRedemptions_OfAFiveUseInvite_MakeExactlyFiveAccounts_OnPostgres() => ParallelRedemption.RunAsync(hs, "pg");
+    public Task Fifty_parallel_redemptions_of_a_five_use_invite_make_exactly_five_accounts_on_PostgreSQL() => ParallelRedemption.RunAsync(hs, "pg");
 }
 
 internal static class ParallelRedemption

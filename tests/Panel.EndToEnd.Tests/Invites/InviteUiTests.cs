@@ -7,7 +7,7 @@ namespace Panel.EndToEnd.Tests.Invites;
 public sealed class InviteUiTests(BrowserFixture browser, InstalledHomeserverFixture hs) : IClassFixture<BrowserFixture>, IClassFixture<InstalledHomeserverFixture>
 {
     [Fact]
-    public async Task OwnerCreatesAnInvite_AndAFriendRegistersThroughTheLink()
+    public async Task Owner_creates_an_invite_and_a_friend_registers_through_the_link()
     {
         var owner = await browser.NewPageAsync(hs.Process.BaseUrl);
         string link = "";
@@ -88,7 +88,7 @@ public sealed class InviteUiTests(BrowserFixture browser, InstalledHomeserverFix
     }
 
     [Fact]
-    public async Task AGuessedCode_GetsAPlainNotValidPage()
+    public async Task A_guessed_code_gets_a_plain_not_valid_page()
     {
         var page = await browser.NewPageAsync(hs.Process.BaseUrl);
 

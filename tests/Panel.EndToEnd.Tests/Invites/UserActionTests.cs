@@ -16,7 +16,7 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
     }
 
     [Fact]
-    public async Task CreateUser_WithAGeneratedPassword_LogsIn()
+    public async Task Create_user_with_a_generated_password_logs_in()
     {
         var password = await CreateUserAsync("gen");
 
@@ -28,7 +28,7 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
     }
 
     [Fact]
-    public async Task ResetPassword_TheOldOneFails_TheNewOneWorks()
+    public async Task Reset_password_the_old_one_fails_the_new_one_works()
     {
         await CreateUserAsync("resetme", "the first long password");
 
@@ -41,7 +41,7 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
     }
 
     [Fact]
-    public async Task Deactivate_MeansTheLoginFails()
+    public async Task Deactivate_means_the_login_fails()
     {
         await CreateUserAsync("leaving", "a long enough password");
         using var client = new MatrixClient(await hs.ClientUrlAsync());
@@ -54,7 +54,7 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
     }
 
     [Fact]
-    public async Task Admin_CanBeGrantedAndRevoked()
+    public async Task Admin_can_be_granted_and_revoked()
     {
         await CreateUserAsync("promoted", "a long enough password");
 
@@ -66,7 +66,7 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
     }
 
     [Fact]
-    public async Task ThePanelsOwnAdminAccount_IsProtected_AndReservedNamesAreRefused()
+    public async Task The_panels_own_admin_account_is_protected_and_reserved_names_are_refused()
     {
         var panelAdmin = Uri.EscapeDataString($"@panel-admin:{hs.ServerName}");
 
@@ -77,7 +77,7 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
     }
 
     [Fact]
-    public async Task List_IsPagedOnTheServer()
+    public async Task List_is_paged_on_the_server()
     {
         for (var i = 0; i < 5; i++)
         {
@@ -97,7 +97,7 @@ public sealed class UserActionTests(InstalledHomeserverFixture hs) : IClassFixtu
 public sealed class InviteRateLimitTests
 {
     [Fact]
-    public async Task GuessingCodes_IsRateLimitedPerAddress()
+    public async Task Guessing_codes_is_rate_limited_per_address()
     {
         await using var panel = new PanelProcess(TestEnvironment.NewTempDirectory("panel-rl"));
         await panel.CreateOwnerAndTokenAsync();

@@ -7,7 +7,7 @@ namespace Panel.EndToEnd.Tests.Monitoring;
 public sealed class DashboardUiTests(BrowserFixture browser, InstalledHomeserverFixture hs) : IClassFixture<BrowserFixture>, IClassFixture<InstalledHomeserverFixture>
 {
     [Fact]
-    public async Task Dashboard_ShowsAChartWithData_AndTheMonitoringPageItsFigures()
+    public async Task Dashboard_shows_a_chart_with_data_and_the_monitoring_page_its_figures()
     {
         var page = await browser.NewPageAsync(hs.Process.BaseUrl);
         await BrowserFixture.RunAsync(page, "dashboard-chart", async () =>

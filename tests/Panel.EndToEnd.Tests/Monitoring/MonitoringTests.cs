@@ -50,7 +50,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Summary_ShowsSynapseAndPostgres_AsDockerStatsDoes()
+    public async Task Summary_shows_Synapse_and_PostgreSQL_as_Docker_stats_does()
     {
         var synapse = await hs.WaitForSampleAsync("homeserver");
         await hs.WaitForSampleAsync("database");
@@ -89,7 +89,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
     }
 
     [Fact]
-    public async Task Series_CoverEveryRange_AndRefuseOthers()
+    public async Task Series_cover_every_range_and_refuse_others()
     {
         await hs.WaitForSampleAsync("homeserver");
         foreach (var range in new[] { "1h", "24h", "30d", "365d" })
@@ -104,7 +104,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
     }
 
     [Fact]
-    public async Task Sampler_RecoversAfterTheContainerRestarts_AndTheTimelineShowsIt()
+    public async Task Sampler_recovers_after_the_container_restarts_and_the_timeline_shows_it()
     {
         await hs.WaitForSampleAsync("homeserver");
         var restartedAt = DateTimeOffset.UtcNow;
@@ -121,7 +121,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
     }
 
     [Fact]
-    public async Task MemoryLimit_CanBeChangedLive()
+    public async Task Memory_limit_can_be_changed_live()
     {
         await hs.WaitForSampleAsync("homeserver");
 
@@ -135,7 +135,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
     }
 
     [Fact]
-    public async Task Rooms_RankByTheirState_WithLocalMembersShown()
+    public async Task Rooms_rank_by_their_state_with_local_members_shown()
     {
         using var alice = await hs.NewUserAsync("rankalice");
         var big = await alice.CreateRoomAsync("Big state");
@@ -177,7 +177,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
     }
 
     [Fact]
-    public async Task PurgeHistory_RemovesOldEvents_AndReportsBeforeAndAfter()
+    public async Task Purge_history_removes_old_events_and_reports_before_and_after()
     {
         using var bob = await hs.NewUserAsync("purgebob");
         var room = await bob.CreateRoomAsync("Chatty");
@@ -205,7 +205,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
     }
 
     [Fact]
-    public async Task DeleteRoom_RemovesItFromTheServer()
+    public async Task Delete_room_removes_it_from_the_server()
     {
         using var carol = await hs.NewUserAsync("deletecarol");
         var room = await carol.CreateRoomAsync("Doomed");
@@ -219,7 +219,7 @@ public sealed class MonitoringTests(MonitoringFixture hs) : IClassFixture<Monito
     }
 
     [Fact]
-    public async Task MemoryAlert_IsRaised_ShownAndSentAsAServerNotice()
+    public async Task Memory_alert_is_raised_shown_and_sent_as_a_server_notice()
     {
         using var owner = await hs.NewUserAsync("alertowner");
         await hs.WaitForSampleAsync("homeserver");

@@ -25,7 +25,7 @@ public sealed class DockerRestartTests
     }
 
     [Fact]
-    public async Task AfterADockerdRestart_SynapseComesBack_AndThePanelSeesIt()
+    public async Task After_a_dockerd_restart_Synapse_comes_back_and_the_panel_sees_it()
     {
         await using var panel = new HomeserverPanel();
         await panel.StartAsync();

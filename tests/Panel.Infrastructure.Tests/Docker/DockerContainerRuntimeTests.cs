@@ -48,7 +48,7 @@ public sealed class DockerContainerRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Create_PutsTheOwnershipLabelsOnTheContainer()
+    public async Task Create_puts_the_ownership_labels_on_the_container()
     {
         var name = await StartSleeperAsync();
 
@@ -64,11 +64,11 @@ public sealed class DockerContainerRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Inspect_OfAMissingContainer_IsNull() =>
+    public async Task Inspect_of_a_missing_container_is_null() =>
         (await _docker.InspectAsync(Name("nobody"), Ct)).ShouldBeNull();
 
     [Fact]
-    public async Task WriteFiles_ThenReadFile_RoundTripsContentAndOwner()
+    public async Task Write_files_then_read_file_round_trips_content_and_owner()
     {
         var name = await StartSleeperAsync();
 
@@ -81,7 +81,7 @@ public sealed class DockerContainerRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Exec_ReturnsTheExitCodeAndBothStreams()
+    public async Task Exec_returns_the_exit_code_and_both_streams()
     {
         var name = await StartSleeperAsync();
 
@@ -93,7 +93,7 @@ public sealed class DockerContainerRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Exec_StreamsLargeOutputAndTakesInput()
+    public async Task Exec_streams_large_output_and_takes_input()
     {
         var name = await StartSleeperAsync();
         using var output = new MemoryStream();
@@ -106,7 +106,7 @@ public sealed class DockerContainerRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Logs_ReturnTheLastLines()
+    public async Task Logs_return_the_last_lines()
     {
         var name = await StartSleeperAsync();
 
@@ -117,7 +117,7 @@ public sealed class DockerContainerRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StopRestartRemove_Work_OnOwnedContainers()
+    public async Task Stop_restart_remove_work_on_owned_containers()
     {
         var name = await StartSleeperAsync();
 
@@ -131,7 +131,7 @@ public sealed class DockerContainerRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Mutations_OfAContainerThePanelDoesNotOwn_AreRefused()
+    public async Task Mutations_of_a_container_the_panel_does_not_own_are_refused()
     {
         var foreign = Name("foreign");
         var (code, output) = await DockerTestHelper.CliAsync("run", "-d", "--name", foreign, "--label", $"homeserver-panel.instance={_instance}-other",
@@ -151,7 +151,7 @@ public sealed class DockerContainerRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Events_AreSeenForOwnedContainers()
+    public async Task Events_are_seen_for_owned_containers()
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var seen = new System.Collections.Concurrent.ConcurrentQueue<ContainerEvent>();
@@ -194,7 +194,7 @@ public sealed class DockerContainerRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NetworksAndVolumes_AreEnsuredOnce_AndLabelled()
+    public async Task Networks_and_volumes_are_ensured_once_and_labelled()
     {
         await _docker.EnsureNetworkAsync(Name("net"), new Dictionary<string, string>(), Ct);
         await _docker.EnsureNetworkAsync(Name("net"), new Dictionary<string, string>(), Ct);
@@ -211,7 +211,7 @@ public sealed class DockerContainerRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Pull_OfAnImageThatCannotBeFetched_SaysHowToGetIt()
+    public async Task Pull_of_an_image_that_cannot_be_fetched_says_how_to_get_it()
     {
         var error = await Should.ThrowAsync<ImageUnavailableException>(() =>
             _docker.PullImageAsync("registry.invalid/nothing/here:1", new Progress<PullProgress>(), Ct));
@@ -221,7 +221,7 @@ public sealed class DockerContainerRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnUnreachableEngine_IsReportedAsUnavailable()
+    public async Task An_unreachable_engine_is_reported_as_unavailable()
     {
         var options = Options.Create(new DockerOptions { Endpoint = "unix:///tmp/no-docker-here.sock", NamePrefix = _instance });
         var offline = new DockerContainerRuntime(new DockerClientFactory(options), options, NullLogger<DockerContainerRuntime>.Instance);

@@ -18,7 +18,7 @@ public sealed class DockerStatsTests
         """{"read":"0001-01-01T00:00:00Z","preread":"0001-01-01T00:00:00Z","pids_stats":{},"blkio_stats":{"io_service_bytes_recursive":null},"num_procs":0,"storage_stats":{},"cpu_stats":{"cpu_usage":{"total_usage":0,"usage_in_kernelmode":0,"usage_in_usermode":0},"throttling_data":{"periods":0}},"precpu_stats":{"cpu_usage":{"total_usage":0},"throttling_data":{"periods":0}},"memory_stats":{},"name":"/gone","id":"def"}""";
 
     [Fact]
-    public void CpuPercent_IsCpuDeltaOverSystemDeltaTimesOnlineCpusTimes100()
+    public void CPU_percent_is_CPU_delta_over_system_delta_times_online_cpus_times_100()
     {
         var sample = DockerStats.ToSample(Parse(CgroupV1Reading));
 
@@ -27,7 +27,7 @@ public sealed class DockerStatsTests
     }
 
     [Fact]
-    public void CpuPercent_FallsBackToThePerCpuCount_WhenOnlineCpusIsMissing()
+    public void CPU_percent_falls_back_to_the_per_CPU_count_when_online_cpus_is_missing()
     {
         var reading = Parse(CgroupV1Reading.Replace("\"online_cpus\":2,", "", StringComparison.Ordinal));
 
@@ -37,7 +37,7 @@ public sealed class DockerStatsTests
     }
 
     [Fact]
-    public void CpuPercent_IsZero_OnTheFirstReadingOrWithoutSystemProgress()
+    public void CPU_percent_is_zero_on_the_first_reading_or_without_system_progress()
     {
         var first = Parse(CgroupV1Reading.Replace("\"system_cpu_usage\":102000000000", "\"system_cpu_usage\":100000000000", StringComparison.Ordinal));
         DockerStats.CpuPercent(first.Cpu, first.PreviousCpu).ShouldBe(0);
@@ -45,19 +45,19 @@ public sealed class DockerStatsTests
     }
 
     [Fact]
-    public void Memory_OnCgroupV1_SubtractsTotalInactiveFile() =>
+    public void Memory_on_cgroup_v1_subtracts_total_inactive_file() =>
         DockerStats.MemoryUsage(Parse(CgroupV1Reading)).ShouldBe(70_000);
 
     [Fact]
-    public void Memory_OnCgroupV2_SubtractsInactiveFile() =>
+    public void Memory_on_cgroup_v2_subtracts_inactive_file() =>
         DockerStats.MemoryUsage(Parse(CgroupV2Reading)).ShouldBe(90_000);
 
     [Fact]
-    public void Memory_WithoutCacheFigures_IsTheUsage() =>
+    public void Memory_without_cache_figures_is_the_usage() =>
         DockerStats.MemoryUsage(Parse("""{"read":"2026-12-01T09:20:32Z","memory_stats":{"usage":4242,"limit":1}}""")).ShouldBe(4242);
 
     [Fact]
-    public void NetworkAndBlockIo_AreSummedOverInterfacesAndDevices()
+    public void Network_and_block_IO_are_summed_over_interfaces_and_devices()
     {
         var sample = DockerStats.ToSample(Parse(CgroupV1Reading));
 
@@ -69,7 +69,7 @@ public sealed class DockerStatsTests
     }
 
     [Fact]
-    public void CgroupV2Reading_WithNullLists_Parses()
+    public void Cgroup_v2_reading_with_null_lists_parses()
     {
         var sample = DockerStats.ToSample(Parse(CgroupV2Reading));
 
@@ -80,7 +80,7 @@ public sealed class DockerStatsTests
     }
 
     [Fact]
-    public void ReadTime_KeepsNanosecondTimestampsToTheTick()
+    public void Read_time_keeps_nanosecond_timestamps_to_the_tick()
     {
         var read = Parse(CgroupV1Reading).Read;
 
@@ -89,14 +89,14 @@ public sealed class DockerStatsTests
     }
 
     [Fact]
-    public void AStoppedContainersReading_IsAGap()
+    public void A_stopped_containers_reading_is_a_gap()
     {
         DockerStats.IsGap(Parse(StoppedReading)).ShouldBeTrue();
         DockerStats.IsGap(Parse(CgroupV1Reading)).ShouldBeFalse();
     }
 
     [Fact]
-    public async Task TheStream_IsSplitIntoReadings_WhateverTheChunksAreAndHowLongTheReadingsGet()
+    public async Task The_stream_is_split_into_readings_whatever_the_chunks_are_and_how_long_the_readings_get()
     {
         // A many-CPU host makes readings longer than the reader's first buffer.
         var manyCpus = CgroupV1Reading.Replace("[750000000,750000000]", "[" + string.Join(',', Enumerable.Repeat("12345678901", 3000)) + "]", StringComparison.Ordinal);

@@ -28,7 +28,7 @@ public sealed class StatsParityTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await DockerTestHelper.RemoveInstanceAsync(_instance);
 
     [Fact]
-    public async Task MemoryAndCpu_MatchDockerStats()
+    public async Task Memory_and_CPU_match_Docker_stats()
     {
         var ct = TestContext.Current.CancellationToken;
         var name = $"{_instance}-load";

@@ -15,7 +15,7 @@ public abstract class PersistenceCases<TDatabase>(TDatabase database) : IClassFi
     protected PanelDbContext NewContext() => database.Contexts.CreateDbContext();
 
     [Fact]
-    public async Task Migrations_LeaveNoPendingModelChanges()
+    public async Task Migrations_leave_no_pending_model_changes()
     {
         await using var db = NewContext();
 
@@ -24,7 +24,7 @@ public abstract class PersistenceCases<TDatabase>(TDatabase database) : IClassFi
     }
 
     [Fact]
-    public async Task CompiledQuery_RunsOnEachProvidersModel_InOneProcess()
+    public async Task Compiled_query_runs_on_each_providers_model_in_one_process()
     {
         var ct = TestContext.Current.CancellationToken;
         await new DatabaseMigrator(database.Contexts, Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance).MigrateAsync(ct);
@@ -37,7 +37,7 @@ public abstract class PersistenceCases<TDatabase>(TDatabase database) : IClassFi
     }
 
     [Fact]
-    public async Task Migrator_SeedsBothRoles_AndCanRunAgain()
+    public async Task Migrator_seeds_both_roles_and_can_run_again()
     {
         await new DatabaseMigrator(database.Contexts, Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance)
             .MigrateAsync(TestContext.Current.CancellationToken);
@@ -48,7 +48,7 @@ public abstract class PersistenceCases<TDatabase>(TDatabase database) : IClassFi
     }
 
     [Fact]
-    public async Task AuditEntry_CannotBeChangedThroughTheContext()
+    public async Task Audit_entry_cannot_be_changed_through_the_context()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = NewContext();
@@ -62,7 +62,7 @@ public abstract class PersistenceCases<TDatabase>(TDatabase database) : IClassFi
     }
 
     [Fact]
-    public async Task AuditEntry_CannotBeChangedEvenWithRawSql()
+    public async Task Audit_entry_cannot_be_changed_even_with_raw_sql()
     {
         var ct = TestContext.Current.CancellationToken;
         await using (var db = NewContext())
@@ -84,7 +84,7 @@ public abstract class PersistenceCases<TDatabase>(TDatabase database) : IClassFi
     }
 
     [Fact]
-    public async Task AuditEntries_FilterAndOrderByTime()
+    public async Task Audit_entries_filter_and_order_by_time()
     {
         var ct = TestContext.Current.CancellationToken;
         var marker = "order-" + Guid.NewGuid().ToString("N")[..8];
@@ -108,7 +108,7 @@ public abstract class PersistenceCases<TDatabase>(TDatabase database) : IClassFi
     }
 
     [Fact]
-    public async Task ApiToken_HashIsUnique()
+    public async Task API_token_hash_is_unique()
     {
         var ct = TestContext.Current.CancellationToken;
         var userId = await CreateUserAsync("token-user-" + Guid.NewGuid().ToString("N")[..6]);
@@ -129,7 +129,7 @@ public abstract class PersistenceCases<TDatabase>(TDatabase database) : IClassFi
     }
 
     [Fact]
-    public async Task ApiToken_RoundTripsItsTimes()
+    public async Task API_token_round_trips_its_times()
     {
         var ct = TestContext.Current.CancellationToken;
         var userId = await CreateUserAsync("times-" + Guid.NewGuid().ToString("N")[..6]);
@@ -151,7 +151,7 @@ public abstract class PersistenceCases<TDatabase>(TDatabase database) : IClassFi
     }
 
     [Fact]
-    public async Task SetupRecord_CanExistOnlyOnce()
+    public async Task Setup_record_can_exist_only_once()
     {
         var ct = TestContext.Current.CancellationToken;
         await using (var db = NewContext())

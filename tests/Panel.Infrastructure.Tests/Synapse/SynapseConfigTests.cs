@@ -38,7 +38,7 @@ public sealed class SynapseConfigTests
     }
 
     [Fact]
-    public void Generate_ListensOnAllAddressesOnPort8008_WithEverythingUnderData()
+    public void Generate_listens_on_all_addresses_on_port_8008_with_everything_under_data()
     {
         var yaml = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite)));
 
@@ -57,7 +57,7 @@ public sealed class SynapseConfigTests
     }
 
     [Fact]
-    public void Generate_ForPostgres_PointsAtTheDatabaseContainer()
+    public void Generate_for_PostgreSQL_points_at_the_database_container()
     {
         var yaml = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Postgres)));
 
@@ -68,7 +68,7 @@ public sealed class SynapseConfigTests
     }
 
     [Fact]
-    public void Generate_WithRegistrationTokens_OpensRegistrationOnlyToTokenHolders()
+    public void Generate_with_registration_tokens_opens_registration_only_to_token_holders()
     {
         var yaml = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite, tokens: true)));
 
@@ -77,7 +77,7 @@ public sealed class SynapseConfigTests
     }
 
     [Fact]
-    public void Generate_ListsTheAppserviceRegistrations()
+    public void Generate_lists_the_appservice_registrations()
     {
         var yaml = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite)));
 
@@ -85,7 +85,7 @@ public sealed class SynapseConfigTests
     }
 
     [Fact]
-    public void NewSigningKey_IsAnEd25519SeedInSynapsesFormat()
+    public void New_signing_key_is_an_ed25519_seed_in_synapses_format()
     {
         var parts = SynapseConfig.NewSigningKey().Trim().Split(' ');
 
@@ -95,7 +95,7 @@ public sealed class SynapseConfigTests
     }
 
     [Fact]
-    public void SharedSecretMac_MatchesSynapsesAlgorithm()
+    public void Shared_secret_mac_matches_synapses_algorithm()
     {
         // HMAC-SHA1(key="secret", "nonce\0alice\0pass\0admin"), computed independently.
         var mac = System.Security.Cryptography.HMACSHA1.HashData("secret"u8.ToArray(), "nonce\0alice\0pass\0admin"u8.ToArray());

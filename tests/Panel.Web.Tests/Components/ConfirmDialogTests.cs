@@ -8,7 +8,7 @@ namespace Panel.Web.Tests.Components;
 public sealed class ConfirmDialogTests : MudTestContext
 {
     [Fact]
-    public async Task Confirm_WithTypeToConfirm_StaysDisabledUntilTheExactTextIsTyped()
+    public async Task Confirm_with_type_to_confirm_stays_disabled_until_the_exact_text_is_typed()
     {
         var provider = Render<MudDialogProvider>();
         var dialogs = Services.GetRequiredService<IDialogService>();
@@ -27,7 +27,7 @@ public sealed class ConfirmDialogTests : MudTestContext
     }
 
     [Fact]
-    public async Task Confirm_Cancelled_AnswersFalse()
+    public async Task Confirm_cancelled_answers_false()
     {
         var provider = Render<MudDialogProvider>();
         var dialogs = Services.GetRequiredService<IDialogService>();

@@ -26,7 +26,7 @@ public sealed class DockerBannerTests : MudTestContext
     }
 
     [Fact]
-    public async Task Banner_IsHidden_WhileDockerAnswers()
+    public async Task Banner_is_hidden_while_Docker_answers()
     {
         await Services.GetRequiredService<DockerStatusMonitor>().RefreshAsync(CancellationToken.None);
 
@@ -36,7 +36,7 @@ public sealed class DockerBannerTests : MudTestContext
     }
 
     [Fact]
-    public async Task Banner_AppearsWhenDockerGoesAway_AndLeavesWhenItIsBack()
+    public async Task Banner_appears_when_Docker_goes_away_and_leaves_when_it_is_back()
     {
         var monitor = Services.GetRequiredService<DockerStatusMonitor>();
         await monitor.RefreshAsync(CancellationToken.None);

@@ -13,10 +13,10 @@ public sealed class TimeTextTests
     [InlineData(3 * 3600, "3 hours ago")]
     [InlineData(3 * 86400, "3 days ago")]
     [InlineData(-600, "in 10 minutes")]
-    public void Relative_ReadsLikeSpeech(int secondsAgo, string expected) =>
+    public void Relative_reads_like_speech(int secondsAgo, string expected) =>
         TimeText.Relative(Now.AddSeconds(-secondsAgo), Now).ShouldBe(expected);
 
     [Fact]
-    public void Relative_LongAgo_ShowsTheDate() =>
+    public void Relative_long_ago_shows_the_date() =>
         TimeText.Relative(new DateTimeOffset(2025, 1, 2, 0, 0, 0, TimeSpan.Zero), Now).ShouldBe("2025-01-02");
 }

@@ -53,7 +53,7 @@ public sealed class CheckoutTests(CheckoutFactory panel) : IClassFixture<Checkou
     }
 
     [Fact]
-    public async Task OneTime_CreatesAPaymentModeSession_MarkedAsThePanels()
+    public async Task One_time_creates_a_payment_mode_session_marked_as_the_panels()
     {
         var sent = await CheckoutAsync(new { amountMinor = 500, currency = "eur", recurring = false, displayName = "Ada", message = "Thanks!", showName = true }, "one-time-1");
 
@@ -78,7 +78,7 @@ public sealed class CheckoutTests(CheckoutFactory panel) : IClassFixture<Checkou
     }
 
     [Fact]
-    public async Task Monthly_CreatesASubscriptionSession_WithAMonthlyPriceAndMarkedSubscription()
+    public async Task Monthly_creates_a_subscription_session_with_a_monthly_price_and_marked_subscription()
     {
         var sent = await CheckoutAsync(new { amountMinor = 1000, currency = "eur", recurring = true }, "monthly-1");
 
@@ -92,7 +92,7 @@ public sealed class CheckoutTests(CheckoutFactory panel) : IClassFixture<Checkou
     }
 
     [Fact]
-    public async Task TheSameSubmission_UsesTheSameIdempotencyKey()
+    public async Task The_same_submission_uses_the_same_idempotency_key()
     {
         var body = new { amountMinor = 700, currency = "eur", recurring = false };
 
@@ -110,7 +110,7 @@ public sealed class CheckoutTests(CheckoutFactory panel) : IClassFixture<Checkou
     [InlineData(500, "xyz")]
     [InlineData(500, "usd")]
     [InlineData(-5, "eur")]
-    public async Task AmountsOutOfRange_OrAnotherCurrency_Get400_AndReachNoStripe(long amount, string currency)
+    public async Task Amounts_out_of_range_or_another_currency_get_400_and_reach_no_Stripe(long amount, string currency)
     {
         var before = CheckoutFactory.Stripe.Requests.Count;
 
@@ -122,7 +122,7 @@ public sealed class CheckoutTests(CheckoutFactory panel) : IClassFixture<Checkou
     }
 
     [Fact]
-    public async Task Settings_KeepSecretsEncrypted_AndNeverReturnThem()
+    public async Task Settings_keep_secrets_encrypted_and_never_return_them()
     {
         var owner = await panel.EnsureOwnerAsync();
         var api = panel.CreateApiClient(await panel.CreateTokenAsync(owner.Id));

@@ -82,7 +82,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     private async Task<long> ReceivedAsync() => (await panel.FundingAsync(CurrentMonth)).ReceivedMinor;
 
     [Fact]
-    public async Task OneTimeDonation_IsRecordedOnce_WithItsStripeIds_AndCounts()
+    public async Task One_time_donation_is_recorded_once_with_its_Stripe_ids_and_counts()
     {
         var before = await ReceivedAsync();
         var (session, pi) = (Id("cs_test_"), Id("pi_"));
@@ -101,7 +101,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
-    public async Task TheDonatePage_ShowsANewSupporterAtOnce_ThoughItKeepsItsFiguresBetweenLoads()
+    public async Task The_donate_page_shows_a_new_supporter_at_once_though_it_keeps_its_figures_between_loads()
     {
         // Public pages lead to first-run setup until an owner exists; when this test runs first in
         // its class, nothing has made one yet.
@@ -119,7 +119,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
-    public async Task MonthlyDonation_BecomesAPledge_AndEachInvoiceIsAPayment_UntilCancelled()
+    public async Task Monthly_donation_becomes_a_pledge_and_each_invoice_is_a_payment_until_cancelled()
     {
         var (session, sub) = (Id("cs_test_"), Id("sub_"));
         var before = await panel.FundingAsync(CurrentMonth);
@@ -139,7 +139,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
-    public async Task SubscriptionUpdate_ChangesThePledgedAmount()
+    public async Task Subscription_update_changes_the_pledged_amount()
     {
         var sub = Id("sub_");
         var before = (await panel.FundingAsync(CurrentMonth)).PledgedMonthlyMinor;
@@ -150,7 +150,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
-    public async Task FullAndPartialRefunds_AreTakenOff()
+    public async Task Full_and_partial_refunds_are_taken_off()
     {
         var before = await ReceivedAsync();
         var (pi1, pi2) = (Id("pi_"), Id("pi_"));
@@ -169,7 +169,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
-    public async Task ARefundArrivingBeforeItsCheckoutCompletion_StillEndsUpRight()
+    public async Task A_refund_arriving_before_its_checkout_completion_still_ends_up_right()
     {
         var before = await ReceivedAsync();
         var pi = Id("pi_");
@@ -182,7 +182,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
-    public async Task ADispute_TakesTheMoneyOff()
+    public async Task A_dispute_takes_the_money_off()
     {
         var before = await ReceivedAsync();
         var pi = Id("pi_");
@@ -195,7 +195,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
-    public async Task AsyncPayments_CountOnlyOnceTheyArePaid()
+    public async Task Async_payments_count_only_once_they_are_paid()
     {
         var before = await ReceivedAsync();
         var (ok, failing) = (Id("cs_test_"), Id("cs_test_"));
@@ -211,7 +211,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
-    public async Task PaymentsThePanelDidNotStart_AreAcknowledgedAndIgnored()
+    public async Task Payments_the_panel_did_not_start_are_acknowledged_and_ignored()
     {
         var before = await ReceivedAsync();
         var session = Id("cs_test_");
@@ -226,7 +226,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
-    public async Task UnknownEventTypes_Get200_AndAreIgnored()
+    public async Task Unknown_event_types_get_200_and_are_ignored()
     {
         var response = await panel.DeliverAsync(StripeEvents.Event("customer.created", new JsonObject { ["id"] = Id("cus_"), ["object"] = "customer" }, Now));
 
@@ -235,7 +235,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
-    public async Task ABadSignature_Gets400_AndWritesNothing()
+    public async Task A_bad_signature_gets_400_and_writes_nothing()
     {
         var before = await ReceivedAsync();
         var payload = StripeEvents.Event("checkout.session.completed", StripeEvents.CheckoutSession(Id("cs_test_"), "payment", "paid", 5000, Id("pi_"), null, StripeEvents.Ours(), Now), Now);
@@ -253,7 +253,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
-    public async Task AStaleTimestamp_Gets400_AndWritesNothing()
+    public async Task A_stale_timestamp_gets_400_and_writes_nothing()
     {
         var before = await ReceivedAsync();
         var payload = StripeEvents.Event("checkout.session.completed", StripeEvents.CheckoutSession(Id("cs_test_"), "payment", "paid", 5000, Id("pi_"), null, StripeEvents.Ours(), Now), Now);
@@ -266,7 +266,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
-    public async Task ALiveModeEvent_IsRejected_WhenThePanelUsesATestKey()
+    public async Task A_live_mode_event_is_rejected_when_the_panel_uses_a_test_key()
     {
         var before = await ReceivedAsync();
 
@@ -278,7 +278,7 @@ public sealed class DonationWebhookTests(DonationsFactory panel) : IClassFixture
     }
 
     [Fact]
-    public async Task Funding_CountsEachPaymentInTheMonthItWasMade()
+    public async Task Funding_counts_each_payment_in_the_month_it_was_made()
     {
         var lastOfOctober = new DateTimeOffset(2026, 10, 31, 23, 59, 59, TimeSpan.Zero);
         var firstOfNovember = new DateTimeOffset(2026, 11, 1, 0, 0, 1, TimeSpan.Zero);
@@ -302,7 +302,7 @@ public abstract class DuplicateDeliveryCases<TFactory>(TFactory panel) : IClassF
     where TFactory : DonationsFactory
 {
     [Fact]
-    public async Task AHundredConcurrentDeliveries_OfOneEvent_MakeOneLedgerRow()
+    public async Task A_hundred_concurrent_deliveries_of_one_event_make_one_ledger_row()
     {
         var session = "cs_test_" + Guid.NewGuid().ToString("N")[..20];
         var now = DateTimeOffset.UtcNow;

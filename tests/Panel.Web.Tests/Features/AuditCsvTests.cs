@@ -12,6 +12,6 @@ public sealed class AuditCsvTests
     [InlineData("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"")]
     [InlineData("+1", "'+1")]
     [InlineData("line\nbreak", "\"line\nbreak\"")]
-    public void Csv_QuotesWhatNeedsIt_AndDefusesFormulas(string? value, string expected) =>
+    public void CSV_quotes_what_needs_it_and_defuses_formulas(string? value, string expected) =>
         AuditLog.Csv(value).ShouldBe(expected);
 }

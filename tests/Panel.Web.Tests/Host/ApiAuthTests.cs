@@ -15,7 +15,7 @@ public sealed class ApiAuthTests(PanelWebFactory factory) : IClassFixture<PanelW
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Api_WithoutToken_Returns401ProblemDetails()
+    public async Task API_without_token_returns_401_problem_details()
     {
         var response = await factory.CreateApiClient().GetAsync("/api/v1/me", Ct);
 
@@ -28,7 +28,7 @@ public sealed class ApiAuthTests(PanelWebFactory factory) : IClassFixture<PanelW
     }
 
     [Fact]
-    public async Task Api_WithUnknownToken_Returns401()
+    public async Task API_with_unknown_token_returns_401()
     {
         var response = await factory.CreateApiClient("hsp_" + new string('A', 43)).GetAsync("/api/v1/me", Ct);
 
@@ -36,7 +36,7 @@ public sealed class ApiAuthTests(PanelWebFactory factory) : IClassFixture<PanelW
     }
 
     [Fact]
-    public async Task Api_WithValidToken_SaysWhoItBelongsTo_AndRecordsTheUse()
+    public async Task API_with_valid_token_says_who_it_belongs_to_and_records_the_use()
     {
         var owner = await factory.EnsureOwnerAsync();
         var token = await factory.CreateTokenAsync(owner.Id, "me-test");
@@ -51,7 +51,7 @@ public sealed class ApiAuthTests(PanelWebFactory factory) : IClassFixture<PanelW
     }
 
     [Fact]
-    public async Task TokenUse_IsWrittenAtMostOncePerMinute_UnlessItComesFromAnotherAddress()
+    public async Task Token_use_is_written_at_most_once_per_minute_unless_it_comes_from_another_address()
     {
         var owner = await factory.EnsureOwnerAsync();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
@@ -76,7 +76,7 @@ public sealed class ApiAuthTests(PanelWebFactory factory) : IClassFixture<PanelW
     }
 
     [Fact]
-    public async Task Api_WithRevokedToken_Returns401()
+    public async Task API_with_revoked_token_returns_401()
     {
         var owner = await factory.EnsureOwnerAsync();
         var tokens = factory.Services.GetRequiredService<ApiTokenService>();
@@ -90,7 +90,7 @@ public sealed class ApiAuthTests(PanelWebFactory factory) : IClassFixture<PanelW
     }
 
     [Fact]
-    public async Task Api_TokenManagement_IsForbiddenToAdmins()
+    public async Task API_token_management_is_forbidden_to_admins()
     {
         var adminToken = await factory.CreateAdminTokenAsync();
 
@@ -101,7 +101,7 @@ public sealed class ApiAuthTests(PanelWebFactory factory) : IClassFixture<PanelW
     }
 
     [Fact]
-    public async Task Api_CreateTokenThroughTheApi_ReturnsTheTextOnce()
+    public async Task API_create_token_through_the_API_returns_the_text_once()
     {
         var owner = await factory.EnsureOwnerAsync();
         var client = factory.CreateApiClient(await factory.CreateTokenAsync(owner.Id));
@@ -118,7 +118,7 @@ public sealed class ApiAuthTests(PanelWebFactory factory) : IClassFixture<PanelW
     }
 
     [Fact]
-    public async Task Api_BrokenJson_Returns400ProblemDetails()
+    public async Task API_broken_JSON_returns_400_problem_details()
     {
         var owner = await factory.EnsureOwnerAsync();
         var client = factory.CreateApiClient(await factory.CreateTokenAsync(owner.Id));
@@ -131,7 +131,7 @@ public sealed class ApiAuthTests(PanelWebFactory factory) : IClassFixture<PanelW
     }
 
     [Fact]
-    public async Task Api_UnknownEndpoint_Returns404ProblemDetails()
+    public async Task API_unknown_endpoint_returns_404_problem_details()
     {
         var owner = await factory.EnsureOwnerAsync();
         var response = await factory.CreateApiClient(await factory.CreateTokenAsync(owner.Id)).GetAsync("/api/v1/no-such-thing", Ct);
@@ -141,7 +141,7 @@ public sealed class ApiAuthTests(PanelWebFactory factory) : IClassFixture<PanelW
     }
 
     [Fact]
-    public async Task Api_AuditQuery_ValidatesItsRange()
+    public async Task API_audit_query_validates_its_range()
     {
         var owner = await factory.EnsureOwnerAsync();
         var client = factory.CreateApiClient(await factory.CreateTokenAsync(owner.Id));
@@ -153,7 +153,7 @@ public sealed class ApiAuthTests(PanelWebFactory factory) : IClassFixture<PanelW
     }
 
     [Fact]
-    public async Task OpenApi_DocumentIsServed_AndSaysWhichEndpointsArePublic()
+    public async Task OpenAPI_document_is_served_and_says_which_endpoints_are_public()
     {
         var doc = await factory.CreateApiClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
 

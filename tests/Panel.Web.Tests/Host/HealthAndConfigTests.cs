@@ -10,7 +10,7 @@ public sealed class HealthAndConfigTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Healthz_NeedsNoSignIn_AndReportsDatabaseAndDocker()
+    public async Task Healthz_needs_no_sign_in_and_reports_database_and_Docker()
     {
         using var factory = new PanelWebFactory();
 
@@ -41,7 +41,7 @@ public sealed class HealthAndConfigTests
     }
 
     [Fact]
-    public async Task Healthz_WhenDockerIsUnreachable_IsDegraded_WithAMessage()
+    public async Task Healthz_when_Docker_is_unreachable_is_degraded_with_a_message()
     {
         using var factory = new PanelWebFactory(new() { ["Panel:Docker:Endpoint"] = "unix:///tmp/no-docker-here.sock" });
 
@@ -54,7 +54,7 @@ public sealed class HealthAndConfigTests
     }
 
     [Fact]
-    public async Task Responses_CarrySecurityHeaders()
+    public async Task Responses_carry_security_headers()
     {
         using var factory = new PanelWebFactory();
 

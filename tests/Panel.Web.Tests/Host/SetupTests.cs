@@ -15,7 +15,7 @@ public sealed class SetupTests
     };
 
     [Fact]
-    public async Task BeforeSetup_EveryPageLeadsToTheSetupPage()
+    public async Task Before_setup_every_page_leads_to_the_setup_page()
     {
         using var factory = new PanelWebFactory();
 
@@ -26,7 +26,7 @@ public sealed class SetupTests
     }
 
     [Fact]
-    public async Task Setup_WithShortPassword_IsRefused_AndCreatesNothing()
+    public async Task Setup_with_short_password_is_refused_and_creates_nothing()
     {
         using var factory = new PanelWebFactory();
 
@@ -43,7 +43,7 @@ public sealed class SetupTests
     }
 
     [Fact]
-    public async Task Setup_RacingRequests_CreateExactlyOneOwner_AndThenTheSetupPageIsGone()
+    public async Task Setup_racing_requests_create_exactly_one_owner_and_then_the_setup_page_is_gone()
     {
         using var factory = new PanelWebFactory();
         // Each racer first loads the page (and its antiforgery token), then they all post at once.

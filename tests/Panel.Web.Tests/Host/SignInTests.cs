@@ -19,7 +19,7 @@ public sealed class SignInTests(PanelWebFactory factory) : IClassFixture<PanelWe
     };
 
     [Fact]
-    public async Task Pages_WithoutSignIn_RedirectToTheLoginPage()
+    public async Task Pages_without_sign_in_redirect_to_the_login_page()
     {
         await factory.EnsureOwnerAsync();
 
@@ -30,7 +30,7 @@ public sealed class SignInTests(PanelWebFactory factory) : IClassFixture<PanelWe
     }
 
     [Fact]
-    public async Task Login_WithRightPassword_SignsIn_AndIsAudited()
+    public async Task Login_with_right_password_signs_in_and_is_audited()
     {
         var owner = await factory.EnsureOwnerAsync();
         var browser = factory.CreateBrowserClient();
@@ -46,7 +46,7 @@ public sealed class SignInTests(PanelWebFactory factory) : IClassFixture<PanelWe
     }
 
     [Fact]
-    public async Task Login_ToAnotherSite_IsNotFollowed()
+    public async Task Login_to_another_site_is_not_followed()
     {
         var owner = await factory.EnsureOwnerAsync();
 
@@ -56,7 +56,7 @@ public sealed class SignInTests(PanelWebFactory factory) : IClassFixture<PanelWe
     }
 
     [Fact]
-    public async Task Login_AfterFiveWrongPasswords_LocksTheAccount_EvenForTheRightPassword()
+    public async Task Login_after_five_wrong_passwords_locks_the_account_even_for_the_right_password()
     {
         await factory.EnsureOwnerAsync();
         var accounts = factory.Services.GetRequiredService<PanelAccountService>();
@@ -80,7 +80,7 @@ public sealed class SignInTests(PanelWebFactory factory) : IClassFixture<PanelWe
     }
 
     [Fact]
-    public async Task Login_WithTwoFactor_AsksForTheCode_AndAcceptsTheAuthenticatorCode()
+    public async Task Login_with_two_factor_asks_for_the_code_and_accepts_the_authenticator_code()
     {
         await factory.EnsureOwnerAsync();
         var accounts = factory.Services.GetRequiredService<PanelAccountService>();
@@ -105,7 +105,7 @@ public sealed class SignInTests(PanelWebFactory factory) : IClassFixture<PanelWe
     }
 
     [Fact]
-    public async Task Logout_NeedsTheAntiforgeryToken()
+    public async Task Logout_needs_the_antiforgery_token()
     {
         var response = await factory.CreateBrowserClient().PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>()), Ct);
 

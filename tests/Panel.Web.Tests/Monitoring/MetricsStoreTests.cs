@@ -40,7 +40,7 @@ public sealed class MetricsStoreTests : IAsyncLifetime
     private ContainerStatsSample Sample(double cpu, long memory) => new(_clock.GetUtcNow(), cpu, memory, 1L << 30, 0, 0, 0, 0);
 
     [Fact]
-    public async Task ClosedMinutes_ArePersisted_AndSurviveANewStore()
+    public async Task Closed_minutes_are_persisted_and_survive_a_new_store()
     {
         for (var i = 0; i < 120; i++)
         {
@@ -60,7 +60,7 @@ public sealed class MetricsStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Minutes_FoldIntoHourAndDayBuckets()
+    public async Task Minutes_fold_into_hour_and_day_buckets()
     {
         for (var minute = 0; minute < 90; minute++)
         {
@@ -81,7 +81,7 @@ public sealed class MetricsStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Retention_DeletesWhatIsOlderThanEachResolutionKeeps()
+    public async Task Retention_deletes_what_is_older_than_each_resolution_keeps()
     {
         _store.Record(Series("old"), Sample(5, 1 << 20));
         _clock.Advance(TimeSpan.FromMinutes(2));
@@ -102,7 +102,7 @@ public sealed class MetricsStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AYearOfTenContainers_FitsInAFewMegabytes()
+    public async Task A_year_of_ten_containers_fits_in_a_few_megabytes()
     {
         const int containers = 10;
         var keys = Enumerable.Range(0, containers).Select(i => $"container-{i}").ToList();
