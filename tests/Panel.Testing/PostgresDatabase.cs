@@ -35,8 +35,22 @@ public sealed class PostgresDatabase : IAsyncLifetime
         NpgsqlConnection.ClearAllPools();
         await using var admin = new NpgsqlConnection(TestEnvironment.PostgresAdminConnectionString);
         await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
+        // FORCE ends our own sessions, but not an autovacuum worker that happens to be in the database
+        // (PostgreSQL 18 refuses to signal it without pg_signal_autovacuum_worker): such a worker is done
+        // within moments, so the drop is asked again until it goes through.
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", admin);
+                await drop.ExecuteNonQueryAsync();
+                return true;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse)
+            {
+                return false;
+            }
+        }, $"dropping the test database {Name}", TimeSpan.FromSeconds(30));
     }
 
     private static string Redact(string connectionString) =>
