@@ -67,6 +67,28 @@ public sealed class HomeserverDeployment
 
     public double CacheFactor { get; private set; }
 
+    /// <summary>The memory profile last applied (Custom until the owner picks one; see <see cref="Memory"/>).</summary>
+    public MemoryProfile MemoryProfile { get; private set; }
+
+    public int EventCacheSize { get; private set; } = 10_000;
+
+    public bool CacheAutotuning { get; private set; }
+
+    public long? MaxCacheMemoryBytes { get; private set; }
+
+    public long? TargetCacheMemoryBytes { get; private set; }
+
+    public int? MinCacheTtlSeconds { get; private set; }
+
+    public bool PresenceEnabled { get; private set; } = true;
+
+    /// <summary>Remote rooms above this complexity (state events / 500) cannot be joined; null for no limit.</summary>
+    public double? RemoteRoomComplexityLimit { get; private set; }
+
+    /// <summary>Everything that decides Synapse's memory, as one value.</summary>
+    public MemorySettings Memory => new(MemoryProfile, MemoryLimitBytes, CacheFactor, EventCacheSize, CacheAutotuning,
+        MaxCacheMemoryBytes, TargetCacheMemoryBytes, MinCacheTtlSeconds, PresenceEnabled, RemoteRoomComplexityLimit);
+
     /// <summary>The 127.0.0.1 port on which the panel reaches Synapse's client API.</summary>
     public int? HostPort { get; private set; }
 
@@ -317,6 +339,22 @@ public sealed class HomeserverDeployment
         MemoryLimitBytes = bytes;
     }
 
+    /// <summary>Takes memory settings that <see cref="MemorySettings.Validate"/> has accepted.</summary>
+    public void ApplyMemory(MemorySettings settings, bool jemalloc)
+    {
+        settings.Validate(jemalloc);
+        ChangeMemoryLimit(settings.MemoryLimitBytes);
+        MemoryProfile = settings.Profile;
+        CacheFactor = settings.CacheFactor;
+        EventCacheSize = settings.EventCacheSize;
+        CacheAutotuning = settings.CacheAutotuning;
+        MaxCacheMemoryBytes = settings.MaxCacheMemoryBytes;
+        TargetCacheMemoryBytes = settings.TargetCacheMemoryBytes;
+        MinCacheTtlSeconds = settings.MinCacheTtlSeconds;
+        PresenceEnabled = settings.Presence;
+        RemoteRoomComplexityLimit = settings.RemoteRoomComplexityLimit;
+    }
+
     public void EnsureManaged()
     {
         if (Mode != HomeserverMode.Managed)
@@ -347,8 +385,8 @@ public sealed class HomeserverDeployment
         Database = database;
         SynapseImage = synapseImage.Trim();
         DatabaseImage = database == HomeserverDatabase.Postgres ? databaseImage.Trim() : "";
-        ChangeMemoryLimit(memoryLimitBytes);
-        CacheFactor = cacheFactor;
+        // An install starts from what the wizard asked for; a profile is picked afterwards.
+        ApplyMemory(MemorySettings.Generated(memoryLimitBytes, cacheFactor), jemalloc: false);
     }
 
     private void SetSecrets(HomeserverSecrets secrets)

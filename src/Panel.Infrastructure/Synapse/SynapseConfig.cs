@@ -28,7 +28,8 @@ public sealed record SynapseConfigInput
 
     public required string FormSecret { get; init; }
 
-    public double CacheFactor { get; init; } = 0.5;
+    /// <summary>Caches, presence and the remote-room limit (the container's limit is not in the file).</summary>
+    public MemorySettings Memory { get; init; } = MemorySettings.Generated(HomeserverDeployment.DefaultMemoryLimitBytes, 0.5);
 
     /// <summary>Registration is open only to holders of a registration token (invites by token).</summary>
     public bool RegistrationTokens { get; init; }
@@ -100,7 +101,8 @@ public static class SynapseConfig
             ["enable_metrics"] = false,
             ["trusted_key_servers"] = new List<object> { new Dictionary<string, object?> { ["server_name"] = "matrix.org" } },
             ["suppress_key_server_warning"] = true,
-            ["caches"] = new Dictionary<string, object?> { ["global_factor"] = input.CacheFactor },
+            ["caches"] = Caches(input.Memory),
+            ["presence"] = new Dictionary<string, object?> { ["enabled"] = input.Memory.Presence },
             ["enable_registration"] = input.RegistrationTokens,
             ["registration_requires_token"] = input.RegistrationTokens,
             ["app_service_config_files"] = input.AppServiceConfigFiles.ToList(),
@@ -114,6 +116,17 @@ public static class SynapseConfig
                 ["room_name"] = "Server notices",
             },
         };
+        if (input.Memory.RemoteRoomComplexityLimit is { } complexity)
+        {
+            config["limit_remote_rooms"] = new Dictionary<string, object?>
+            {
+                ["enabled"] = true,
+                ["complexity"] = complexity,
+                ["complexity_error"] = MemoryProfiles.ComplexityError(complexity),
+                ["admins_can_join"] = true,
+            };
+        }
+
         foreach (var (key, value) in input.Extra)
         {
             config[key] = value;
@@ -122,6 +135,29 @@ public static class SynapseConfig
         var yaml = new SerializerBuilder().Build().Serialize(config);
         return "# Written by Homeserver Panel. Changes made here are replaced on the next install, upgrade or setting change.\n" + yaml;
     }
+
+    private static Dictionary<string, object?> Caches(MemorySettings memory)
+    {
+        var caches = new Dictionary<string, object?>
+        {
+            ["global_factor"] = memory.CacheFactor,
+            ["event_cache_size"] = memory.EventCacheSize,
+        };
+        if (memory.CacheAutotuning)
+        {
+            // Synapse reads sizes with a unit suffix and durations like "5m".
+            caches["cache_autotuning"] = new Dictionary<string, object?>
+            {
+                ["max_cache_memory_usage"] = Mebibytes(memory.MaxCacheMemoryBytes!.Value),
+                ["target_cache_memory_usage"] = Mebibytes(memory.TargetCacheMemoryBytes!.Value),
+                ["min_cache_ttl"] = memory.MinCacheTtlSeconds!.Value.ToString(CultureInfo.InvariantCulture) + "s",
+            };
+        }
+
+        return caches;
+    }
+
+    private static string Mebibytes(long bytes) => (bytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture) + "M";
 
     /// <summary>
     /// A new Synapse signing key: Synapse keeps only the 32-byte ed25519 seed, base64 without padding,

@@ -1,6 +1,6 @@
-using System.Runtime.CompilerServices;
 using Panel.Domain.Bridges;
 using Panel.Infrastructure.Bridges;
+using Panel.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Panel.Infrastructure.Tests.Bridges;
@@ -63,7 +63,7 @@ public sealed class BridgeCatalogTests
         var registration = BridgeFilesGenerator.Registration(
             AppServiceRegistration.For(entry.Definition, "example.org", $"http://hsp-bridge-{id}:{entry.Definition.Port}", "AS_TOKEN", "HS_TOKEN"),
             entry.RegistrationExtra);
-        Golden($"{id}.registration.yaml", registration);
+        GoldenFile.Check($"{id}.registration.yaml", registration);
 
         BridgeFilesGenerator.Lookup(registration, "id").ShouldBe(new YamlScalarNode(id));
         BridgeFilesGenerator.Lookup(registration, "rate_limited").ShouldBe(new YamlScalarNode("false"));
@@ -90,11 +90,11 @@ public sealed class BridgeCatalogTests
                 BridgeFilesGenerator.Lookup(registration, key).ShouldNotBeNull($"{id}: {key}");
             }
 
-            Golden($"{id}.command.txt", string.Join('\n', BridgeFilesGenerator.Command(entry, context)!) + "\n");
+            GoldenFile.Check($"{id}.command.txt", string.Join('\n', BridgeFilesGenerator.Command(entry, context)!) + "\n");
             return;
         }
 
-        Golden($"{id}.config.yaml", config!);
+        GoldenFile.Check($"{id}.config.yaml", config!);
         entry.Definition.RequiredConfigKeys.ShouldNotBeEmpty();
         foreach (var key in entry.Definition.RequiredConfigKeys)
         {
@@ -188,16 +188,4 @@ public sealed class BridgeCatalogTests
     };
 
     private static string? Value(string yaml, string key) => (BridgeFilesGenerator.Lookup(yaml, key) as YamlScalarNode)?.Value;
-
-    private static void Golden(string name, string actual, [CallerFilePath] string here = "")
-    {
-        var path = Path.Combine(Path.GetDirectoryName(here)!, "Golden", name);
-        if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
-        {
-            File.WriteAllText(path, actual);
-        }
-
-        File.Exists(path).ShouldBeTrue($"{path} is missing: run the tests with UPDATE_GOLDEN=1 and check the new file in.");
-        actual.ShouldBe(File.ReadAllText(path), $"{name} changed; if that is intended, run with UPDATE_GOLDEN=1 and review the diff.");
-    }
 }

@@ -1,5 +1,6 @@
 using Panel.Domain.Homeserver;
 using Panel.Infrastructure.Synapse;
+using Panel.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Panel.Infrastructure.Tests.Synapse;
@@ -15,7 +16,7 @@ public sealed class SynapseConfigTests
         RegistrationSharedSecret = "shared-secret",
         MacaroonSecretKey = "macaroon",
         FormSecret = "form",
-        CacheFactor = 0.25,
+        Memory = MemorySettings.Generated(HomeserverDeployment.DefaultMemoryLimitBytes, 0.25),
         RegistrationTokens = tokens,
         AppServiceConfigFiles = ["/data/appservices/echo.yaml"],
     };
@@ -102,5 +103,43 @@ public sealed class SynapseConfigTests
 
         SynapseAdminFactory.Mac("secret", "nonce", "alice", "pass", admin: true).ShouldBe(Convert.ToHexStringLower(mac));
         SynapseAdminFactory.Mac("secret", "nonce", "alice", "pass", admin: false).ShouldNotBe(Convert.ToHexStringLower(mac));
+    }
+
+    [Theory]
+    [InlineData(MemoryProfile.Small)]
+    [InlineData(MemoryProfile.Balanced)]
+    [InlineData(MemoryProfile.Roomy)]
+    public void Each_profile_writes_its_caches_presence_and_room_limit(MemoryProfile profile)
+    {
+        var memory = MemoryProfiles.For(profile, HomeserverDeployment.DefaultMemoryLimitBytes, 4L << 30, jemalloc: true);
+
+        GoldenFile.Check($"homeserver.{profile.ToString().ToLowerInvariant()}.yaml", SynapseConfig.Generate(Input(HomeserverDatabase.Postgres) with { Memory = memory }));
+    }
+
+    [Fact]
+    public void The_config_before_profiles_keeps_Synapses_defaults_with_presence_on()
+    {
+        var yaml = SynapseConfig.Generate(Input(HomeserverDatabase.Postgres));
+
+        GoldenFile.Check("homeserver.generated.yaml", yaml);
+        Scalar(Parse(yaml), "presence", "enabled").ShouldBe("true");
+        yaml.ShouldNotContain("cache_autotuning");
+        yaml.ShouldNotContain("limit_remote_rooms");
+    }
+
+    [Fact]
+    public void Small_reads_back_as_Synapse_expects_it()
+    {
+        var memory = MemoryProfiles.For(MemoryProfile.Small, HomeserverDeployment.DefaultMemoryLimitBytes, 4L << 30, jemalloc: true);
+        var yaml = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite) with { Memory = memory }));
+
+        Scalar(yaml, "caches", "global_factor").ShouldBe("0.25");
+        Scalar(yaml, "caches", "event_cache_size").ShouldBe("5000");
+        Scalar(yaml, "caches", "cache_autotuning", "max_cache_memory_usage").ShouldBe("410M");
+        Scalar(yaml, "caches", "cache_autotuning", "target_cache_memory_usage").ShouldBe("307M");
+        Scalar(yaml, "caches", "cache_autotuning", "min_cache_ttl").ShouldBe("60s");
+        Scalar(yaml, "presence", "enabled").ShouldBe("false");
+        Scalar(yaml, "limit_remote_rooms", "complexity").ShouldBe("1");
+        Scalar(yaml, "limit_remote_rooms", "complexity_error").ShouldContain("more than 500 state events");
     }
 }

@@ -147,7 +147,7 @@ public sealed class HomeserverContainers(
         RegistrationSharedSecret = secrets.Unprotect(d.RegistrationSharedSecretProtected!),
         MacaroonSecretKey = secrets.Unprotect(d.MacaroonSecretKeyProtected!),
         FormSecret = secrets.Unprotect(d.FormSecretProtected!),
-        CacheFactor = d.CacheFactor,
+        Memory = d.Memory,
         RegistrationTokens = d.RegistrationTokensEnabled,
         AppServiceConfigFiles = appServiceFiles,
         Extra = configuration.GetSection("Panel:Homeserver:SynapseConfig").GetChildren()
