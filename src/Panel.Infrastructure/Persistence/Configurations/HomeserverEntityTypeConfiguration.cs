@@ -24,5 +24,8 @@ internal sealed class HomeserverEntityTypeConfiguration : IEntityTypeConfigurati
         builder.Property(h => h.AdminUserId).HasMaxLength(300);
         builder.Property(h => h.AttachedBaseUrl).HasMaxLength(500);
         builder.Property(h => h.AttachedContainerName).HasMaxLength(200);
+        // Installs made before profiles wrote Synapse's defaults: the migration fills the new columns so.
+        builder.Property(h => h.MemoryProfile).HasConversion<string>().HasMaxLength(16);
+        builder.Ignore(h => h.Memory);
     }
 }

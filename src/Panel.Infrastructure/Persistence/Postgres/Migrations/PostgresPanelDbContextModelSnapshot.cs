@@ -629,6 +629,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<int>("AutomaticInstallAttempts")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("CacheAutotuning")
+                        .HasColumnType("boolean");
+
                     b.Property<double>("CacheFactor")
                         .HasColumnType("double precision");
 
@@ -656,6 +659,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<int>("EventCacheSize")
+                        .HasColumnType("integer");
+
                     b.Property<string>("FormSecretProtected")
                         .HasColumnType("text");
 
@@ -675,8 +681,19 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<string>("MacaroonSecretKeyProtected")
                         .HasColumnType("text");
 
+                    b.Property<long?>("MaxCacheMemoryBytes")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("MemoryLimitBytes")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("MemoryProfile")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int?>("MinCacheTtlSeconds")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Mode")
                         .IsRequired()
@@ -687,6 +704,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<bool>("PresenceEnabled")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("PreviousSynapseImage")
                         .HasMaxLength(300)
@@ -703,6 +723,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<bool>("RegistrationTokensEnabled")
                         .HasColumnType("boolean");
 
+                    b.Property<double?>("RemoteRoomComplexityLimit")
+                        .HasColumnType("double precision");
+
                     b.Property<string>("ServerName")
                         .IsRequired()
                         .HasMaxLength(260)
@@ -715,6 +738,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
+
+                    b.Property<long?>("TargetCacheMemoryBytes")
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 

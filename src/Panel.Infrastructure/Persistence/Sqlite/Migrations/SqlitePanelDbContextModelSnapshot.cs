@@ -618,6 +618,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<int>("AutomaticInstallAttempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("CacheAutotuning")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double>("CacheFactor")
                         .HasColumnType("REAL");
 
@@ -645,6 +648,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("EventCacheSize")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("FormSecretProtected")
                         .HasColumnType("TEXT");
 
@@ -664,7 +670,18 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<string>("MacaroonSecretKeyProtected")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("MaxCacheMemoryBytes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("MemoryLimitBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MemoryProfile")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("MinCacheTtlSeconds")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Mode")
@@ -676,6 +693,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("PresenceEnabled")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("PreviousSynapseImage")
                         .HasMaxLength(300)
@@ -692,6 +712,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<bool>("RegistrationTokensEnabled")
                         .HasColumnType("INTEGER");
 
+                    b.Property<double?>("RemoteRoomComplexityLimit")
+                        .HasColumnType("REAL");
+
                     b.Property<string>("ServerName")
                         .IsRequired()
                         .HasMaxLength(260)
@@ -704,6 +727,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("TargetCacheMemoryBytes")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
