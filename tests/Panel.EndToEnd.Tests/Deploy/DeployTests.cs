@@ -15,6 +15,7 @@ namespace Panel.EndToEnd.Tests.Deploy;
 // Serial: publishing the panel self-contained and building an image keeps both cores busy for a
 // minute or two, which the timing-sensitive tests of the parallel phase should not have to share.
 [Trait("Category", "Serial")]
+[Collection(Serial.MachineAlone.Name)]
 public sealed class DeployTests
 {
     private static readonly string DeployDirectory = Path.Combine(TestEnvironment.RepoRoot, "deploy");

@@ -11,6 +11,7 @@ namespace Panel.EndToEnd.Tests.Serial;
 /// tests/run.sh runs them in a phase of their own, after all the others.
 /// </summary>
 [Trait("Category", "Serial")]
+[Collection(MachineAlone.Name)]
 public sealed class DockerRestartTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
