@@ -50,7 +50,9 @@ base_root() {
 
 # Unpacks the base root, installs packages into it, and keeps the result as a cached tarball.
 package_root() {
-  local name=$1 packages=$2 tarball="$CACHE_DIR/$1-$SUITE.tar"
+  # Keyed by the package list too: adding a package builds a new root instead of reusing the old one.
+  local name=$1 packages=$2
+  local tarball; tarball="$CACHE_DIR/$1-$SUITE-$(printf '%s' "$packages" | sha256sum | cut -c1-8).tar"
   if [ ! -s "$tarball" ]; then
     local base root; base=$(base_root); root=$(mktemp -d)
     tar -C "$root" -xf "$base"
@@ -91,12 +93,18 @@ pkg_version() { # upstream part of an installed package's version inside a cache
 }
 
 build_synapse() {
-  local root; root=$(package_root synapse "matrix-synapse python3-psycopg2 ca-certificates")
+  # libjemalloc2: start.sh preloads it, as the official image does (Synapse's cache autotuning needs it).
+  local packages="matrix-synapse python3-psycopg2 ca-certificates libjemalloc2"
+  local root; root=$(package_root synapse "$packages")
   local version; version=$(pkg_version "$root" matrix-synapse)
   local tag="$PREFIX/synapse:$version"
-  if image_exists "$tag"; then log "$tag is present"; else
+  # Rebuilt under the same tag when its packages or its files change (the tag is Synapse's version).
+  local hash; hash=$( (printf '%s' "$packages"; cd "$HERE/synapse" && find . -type f -print0 | sort -z | xargs -0 cat) | sha256sum | cut -c1-16)
+  if docker image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$tag" 2>/dev/null | grep -qx "SYNAPSE_IMAGE_SOURCE=$hash"; then
+    log "$tag is present"
+  else
     import_image "$tag" "$root" "$HERE/synapse" \
-      'ENTRYPOINT ["/start.sh"]' 'EXPOSE 8008' 'VOLUME /data' 'WORKDIR /data'
+      'ENTRYPOINT ["/start.sh"]' 'EXPOSE 8008' 'VOLUME /data' 'WORKDIR /data' "ENV SYNAPSE_IMAGE_SOURCE=$hash"
   fi
   docker tag "$tag" "$PREFIX/synapse:latest"
   echo "$tag"

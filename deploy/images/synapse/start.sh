@@ -10,6 +10,13 @@ if [ ! -f "$config" ]; then
   echo "Config file '$config' does not exist. Generate it first (the panel writes it before the first start)." >&2
   exit 1
 fi
+# jemalloc, preloaded as the official image does: it returns freed memory to the system, which
+# glibc's allocator keeps, and Synapse's cache autotuning reads its statistics. SYNAPSE_JEMALLOC=0 turns it off.
+if [ "${SYNAPSE_JEMALLOC:-1}" != 0 ] && [ -z "${LD_PRELOAD:-}" ]; then
+  for lib in /usr/lib/*-linux-gnu/libjemalloc.so.2; do
+    if [ -f "$lib" ]; then export LD_PRELOAD="$lib"; fi
+  done
+fi
 if [ "$(id -u)" = 0 ]; then
   # Only the top of the volume: a recursive chown of a large media store would delay every start.
   chown "$uid:$gid" /data

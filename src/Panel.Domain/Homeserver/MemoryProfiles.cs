@@ -121,7 +121,7 @@ public static class MemoryProfiles
         return [.. new[] { MemoryProfile.Small, MemoryProfile.Balanced, MemoryProfile.Roomy }.Select(p =>
         {
             var settings = For(p, memoryLimitBytes, hostMemoryBytes, jemalloc);
-            return new MemoryProfileOption(p, settings, Summary(settings), Trade(p), p == recommended);
+            return new MemoryProfileOption(p, settings, Describe(settings), Trade(p), p == recommended);
         })];
     }
 
@@ -160,7 +160,8 @@ public static class MemoryProfiles
 
     private static long RoundToMiB(double bytes) => (long)Math.Round(bytes / MiB) * MiB;
 
-    private static string Summary(MemorySettings s)
+    /// <summary>The settings in one sentence, as the page and the audit log show them.</summary>
+    public static string Describe(MemorySettings s)
     {
         var caches = s.CacheAutotuning
             ? FormattableString.Invariant($"caches kept near {new ByteSize(s.TargetCacheMemoryBytes ?? 0)} (at most {new ByteSize(s.MaxCacheMemoryBytes ?? 0)})")

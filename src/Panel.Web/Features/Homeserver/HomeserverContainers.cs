@@ -39,6 +39,8 @@ public sealed class HomeserverContainers(
     [
         "sh", "-c",
         $"chown {SynapseConfig.SynapseUid}:{SynapseConfig.SynapseUid} {SynapseConfig.DataDirectory}; " +
+        // jemalloc where the image has it, as the images' own entry points preload it.
+        "for lib in /usr/lib/*-linux-gnu/libjemalloc.so.2; do if [ -f \"$lib\" ]; then export LD_PRELOAD=\"$lib\"; fi; done; " +
         $"if command -v setpriv >/dev/null 2>&1; then exec setpriv --reuid={SynapseConfig.SynapseUid} --regid={SynapseConfig.SynapseUid} --clear-groups {SynapseModule}; " +
         $"else echo 'setpriv is missing: Synapse runs as root' >&2; exec {SynapseModule}; fi",
     ];

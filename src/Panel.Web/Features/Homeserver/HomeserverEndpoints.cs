@@ -44,6 +44,15 @@ internal static class HomeserverEndpoints
         hs.MapGet("/logs", async (HomeserverService service, int? tail, CancellationToken ct) =>
                 TypedResults.Ok(new HomeserverLogs(await service.GetLogsAsync(tail ?? 200, ct))))
             .WithSummary("The last lines of Synapse's log (tail between 1 and 10000, default 200)");
+        hs.MapGet("/memory-profile", (HomeserverMemory memory, CancellationToken ct) => memory.GetAsync(ct))
+            .WithSummary("The memory settings in force, the profiles computed for this limit and host (one recommended), and whether Synapse runs with jemalloc");
+        hs.MapPut("/memory-profile", async (MemoryProfileRequest body, HomeserverMemory memory, HomeserverService service, ActorContext actor, CancellationToken ct) =>
+            {
+                await memory.StartApplyAsync(body, await actor.GetAsync(), ct);
+                return TypedResults.Accepted("/api/v1/homeserver", await service.GetAsync(ct));
+            })
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Apply a profile (Small, Balanced, Roomy, or Custom with its settings): rewrites homeserver.yaml, reloads or restarts Synapse, rolls back if it does not come back");
         hs.MapDelete("/", async (HomeserverService service, ActorContext actor, bool? deleteData, string? confirmServerName, CancellationToken ct) =>
             {
                 await service.UninstallAsync(deleteData ?? false, confirmServerName, await actor.GetAsync(), ct);

@@ -193,6 +193,20 @@ public sealed partial class HomeserverLifecycle(
     /// </summary>
     public async Task ApplyConfigChangeAsync(string title, Action<HomeserverDeployment> change, Action<HomeserverDeployment> undo, AuditActor actor, string auditAction, CancellationToken cancellationToken)
     {
+        await await StartConfigChangeAsync(title, change, undo, actor, auditAction, reloadOnly: false, cancellationToken);
+        if (operations.Current is { Succeeded: false, Error: { } error })
+        {
+            throw new DomainException(error);
+        }
+    }
+
+    /// <summary>
+    /// Starts the change as an operation and answers once it runs (the inner task ends with it). The
+    /// container's memory limit follows the deployment's, live. With <paramref name="reloadOnly"/>
+    /// Synapse is sent SIGHUP instead of a restart, for what it re-reads by itself (the cache factor).
+    /// </summary>
+    public async Task<Task> StartConfigChangeAsync(string title, Action<HomeserverDeployment> change, Action<HomeserverDeployment> undo, AuditActor actor, string auditAction, bool reloadOnly, CancellationToken cancellationToken)
+    {
         var d = await access.GetDeploymentAsync(cancellationToken);
         if (d is not { Phase: InstallPhase.Installed })
         {
@@ -200,7 +214,9 @@ public sealed partial class HomeserverLifecycle(
         }
 
         d.EnsureManaged();
-        var completion = operations.Start("configure", [("config", title), ("restart", "Restart Synapse"), ("health", "Wait until Synapse is healthy")], async (progress, ct) =>
+        await docker.InspectAsync(names.Synapse, cancellationToken); // 503 now, not in the background, when Docker is gone
+        var how = reloadOnly ? ("restart", "Ask Synapse to reload its config (SIGHUP)") : ("restart", "Restart Synapse");
+        return operations.Start("configure", [("config", title), how, ("health", "Wait until Synapse is healthy")], async (progress, ct) =>
         {
             progress.Start("config");
             await access.ChangeAsync(change, ct);
@@ -208,7 +224,7 @@ public sealed partial class HomeserverLifecycle(
             await installer.WriteConfigAsync(changed, names.Synapse, ct);
             progress.Done("config");
             progress.Start("restart");
-            await docker.RestartAsync(names.Synapse, TimeSpan.FromSeconds(30), ct);
+            await ApplyAsync(changed, reloadOnly, ct);
             progress.Done("restart");
             try
             {
@@ -217,15 +233,25 @@ public sealed partial class HomeserverLifecycle(
             catch (Exception failure) when (OperationFailure.Fails(failure, ct))
             {
                 await access.ChangeAsync(undo, CancellationToken.None);
-                await installer.WriteConfigAsync((await access.GetDeploymentAsync(CancellationToken.None))!, names.Synapse, CancellationToken.None);
-                await docker.RestartAsync(names.Synapse, TimeSpan.FromSeconds(30), CancellationToken.None);
+                var previous = (await access.GetDeploymentAsync(CancellationToken.None))!;
+                await installer.WriteConfigAsync(previous, names.Synapse, CancellationToken.None);
+                await ApplyAsync(previous, reloadOnly: false, CancellationToken.None);
                 throw new DomainException($"Synapse did not come back after the change, so it was undone. {OperationFailure.Describe(failure)}", failure);
             }
         }, audit: new OperationAudit(actor, auditAction, d.ServerName, title));
-        await completion;
-        if (operations.Current is { Succeeded: false, Error: { } error })
+    }
+
+    private async Task ApplyAsync(HomeserverDeployment d, bool reloadOnly, CancellationToken cancellationToken)
+    {
+        await docker.UpdateMemoryLimitAsync(names.Synapse, d.MemoryLimitBytes, cancellationToken);
+        if (reloadOnly)
         {
-            throw new DomainException(error);
+            // PID 1 is Synapse itself: the entry point execs it.
+            await docker.ExecAsync(names.Synapse, ["sh", "-c", "kill -HUP 1"], null, cancellationToken);
+        }
+        else
+        {
+            await docker.RestartAsync(names.Synapse, TimeSpan.FromSeconds(30), cancellationToken);
         }
     }
 

@@ -16,6 +16,7 @@ public static class HomeserverRegistration
         services.AddSingleton<HomeserverInstaller>();
         services.AddSingleton<HomeserverAccess>();
         services.AddSingleton<HomeserverLifecycle>();
+        services.AddSingleton<HomeserverMemory>();
         services.AddSingleton<HomeserverService>();
         services.AddSingleton<ContainerEventFeed>();
         services.AddSingleton<HomeserverReconciler>();

@@ -1,0 +1,89 @@
+using Panel.Domain.Common;
+using Panel.Domain.Containers;
+using Panel.Domain.Homeserver;
+using Panel.Web.Features.Audit;
+using Panel.Web.Features.Monitoring;
+
+namespace Panel.Web.Features.Homeserver;
+
+/// <summary>The Homeserver page's memory section: the current settings, the profiles for this limit and host, and whether jemalloc runs.</summary>
+public sealed record MemoryProfileView(
+    MemorySettings Current,
+    string CurrentSummary,
+    bool? Jemalloc,
+    long? HostMemoryBytes,
+    long FloorBytes,
+    IReadOnlyList<MemoryProfileOption> Options);
+
+/// <summary>
+/// A profile to apply: a named one (sized from <see cref="MemoryLimitBytes"/>, or the current limit),
+/// or Custom with every setting given in <see cref="Custom"/>.
+/// </summary>
+public sealed record MemoryProfileRequest(MemoryProfile Profile, long? MemoryLimitBytes = null, MemorySettings? Custom = null);
+
+/// <summary>
+/// Memory profiles: computes them for this server, checks a choice against what Synapse and the
+/// host can do, and applies it as a config change (reload or restart, health wait, rollback, audit).
+/// </summary>
+public sealed class HomeserverMemory(HomeserverAccess access, HomeserverLifecycle lifecycle, IContainerRuntime docker, HomeserverNames names, HostFiguresReader host)
+{
+    public async Task<MemoryProfileView> GetAsync(CancellationToken cancellationToken)
+    {
+        var d = await ManagedAsync(cancellationToken);
+        var jemalloc = await JemallocAsync(cancellationToken);
+        var hostMemory = host.Read().MemoryTotalBytes;
+        return new MemoryProfileView(d.Memory, MemoryProfiles.Describe(d.Memory), jemalloc, hostMemory, MemoryProfiles.SynapseFloorBytes,
+            MemoryProfiles.Options(d.MemoryLimitBytes, hostMemory ?? d.MemoryLimitBytes, jemalloc == true));
+    }
+
+    /// <summary>Checks the choice, then starts applying it; answers once the operation runs.</summary>
+    public async Task StartApplyAsync(MemoryProfileRequest request, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var d = await ManagedAsync(cancellationToken);
+        var jemalloc = await JemallocAsync(cancellationToken) == true;
+        var hostMemory = host.Read().MemoryTotalBytes;
+        var settings = request.Profile == MemoryProfile.Custom
+            ? (request.Custom ?? throw new DomainException("A custom profile needs its settings (custom).")) with { Profile = MemoryProfile.Custom }
+            : MemoryProfiles.For(request.Profile, request.MemoryLimitBytes ?? d.MemoryLimitBytes, hostMemory ?? long.MaxValue, jemalloc);
+        settings.Validate(jemalloc, hostMemory);
+
+        var previous = d.Memory;
+        var title = $"{Name(previous.Profile)} → {Name(settings.Profile)}: {MemoryProfiles.Describe(settings)}";
+        await lifecycle.StartConfigChangeAsync(title, x => x.ApplyMemory(settings, jemalloc), x => x.ApplyMemory(previous, jemalloc: true), actor,
+            "homeserver.memory-profile", reloadOnly: OnlyReloadable(previous, settings), cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether the running Synapse has jemalloc mapped (read from its process's memory map), or null
+    /// when that cannot be seen because Synapse is not running.
+    /// </summary>
+    public async Task<bool?> JemallocAsync(CancellationToken cancellationToken)
+    {
+        var container = await docker.InspectAsync(names.Synapse, cancellationToken);
+        if (container is not { IsRunning: true })
+        {
+            return null;
+        }
+
+        var maps = await docker.ExecAsync(names.Synapse, ["cat", "/proc/1/maps"], null, cancellationToken);
+        return maps.ExitCode == 0 ? maps.StandardOutput.Contains("libjemalloc", StringComparison.Ordinal) : null;
+    }
+
+    /// <summary>Synapse re-reads its cache factor on SIGHUP; everything else needs a restart.</summary>
+    private static bool OnlyReloadable(MemorySettings before, MemorySettings after) =>
+        before with { Profile = after.Profile, CacheFactor = after.CacheFactor } == after;
+
+    private static string Name(MemoryProfile profile) => profile.ToString();
+
+    private async Task<HomeserverDeployment> ManagedAsync(CancellationToken cancellationToken)
+    {
+        var d = await access.GetDeploymentAsync(cancellationToken);
+        if (d is not { Phase: InstallPhase.Installed })
+        {
+            throw new ConflictException("The homeserver is not installed.");
+        }
+
+        d.EnsureManaged();
+        return d;
+    }
+}
