@@ -19,12 +19,18 @@ public sealed class FakeContainerRuntime : IContainerRuntime
     private readonly ConcurrentDictionary<string, bool> _networks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _volumes = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _calls = new();
+    private readonly ConcurrentQueue<(string, IReadOnlyList<string>)> _execs = new();
     private readonly Lock _faultLock = new();
     private readonly List<Fault> _faults = [];
     private readonly List<(string Method, string? Target, Action Action)> _hooks = [];
 
     /// <summary>The calls made, in order, as "Method target".</summary>
     public IReadOnlyList<string> Calls => _calls.ToArray();
+
+    /// <summary>Every command run in a container, in order; <see cref="AnswerExec"/> says what one answers (null: exit 0, no output).</summary>
+    public IReadOnlyList<(string Container, IReadOnlyList<string> Command)> Execs => _execs.ToArray();
+
+    public Func<string, IReadOnlyList<string>, ExecResult?>? AnswerExec { get; set; }
 
     /// <summary>Adds a local image; with no entry point and no command unless given (like <c>docker import</c>).</summary>
     public FakeContainerRuntime WithImage(string image, IReadOnlyList<string>? entrypoint = null, IReadOnlyList<string>? command = null)
@@ -300,7 +306,8 @@ public sealed class FakeContainerRuntime : IContainerRuntime
     public Task<ExecResult> ExecAsync(string nameOrId, IReadOnlyList<string> command, Stream? standardOutput, CancellationToken cancellationToken, Stream? standardInput = null)
     {
         Enter(nameof(ExecAsync), nameOrId);
-        return Task.FromResult(new ExecResult(0, "", ""));
+        _execs.Enqueue((nameOrId, command));
+        return Task.FromResult(AnswerExec?.Invoke(nameOrId, command) ?? new ExecResult(0, "", ""));
     }
 
     public async IAsyncEnumerable<ContainerEvent> WatchEventsAsync(IReadOnlyCollection<string> alsoWatch, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -370,25 +377,4 @@ public sealed class FakeContainerRuntime : IContainerRuntime
     private FakeContainer Require(string nameOrId) => Find(nameOrId) ?? throw new NotFoundException($"There is no container {nameOrId}.");
 
     private sealed record Fault(string Method, Exception Error, int Skip);
-}
-
-/// <summary>A container of the fake engine.</summary>
-public sealed class FakeContainer(string id, string name, ContainerSpec spec)
-{
-    public string Id { get; } = id;
-
-    public string Name { get; set; } = name;
-
-    public ContainerSpec Spec { get; } = spec;
-
-    public string State { get; set; } = "created";
-
-    public long? MemoryLimitBytes { get; set; } = spec.MemoryLimitBytes;
-
-    public ConcurrentDictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
-
-    public ContainerInfo ToInfo() => new(
-        Id, Name, Spec.Image,
-        new Dictionary<string, string>(Spec.Labels) { [OwnershipLabels.Managed] = "true", [OwnershipLabels.Component] = Spec.Component },
-        State, null, State == "running" ? DateTimeOffset.UtcNow : null, null, 0, false, 0, MemoryLimitBytes ?? 0, Spec.Ports);
 }
