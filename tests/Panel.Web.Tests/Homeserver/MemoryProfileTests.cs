@@ -110,7 +110,7 @@ public sealed class MemoryProfileTests
     {
         var factory = new FakeEnginePanelFactory();
         // What Synapse's memory map shows: the panel looks for jemalloc there.
-        factory.Engine.AnswerExec = (_, command) => command is ["cat", "/proc/1/maps"]
+        factory.Engine.AnswerExec = (_, command) => command.SequenceEqual(HomeserverMemory.ReadMemoryMap)
             ? new ExecResult(0, jemalloc ? "7f00-7f01 r-xp 0 08:01 1 /usr/lib/x86_64-linux-gnu/libjemalloc.so.2\n" : "7f00-7f01 r-xp 0 08:01 1 /usr/lib/x86_64-linux-gnu/libc.so.6\n", "")
             : null;
         await factory.InstallAsync("memory.example.test", "sqlite");

@@ -65,9 +65,16 @@ public sealed class HomeserverMemory(HomeserverAccess access, HomeserverLifecycl
             return null;
         }
 
-        var maps = await docker.ExecAsync(names.Synapse, ["cat", "/proc/1/maps"], null, cancellationToken);
+        var maps = await docker.ExecAsync(names.Synapse, ReadMemoryMap, null, cancellationToken);
         return maps.ExitCode == 0 ? maps.StandardOutput.Contains("libjemalloc", StringComparison.Ordinal) : null;
     }
+
+    /// <summary>
+    /// Reads PID 1's memory map as PID 1's own user: the engine's default capabilities let root in the
+    /// container read only its own processes' maps. Every Synapse image has Python.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ReadMemoryMap =
+        ["python3", "-c", "import os; s = os.stat('/proc/1'); os.setgid(s.st_gid); os.setuid(s.st_uid); print(open('/proc/1/maps').read())"];
 
     /// <summary>Synapse re-reads its cache factor on SIGHUP; everything else needs a restart.</summary>
     private static bool OnlyReloadable(MemorySettings before, MemorySettings after) =>

@@ -1,0 +1,51 @@
+using System.Net;
+using System.Net.Http.Json;
+using Panel.Domain.Homeserver;
+using Panel.EndToEnd.Tests.Invites;
+using Panel.Testing;
+using Panel.Web.Features.Homeserver;
+
+namespace Panel.EndToEnd.Tests.Homeserver;
+
+public sealed class MemoryHomeserverFixture() : InstalledHomeserverFixture(null, "memory.example.test");
+
+/// <summary>Memory profiles on the real engine and the real Synapse image (built from Debian, with jemalloc).</summary>
+public sealed class MemoryProfileEndToEndTests(MemoryHomeserverFixture hs) : IClassFixture<MemoryHomeserverFixture>
+{
+    private const long MiB = 1024L * 1024;
+
+    [Fact]
+    public async Task Applying_Small_changes_the_running_Synapse_jemalloc_mapped_caches_and_limit_as_Synapse_reads_them()
+    {
+        var before = await hs.Api.GetAsync<MemoryProfileView>("/api/v1/homeserver/memory-profile");
+        before.Jemalloc.ShouldBe(true, "the image preloads jemalloc");
+        before.Options.Single(o => o.Recommended).Profile.ShouldBe(MemoryProfile.Small);
+
+        await hs.Api.Http.PutAsJsonAsync("/api/v1/homeserver/memory-profile", new MemoryProfileRequest(MemoryProfile.Small, 768 * MiB), PanelApi.Json, TestContext.Current.CancellationToken);
+        var done = await hs.WaitForOperationAsync("configure");
+
+        done.Operation!.Succeeded.ShouldBeTrue(done.Operation.Error);
+        done.Health.ShouldBe("healthy");
+        // The process that runs now has jemalloc mapped, and the engine enforces the new limit.
+        (await DockerTestHelper.ExecAsync(hs.SynapseContainer, [.. HomeserverMemory.ReadMemoryMap])).ShouldContain("libjemalloc.so.2");
+        (await DockerTestHelper.InspectAsync(hs.SynapseContainer))!.HostConfig!.Memory.ShouldBe(768 * MiB);
+        // Synapse's own config loader reads the file as the panel meant it.
+        var read = await DockerTestHelper.ExecAsync(hs.SynapseContainer, "python3", "-c",
+            "from synapse.config.homeserver import HomeServerConfig; c = HomeServerConfig.load_config('', ['-c', '/data/homeserver.yaml']); "
+            + "print(c.caches.global_factor, c.server.presence_enabled, c.caches.cache_autotuning['max_cache_memory_usage'], c.server.limit_remote_rooms.complexity)");
+        read.Trim().Split('\n')[^1].ShouldBe($"0.25 False {307 * MiB} 1", "autotuning at 40 % of 768 MiB");
+        (await hs.Api.AuditAsync("action=homeserver.memory-profile")).ShouldContain(e => e.Outcome == "Success" && e.Details!.Contains("→ Small"));
+    }
+
+    [Fact]
+    public async Task A_limit_below_Synapses_floor_is_refused_with_the_number_that_fits()
+    {
+        var current = (await hs.Api.GetAsync<MemoryProfileView>("/api/v1/homeserver/memory-profile")).Current;
+
+        var refused = await hs.Api.Http.PutAsJsonAsync("/api/v1/homeserver/memory-profile",
+            new MemoryProfileRequest(MemoryProfile.Custom, Custom: current with { MemoryLimitBytes = 100 * MiB }), PanelApi.Json, TestContext.Current.CancellationToken);
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldContain("at least 256 MiB");
+    }
+}
