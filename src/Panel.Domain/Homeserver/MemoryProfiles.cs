@@ -165,7 +165,7 @@ public static class MemoryProfiles
     {
         var caches = s.CacheAutotuning
             ? FormattableString.Invariant($"caches kept near {new ByteSize(s.TargetCacheMemoryBytes ?? 0)} (at most {new ByteSize(s.MaxCacheMemoryBytes ?? 0)})")
-            : "no cache autotuning (needs jemalloc)";
+            : "no cache autotuning";
         var rooms = s.RemoteRoomComplexityLimit is { } c
             ? FormattableString.Invariant($"rooms up to {LargestRoomStateEvents(c):N0} state events")
             : "any room may be joined";

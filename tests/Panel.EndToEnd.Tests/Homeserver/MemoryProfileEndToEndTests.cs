@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using Panel.Domain.Homeserver;
+using Microsoft.Playwright;
 using Panel.EndToEnd.Tests.Invites;
+using Panel.EndToEnd.Tests.Pages;
 using Panel.Testing;
 using Panel.Web.Features.Homeserver;
 
@@ -10,7 +12,7 @@ namespace Panel.EndToEnd.Tests.Homeserver;
 public sealed class MemoryHomeserverFixture() : InstalledHomeserverFixture(null, "memory.example.test");
 
 /// <summary>Memory profiles on the real engine and the real Synapse image (built from Debian, with jemalloc).</summary>
-public sealed class MemoryProfileEndToEndTests(MemoryHomeserverFixture hs) : IClassFixture<MemoryHomeserverFixture>
+public sealed class MemoryProfileEndToEndTests(MemoryHomeserverFixture hs, BrowserFixture browser) : IClassFixture<MemoryHomeserverFixture>, IClassFixture<BrowserFixture>
 {
     private const long MiB = 1024L * 1024;
 
@@ -47,5 +49,34 @@ public sealed class MemoryProfileEndToEndTests(MemoryHomeserverFixture hs) : ICl
 
         refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldContain("at least 256 MiB");
+    }
+
+    [Fact]
+    public async Task The_owner_applies_Balanced_from_the_homeserver_page_and_it_fits_a_phone()
+    {
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl);
+        var homeserver = new HomeserverPage(page);
+        await BrowserFixture.RunAsync(page, "memory-profile", async () =>
+        {
+            await LoginPage.SignInAsOwnerAsync(page);
+            await homeserver.OpenAsync();
+            await Assertions.Expect(homeserver.Jemalloc).ToHaveTextAsync("jemalloc loaded", new() { Timeout = 30_000 });
+            await Assertions.Expect(homeserver.Profile("small")).ToContainTextAsync("Recommended");
+            await Assertions.Expect(homeserver.Profile("small")).ToContainTextAsync("presence off");
+            await BrowserFixture.ScreenshotAsync(page, "memory-profiles");
+
+            await homeserver.ApplyProfileAsync("balanced");
+            await Assertions.Expect(homeserver.Profile("balanced")).ToContainTextAsync("In use", new() { Timeout = 120_000 });
+            await Assertions.Expect(homeserver.Health).ToHaveTextAsync("healthy", new() { Timeout = 60_000 });
+
+            // On a phone the cards stack: nothing is wider than the screen.
+            await page.SetViewportSizeAsync(390, 844);
+            await homeserver.ReloadAsync();
+            await Assertions.Expect(homeserver.Profile("balanced")).ToBeVisibleAsync();
+            (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(390);
+            await BrowserFixture.ScreenshotAsync(page, "memory-profiles-phone");
+        }, hs.Process);
+
+        (await hs.Api.GetAsync<MemoryProfileView>("/api/v1/homeserver/memory-profile")).Current.Profile.ShouldBe(MemoryProfile.Balanced);
     }
 }

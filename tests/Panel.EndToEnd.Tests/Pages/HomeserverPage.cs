@@ -35,4 +35,18 @@ public sealed class HomeserverPage(IPage page) : AdminPage(page, "/homeserver")
     }
 
     public Task InstallAsync() => Page.GetByTestId("install").ClickAsync();
+
+    public ILocator Memory => Page.GetByTestId("memory");
+
+    public ILocator Jemalloc => Page.GetByTestId("jemalloc");
+
+    /// <summary>A profile's card (small, balanced, roomy): its settings, what it trades, "In use" once applied.</summary>
+    public ILocator Profile(string profile) => Page.GetByTestId("profile-" + profile);
+
+    /// <summary>Applies a memory profile, confirming the restart it asks about.</summary>
+    public async Task ApplyProfileAsync(string profile)
+    {
+        await Page.GetByTestId("apply-" + profile).ClickAsync();
+        await ConfirmAsync();
+    }
 }

@@ -27,6 +27,8 @@ public sealed record MemoryProfileRequest(MemoryProfile Profile, long? MemoryLim
 /// </summary>
 public sealed class HomeserverMemory(HomeserverAccess access, HomeserverLifecycle lifecycle, IContainerRuntime docker, HomeserverNames names, HostFiguresReader host)
 {
+    private volatile JemallocSeen? _jemalloc;
+
     public async Task<MemoryProfileView> GetAsync(CancellationToken cancellationToken)
     {
         var d = await ManagedAsync(cancellationToken);
@@ -65,8 +67,16 @@ public sealed class HomeserverMemory(HomeserverAccess access, HomeserverLifecycl
             return null;
         }
 
+        // Once per start of the container: the page asks every few seconds, and each look starts a Python.
+        if (_jemalloc is { } seen && seen.Id == container.Id && seen.Started == container.StartedAt)
+        {
+            return seen.Loaded;
+        }
+
         var maps = await docker.ExecAsync(names.Synapse, ReadMemoryMap, null, cancellationToken);
-        return maps.ExitCode == 0 ? maps.StandardOutput.Contains("libjemalloc", StringComparison.Ordinal) : null;
+        bool? loaded = maps.ExitCode == 0 ? maps.StandardOutput.Contains("libjemalloc", StringComparison.Ordinal) : null;
+        _jemalloc = new JemallocSeen(container.Id, container.StartedAt, loaded);
+        return loaded;
     }
 
     /// <summary>
@@ -93,4 +103,6 @@ public sealed class HomeserverMemory(HomeserverAccess access, HomeserverLifecycl
         d.EnsureManaged();
         return d;
     }
+
+    private sealed record JemallocSeen(string Id, DateTimeOffset? Started, bool? Loaded);
 }

@@ -10,6 +10,7 @@ public sealed partial class Homeserver : PanelPageBase
 {
     private HomeserverView? _view;
     private HomeserverDeployment? _deployment;
+    private MemoryProfileView? _memory;
     private HomeserverOptions _defaults = new();
     private IReadOnlyList<string>? _images;
     private bool _isOwner;
@@ -18,6 +19,8 @@ public sealed partial class Homeserver : PanelPageBase
     [Inject] public required HomeserverService Service { get; init; }
 
     [Inject] public required HomeserverOperations Operations { get; init; }
+
+    [Inject] public required HomeserverMemory Memory { get; init; }
 
     [Inject] public required ContainerEventFeed Events { get; init; }
 
@@ -51,6 +54,8 @@ public sealed partial class Homeserver : PanelPageBase
     {
         _deployment = await Service.GetDeploymentAsync(PageToken);
         _view = await Service.GetAsync(PageToken);
+        // Profiles are for a homeserver the panel runs; they are read while it is installed.
+        _memory = _deployment is { Phase: InstallPhase.Installed, Mode: HomeserverMode.Managed } && !Busy ? await Memory.GetAsync(PageToken) : _memory;
         StateHasChanged();
     });
 
@@ -103,6 +108,16 @@ public sealed partial class Homeserver : PanelPageBase
         if (confirmed)
         {
             await RunAsync(async () => await Service.UninstallAsync(deleteData, name, await Actors.GetAsync(), PageToken));
+        }
+    }
+
+    private async Task ApplyProfileAsync(MemoryProfile profile)
+    {
+        if (await Dialogs.ConfirmAsync($"Apply the {profile} profile?",
+                "Synapse's config is rewritten and Synapse restarts (clients reconnect by themselves). If it does not come back healthy, the previous settings are put back.",
+                "Apply", destructive: false))
+        {
+            await RunAsync(async () => await Memory.StartApplyAsync(new MemoryProfileRequest(profile), await Actors.GetAsync(), PageToken), $"Applying the {profile} profile.");
         }
     }
 
