@@ -38,7 +38,7 @@ public enum DesiredState
 /// make real. There is at most one per panel. Secrets are stored as ciphertext (the infrastructure's
 /// secret protector encrypts them); this type never sees them in clear.
 /// </summary>
-public sealed class HomeserverDeployment
+public sealed partial class HomeserverDeployment
 {
     public const int SingletonId = 1;
     public const long MinimumMemoryLimitBytes = 256L * 1024 * 1024;
@@ -66,28 +66,6 @@ public sealed class HomeserverDeployment
     public long MemoryLimitBytes { get; private set; }
 
     public double CacheFactor { get; private set; }
-
-    /// <summary>The memory profile last applied (Custom until the owner picks one; see <see cref="Memory"/>).</summary>
-    public MemoryProfile MemoryProfile { get; private set; }
-
-    public int EventCacheSize { get; private set; } = 10_000;
-
-    public bool CacheAutotuning { get; private set; }
-
-    public long? MaxCacheMemoryBytes { get; private set; }
-
-    public long? TargetCacheMemoryBytes { get; private set; }
-
-    public int? MinCacheTtlSeconds { get; private set; }
-
-    public bool PresenceEnabled { get; private set; } = true;
-
-    /// <summary>Remote rooms above this complexity (state events / 500) cannot be joined; null for no limit.</summary>
-    public double? RemoteRoomComplexityLimit { get; private set; }
-
-    /// <summary>Everything that decides Synapse's memory, as one value.</summary>
-    public MemorySettings Memory => new(MemoryProfile, MemoryLimitBytes, CacheFactor, EventCacheSize, CacheAutotuning,
-        MaxCacheMemoryBytes, TargetCacheMemoryBytes, MinCacheTtlSeconds, PresenceEnabled, RemoteRoomComplexityLimit);
 
     /// <summary>The 127.0.0.1 port on which the panel reaches Synapse's client API.</summary>
     public int? HostPort { get; private set; }
@@ -328,32 +306,6 @@ public sealed class HomeserverDeployment
     }
 
     public void SetRegistrationTokens(bool enabled) => RegistrationTokensEnabled = enabled;
-
-    public void ChangeMemoryLimit(long bytes)
-    {
-        if (bytes < MinimumMemoryLimitBytes)
-        {
-            throw new DomainException($"Synapse needs a memory limit of at least {new ByteSize(MinimumMemoryLimitBytes)}.");
-        }
-
-        MemoryLimitBytes = bytes;
-    }
-
-    /// <summary>Takes memory settings that <see cref="MemorySettings.Validate"/> has accepted.</summary>
-    public void ApplyMemory(MemorySettings settings, bool jemalloc)
-    {
-        settings.Validate(jemalloc);
-        ChangeMemoryLimit(settings.MemoryLimitBytes);
-        MemoryProfile = settings.Profile;
-        CacheFactor = settings.CacheFactor;
-        EventCacheSize = settings.EventCacheSize;
-        CacheAutotuning = settings.CacheAutotuning;
-        MaxCacheMemoryBytes = settings.MaxCacheMemoryBytes;
-        TargetCacheMemoryBytes = settings.TargetCacheMemoryBytes;
-        MinCacheTtlSeconds = settings.MinCacheTtlSeconds;
-        PresenceEnabled = settings.Presence;
-        RemoteRoomComplexityLimit = settings.RemoteRoomComplexityLimit;
-    }
 
     public void EnsureManaged()
     {
