@@ -50,7 +50,7 @@ public sealed class HomeserverMemory(HomeserverAccess access, HomeserverLifecycl
         settings.Validate(jemalloc, hostMemory);
 
         var previous = d.Memory;
-        var title = $"{Name(previous.Profile)} → {Name(settings.Profile)}: {MemoryProfiles.Describe(settings)}";
+        var title = $"{previous.Profile} → {settings.Profile}: {MemoryProfiles.Describe(settings)}";
         await lifecycle.StartConfigChangeAsync(title, x => x.ApplyMemory(settings, jemalloc), x => x.ApplyMemory(previous, jemalloc: true), actor,
             "homeserver.memory-profile", reloadOnly: OnlyReloadable(previous, settings), cancellationToken);
     }
@@ -89,8 +89,6 @@ public sealed class HomeserverMemory(HomeserverAccess access, HomeserverLifecycl
     /// <summary>Synapse re-reads its cache factor on SIGHUP; everything else needs a restart.</summary>
     private static bool OnlyReloadable(MemorySettings before, MemorySettings after) =>
         before with { Profile = after.Profile, CacheFactor = after.CacheFactor } == after;
-
-    private static string Name(MemoryProfile profile) => profile.ToString();
 
     private async Task<HomeserverDeployment> ManagedAsync(CancellationToken cancellationToken)
     {
