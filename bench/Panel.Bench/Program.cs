@@ -64,7 +64,15 @@ async Task RunMeasuresAsync()
 
         // P3: from the install API call to a healthy homeserver, against a bare `docker run` of the same
         // image and configuration until /health answers.
-        results.Add(await Measures.InstallAsync(panel));
+        // With --only and without P3, one plain install serves the other measures.
+        if (Wanted("P3"))
+        {
+            results.Add(await Measures.InstallAsync(panel));
+        }
+        else
+        {
+            await Measures.InstallOnceAsync(panel);
+        }
 
         // P5: the public pages under load, against /healthz on the same panel; no circuit may open.
         if (Wanted("P5"))
@@ -88,6 +96,15 @@ async Task RunMeasuresAsync()
         if (Wanted("P4"))
         {
             results.Add(await Measures.UsersListAsync(panel, quick));
+        }
+
+        // P7: Synapse's memory with the recommended profile against the config generated before
+        // profiles, under the same workload. Last: it changes the homeserver's profile.
+        if (Wanted("P7"))
+        {
+            // --workload users=120,rooms=12,... changes the workload's shape (WorkloadSettings) for trying others.
+            var workload = args.SkipWhile(a => a != "--workload").Skip(1).FirstOrDefault();
+            results.Add(await SynapseMemory.ProfilesAsync(panel, quick, args.Contains("--trace"), workload));
         }
 
         // --hold SECONDS keeps the panel and Synapse running after the measures, for looking at them

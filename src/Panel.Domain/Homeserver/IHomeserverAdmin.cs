@@ -19,6 +19,12 @@ public interface IHomeserverAdmin
     /// <summary>Checks that the admin credentials still work; returns the admin's user ID.</summary>
     Task<string> WhoAmIAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The server's request counters since its process started (Synapse's Prometheus metrics), or
+    /// null when the server does not serve them (metrics off, or not this kind of server).
+    /// </summary>
+    Task<HomeserverActivity?> GetActivityAsync(CancellationToken cancellationToken);
+
     /// <summary>A page of local users, paged on the server.</summary>
     Task<UserPage> ListUsersAsync(UserQuery query, CancellationToken cancellationToken);
 
@@ -82,6 +88,20 @@ public interface IHomeserverAdmin
 
     /// <summary>"scheduled", "active", "shutting_down", "purging", "complete" or "failed".</summary>
     Task<string> GetDeleteStatusAsync(string deleteId, CancellationToken cancellationToken);
+}
+
+/// <summary>Counters since <see cref="ProcessStartedAt"/>: a later reading with another start time means a restart.</summary>
+public sealed record HomeserverActivity(DateTimeOffset ProcessStartedAt, long Requests, long Syncs)
+{
+    /// <summary>
+    /// What was counted since <paramref name="previous"/>: the difference within one process, or
+    /// everything the new process counted after a restart. Nothing before the first reading.
+    /// </summary>
+    public (long Requests, long Syncs) Since(HomeserverActivity? previous) =>
+        previous is null ? (0, 0)
+        : previous.ProcessStartedAt == ProcessStartedAt && Requests >= previous.Requests && Syncs >= previous.Syncs
+            ? (Requests - previous.Requests, Syncs - previous.Syncs)
+            : (Requests, Syncs);
 }
 
 public sealed record RoomPage(IReadOnlyList<RoomInfo> Rooms, int Total);

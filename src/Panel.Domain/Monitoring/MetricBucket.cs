@@ -51,6 +51,12 @@ public sealed class MetricBucket
 
     public long BlockWriteBytes { get; private set; }
 
+    /// <summary>Requests the homeserver received in this bucket (its own counters); null where they are not counted.</summary>
+    public long? Requests { get; private set; }
+
+    /// <summary>Of those, /sync requests.</summary>
+    public long? Syncs { get; private set; }
+
     public static MetricBucket Open(string seriesKey, MetricResolution resolution, DateTimeOffset time) => new()
     {
         SeriesKey = seriesKey,
@@ -59,6 +65,9 @@ public sealed class MetricBucket
     };
 
     public DateTimeOffset End => Start + Length(Resolution);
+
+    /// <summary>Something was recorded: a sample, or the homeserver's requests.</summary>
+    public bool HasData => Count > 0 || Requests is not null;
 
     /// <summary>The start of the bucket that holds <paramref name="time"/> (UTC, aligned to the minute, hour or day).</summary>
     public static DateTimeOffset StartOf(DateTimeOffset time, MetricResolution resolution)
@@ -105,9 +114,21 @@ public sealed class MetricBucket
         BlockWriteBytes += delta.BlockWrite;
     }
 
+    /// <summary>Adds requests counted since the last reading of the homeserver's counters.</summary>
+    public void AddActivity(long requests, long syncs)
+    {
+        Requests = (Requests ?? 0) + requests;
+        Syncs = (Syncs ?? 0) + syncs;
+    }
+
     /// <summary>Folds a finer bucket into this coarser one: averages weighted by sample counts.</summary>
     public void Merge(MetricBucket finer)
     {
+        if (finer.Requests is { } requests)
+        {
+            AddActivity(requests, finer.Syncs ?? 0);
+        }
+
         if (finer.Count == 0)
         {
             return;

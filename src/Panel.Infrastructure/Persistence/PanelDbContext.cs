@@ -35,6 +35,8 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
 
     public DbSet<MetricBucket> MetricBuckets => Set<MetricBucket>();
 
+    public DbSet<MemoryChange> MemoryChanges => Set<MemoryChange>();
+
     public DbSet<TimelineEvent> TimelineEvents => Set<TimelineEvent>();
 
     public DbSet<WatchedContainer> WatchedContainers => Set<WatchedContainer>();

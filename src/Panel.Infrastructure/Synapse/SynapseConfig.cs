@@ -69,7 +69,9 @@ public static class SynapseConfig
                     ["tls"] = false,
                     // The panel (and the user's reverse proxy) sit in front of Synapse.
                     ["x_forwarded"] = true,
-                    ["resources"] = new List<object> { new Dictionary<string, object?> { ["names"] = new List<string> { "client", "federation" }, ["compress"] = false } },
+                    // Metrics on the same listener as the admin API, which a reverse proxy must not
+                    // forward either: the panel reads request counts from them (memory comparisons).
+                    ["resources"] = new List<object> { new Dictionary<string, object?> { ["names"] = new List<string> { "client", "federation", "metrics" }, ["compress"] = false } },
                 },
             },
             ["database"] = input.Database == HomeserverDatabase.Postgres
@@ -98,7 +100,7 @@ public static class SynapseConfig
             ["macaroon_secret_key"] = input.MacaroonSecretKey,
             ["form_secret"] = input.FormSecret,
             ["report_stats"] = false,
-            ["enable_metrics"] = false,
+            ["enable_metrics"] = true,
             ["trusted_key_servers"] = new List<object> { new Dictionary<string, object?> { ["server_name"] = "matrix.org" } },
             ["suppress_key_server_warning"] = true,
             ["caches"] = Caches(input.Memory),

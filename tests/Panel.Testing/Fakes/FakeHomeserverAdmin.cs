@@ -18,6 +18,9 @@ public sealed class FakeHomeserverAdminFactory : IHomeserverAdminFactory
 
     public Exception? FailRegistrationWith { get; set; }
 
+    /// <summary>What the fake server's metrics say; null as for a server without metrics.</summary>
+    public HomeserverActivity? Activity { get; set; }
+
     public IHomeserverAdmin Create(HomeserverConnection connection) => new FakeHomeserverAdmin(this, connection);
 
     public Task<bool> IsHealthyAsync(string baseUrl, CancellationToken cancellationToken)
@@ -59,6 +62,8 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
         connection.AccessToken == FakeHomeserverAdminFactory.AdminToken
             ? Task.FromResult($"@panel-admin:{connection.ServerName}")
             : throw new HomeserverException("Unknown token", 401, "M_UNKNOWN_TOKEN");
+
+    public Task<HomeserverActivity?> GetActivityAsync(CancellationToken cancellationToken) => Task.FromResult(factory.Activity);
 
     public Task<UserPage> ListUsersAsync(UserQuery query, CancellationToken cancellationToken) => Task.FromResult(new UserPage([], 0, null));
 

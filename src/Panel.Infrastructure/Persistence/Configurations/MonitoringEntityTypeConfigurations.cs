@@ -15,6 +15,7 @@ internal sealed class MetricBucketEntityTypeConfiguration : IEntityTypeConfigura
         builder.HasIndex(b => new { b.SeriesKey, b.Resolution, b.Start }).IsUnique();
         builder.HasIndex(b => new { b.Resolution, b.Start });
         builder.Ignore(b => b.End);
+        builder.Ignore(b => b.HasData);
     }
 }
 

@@ -53,6 +53,8 @@ internal static class HomeserverEndpoints
             })
             .RequireAuthorization(PanelPolicies.ApiOwner)
             .WithSummary("Apply a profile (Small, Balanced, Roomy, or Custom with its settings): rewrites homeserver.yaml, reloads or restarts Synapse, rolls back if it does not come back");
+        hs.MapGet("/memory-profile/history", (MemoryChanges changes, int? limit, CancellationToken ct) => changes.HistoryAsync(limit ?? 50, ct))
+            .WithSummary("Each profile change, newest first, with Synapse's memory (median and p95) over a window before and after it, how comparable the two windows were (requests, syncs, rooms), and the difference");
         hs.MapDelete("/", async (HomeserverService service, ActorContext actor, bool? deleteData, string? confirmServerName, CancellationToken ct) =>
             {
                 await service.UninstallAsync(deleteData ?? false, confirmServerName, await actor.GetAsync(), ct);

@@ -204,8 +204,11 @@ public sealed partial class HomeserverLifecycle(
     /// Starts the change as an operation and answers once it runs (the inner task ends with it). The
     /// container's memory limit follows the deployment's, live. With <paramref name="reloadOnly"/>
     /// Synapse is sent SIGHUP instead of a restart, for what it re-reads by itself (the cache factor).
+    /// <paramref name="afterHealthy"/> runs once Synapse is healthy with the change (a failure there
+    /// does not undo the change, which is in force).
     /// </summary>
-    public async Task<Task> StartConfigChangeAsync(string title, Action<HomeserverDeployment> change, Action<HomeserverDeployment> undo, AuditActor actor, string auditAction, bool reloadOnly, CancellationToken cancellationToken)
+    public async Task<Task> StartConfigChangeAsync(string title, Action<HomeserverDeployment> change, Action<HomeserverDeployment> undo, AuditActor actor, string auditAction, bool reloadOnly, CancellationToken cancellationToken,
+        Func<CancellationToken, Task>? afterHealthy = null)
     {
         var d = await access.GetDeploymentAsync(cancellationToken);
         if (d is not { Phase: InstallPhase.Installed })
@@ -237,6 +240,18 @@ public sealed partial class HomeserverLifecycle(
                 await installer.WriteConfigAsync(previous, names.Synapse, CancellationToken.None);
                 await ApplyAsync(previous, reloadOnly: false, CancellationToken.None);
                 throw new DomainException($"Synapse did not come back after the change, so it was undone. {OperationFailure.Describe(failure)}", failure);
+            }
+
+            if (afterHealthy is not null)
+            {
+                try
+                {
+                    await afterHealthy(ct);
+                }
+                catch (Exception e) when (OperationFailure.Fails(e, ct))
+                {
+                    LogAfterChangeFailed(logger, e);
+                }
             }
         }, audit: new OperationAudit(actor, auditAction, d.ServerName, title));
     }
@@ -272,6 +287,9 @@ public sealed partial class HomeserverLifecycle(
     private async Task SetDesiredAsync(DesiredState desired, CancellationToken cancellationToken) =>
         await access.ChangeAsync(d => d.SetDesired(desired), cancellationToken);
 
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A config change is in force, but what was to follow it failed")]
+    private static partial void LogAfterChangeFailed(ILogger logger, Exception e);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upgrade failed; rolled back to {Image}")]
     private static partial void LogRolledBack(ILogger logger, string image);

@@ -25,7 +25,7 @@ public sealed record MemoryProfileRequest(MemoryProfile Profile, long? MemoryLim
 /// Memory profiles: computes them for this server, checks a choice against what Synapse and the
 /// host can do, and applies it as a config change (reload or restart, health wait, rollback, audit).
 /// </summary>
-public sealed class HomeserverMemory(HomeserverAccess access, HomeserverLifecycle lifecycle, IContainerRuntime docker, HomeserverNames names, HostFiguresReader host)
+public sealed class HomeserverMemory(HomeserverAccess access, HomeserverLifecycle lifecycle, MemoryChanges changes, IContainerRuntime docker, HomeserverNames names, HostFiguresReader host, TimeProvider clock)
 {
     private volatile JemallocSeen? _jemalloc;
 
@@ -51,8 +51,11 @@ public sealed class HomeserverMemory(HomeserverAccess access, HomeserverLifecycl
 
         var previous = d.Memory;
         var title = $"{previous.Profile} → {settings.Profile}: {MemoryProfiles.Describe(settings)}";
+        var requestedAt = clock.GetUtcNow();
+        // Once Synapse is healthy with the change, its comparison windows start (the proof of what it did).
         await lifecycle.StartConfigChangeAsync(title, x => x.ApplyMemory(settings, jemalloc), x => x.ApplyMemory(previous, jemalloc: true), actor,
-            "homeserver.memory-profile", reloadOnly: OnlyReloadable(previous, settings), cancellationToken);
+            "homeserver.memory-profile", reloadOnly: OnlyReloadable(previous, settings), cancellationToken,
+            afterHealthy: ct => changes.RecordAsync(previous, settings, requestedAt, ct));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Panel.Domain.Homeserver;
 
 namespace Panel.Web.Features.Homeserver;
 
@@ -27,6 +28,15 @@ public sealed class HomeserverOptions
     /// when the panel runs in a container (it cannot see which host ports are free).
     /// </summary>
     public int? HostPort { get; set; }
+
+    /// <summary>
+    /// How long each comparison window of a memory change is: the same length before the change and
+    /// after it. An hour sees a few syncs of every client; a day sees the server's daily rhythm.
+    /// </summary>
+    public TimeSpan MemoryComparisonWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long after a change Synapse is left to warm up (caches refilling) before the window after starts.</summary>
+    public TimeSpan MemoryWarmUp { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 internal sealed class HomeserverOptionsValidator : IValidateOptions<HomeserverOptions>
@@ -57,6 +67,16 @@ internal sealed class HomeserverOptionsValidator : IValidateOptions<HomeserverOp
         if (options.ReachVia is not ("auto" or "port" or "network"))
         {
             errors.Add($"Panel:Homeserver:ReachVia must be 'auto', 'port' or 'network', not '{options.ReachVia}'.");
+        }
+
+        if (options.MemoryComparisonWindow < MemoryChange.MinimumWindow || options.MemoryComparisonWindow > MemoryChange.MaximumWindow)
+        {
+            errors.Add($"Panel:Homeserver:MemoryComparisonWindow must be between {MemoryChange.MinimumWindow} and {MemoryChange.MaximumWindow}, not {options.MemoryComparisonWindow}.");
+        }
+
+        if (options.MemoryWarmUp < TimeSpan.Zero || options.MemoryWarmUp > TimeSpan.FromHours(6))
+        {
+            errors.Add($"Panel:Homeserver:MemoryWarmUp must be between 00:00:00 and 06:00:00, not {options.MemoryWarmUp}.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -17,6 +17,8 @@ public static class HomeserverRegistration
         services.AddSingleton<HomeserverAccess>();
         services.AddSingleton<HomeserverLifecycle>();
         services.AddSingleton<HomeserverMemory>();
+        services.AddSingleton<MemoryChanges>();
+        services.AddHostedService(sp => sp.GetRequiredService<MemoryChanges>());
         services.AddSingleton<HomeserverService>();
         services.AddSingleton<ContainerEventFeed>();
         services.AddSingleton<HomeserverReconciler>();

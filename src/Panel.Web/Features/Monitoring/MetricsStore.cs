@@ -42,12 +42,7 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
     {
         lock (_lock)
         {
-            if (!_series.TryGetValue(series.Key, out var state))
-            {
-                state = new SeriesState(series);
-                _series[series.Key] = state;
-            }
-
+            var state = StateOf(series);
             state.Info = series;
             var delta = TrafficDelta.Between(state.Previous, sample);
             state.Previous = sample;
@@ -57,21 +52,54 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
                 state.Raw.Dequeue();
             }
 
-            var start = MetricBucket.StartOf(sample.Time, MetricResolution.Minute);
-            if (state.Open is null || state.Open.Start != start)
-            {
-                if (state.Open is { Count: > 0 })
-                {
-                    state.Closed.Add(state.Open);
-                }
-
-                state.Open = MetricBucket.Open(series.Key, MetricResolution.Minute, sample.Time);
-            }
-
-            state.Open.Add(sample, delta);
+            OpenMinute(state, sample.Time).Add(sample, delta);
         }
 
         Sampled?.Invoke(series.Key);
+    }
+
+    /// <summary>Requests the homeserver counted since the last reading, into the minute of <paramref name="time"/>.</summary>
+    public void RecordActivity(SeriesInfo series, DateTimeOffset time, long requests, long syncs)
+    {
+        lock (_lock)
+        {
+            OpenMinute(StateOf(series), time).AddActivity(requests, syncs);
+        }
+    }
+
+    private SeriesState StateOf(SeriesInfo series)
+    {
+        if (!_series.TryGetValue(series.Key, out var state))
+        {
+            state = new SeriesState(series);
+            _series[series.Key] = state;
+        }
+
+        return state;
+    }
+
+    /// <summary>The open minute that holds <paramref name="time"/>; the one before it is closed for the next flush.</summary>
+    private static MetricBucket OpenMinute(SeriesState state, DateTimeOffset time)
+    {
+        var start = MetricBucket.StartOf(time, MetricResolution.Minute);
+        if (state.Open is { } open && start < open.Start)
+        {
+            // A reading from a minute already closed (the readers' clocks differ by a moment): it
+            // counts in the open minute rather than opening a second bucket for a closed one.
+            return open;
+        }
+
+        if (state.Open is null || state.Open.Start != start)
+        {
+            if (state.Open is { HasData: true })
+            {
+                state.Closed.Add(state.Open);
+            }
+
+            state.Open = MetricBucket.Open(state.Info.Key, MetricResolution.Minute, time);
+        }
+
+        return state.Open;
     }
 
     /// <summary>The stream of a container stopped (it stopped, or Docker went away): the next sample starts fresh.</summary>
@@ -122,13 +150,36 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
             }
 
             var recent = s.Recent.Concat(s.Closed).Where(b => b.Start >= since).ToList();
-            if (s.Open is { Count: > 0 } open)
+            if (s.Open is { HasData: true } open)
             {
                 recent.Add(open);
             }
 
             return recent;
         }
+    }
+
+    /// <summary>The minute buckets that start in [<paramref name="from"/>, <paramref name="to"/>), stored or still in memory, oldest first.</summary>
+    public async Task<IReadOnlyList<MetricBucket>> MinutesAsync(string key, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        List<MetricBucket> stored;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            stored = await db.MetricBuckets.AsNoTracking()
+                .Where(b => b.SeriesKey == key && b.Resolution == MetricResolution.Minute && b.Start >= from && b.Start < to)
+                .ToListAsync(cancellationToken);
+        }
+
+        var byStart = stored.ToDictionary(b => b.Start);
+        foreach (var b in RecentMinutes(key, clock.GetUtcNow() - from))
+        {
+            if (b.Start >= from && b.Start < to)
+            {
+                byStart.TryAdd(b.Start, b);
+            }
+        }
+
+        return [.. byStart.Values.OrderBy(b => b.Start)];
     }
 
     /// <summary>Persists closed minutes and folds them into their hour and day buckets.</summary>
@@ -140,7 +191,7 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
         {
             foreach (var s in _series.Values)
             {
-                if (s.Open is { Count: > 0 } open && open.End <= now)
+                if (s.Open is { HasData: true } open && open.End <= now)
                 {
                     s.Closed.Add(open);
                     s.Open = null;

@@ -13,6 +13,9 @@ public static class MonitoringRegistration
         services.AddSingleton<RoomsService>();
         services.AddSingleton<StatsSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<StatsSampler>());
+        services.AddSingleton<MemoryWindows>();
+        services.AddSingleton<ActivitySampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<ActivitySampler>());
         services.AddSingleton<TimelineRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<TimelineRecorder>());
         services.AddSingleton<AlertService>();

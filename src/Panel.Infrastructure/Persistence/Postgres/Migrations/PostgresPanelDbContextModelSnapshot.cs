@@ -747,6 +747,65 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.ToTable("homeserver", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Homeserver.MemoryChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("After")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset>("AppliedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Before")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("FromProfile")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("ToProfile")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<TimeSpan>("WarmUp")
+                        .HasColumnType("interval");
+
+                    b.Property<TimeSpan>("Window")
+                        .HasColumnType("interval");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("memory_changes", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Domain.Invites.Invite", b =>
                 {
                     b.Property<Guid>("Id")
@@ -918,6 +977,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<long>("NetworkTxBytes")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("Requests")
+                        .HasColumnType("bigint");
+
                     b.Property<short>("Resolution")
                         .HasColumnType("smallint");
 
@@ -928,6 +990,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
 
                     b.Property<DateTimeOffset>("Start")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("Syncs")
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 

@@ -736,6 +736,63 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.ToTable("homeserver", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Homeserver.MemoryChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("After")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AppliedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Before")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FromProfile")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ToProfile")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeSpan>("WarmUp")
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeSpan>("Window")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("memory_changes", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Domain.Invites.Invite", b =>
                 {
                     b.Property<Guid>("Id")
@@ -905,6 +962,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<long>("NetworkTxBytes")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("Requests")
+                        .HasColumnType("INTEGER");
+
                     b.Property<short>("Resolution")
                         .HasColumnType("INTEGER");
 
@@ -914,6 +974,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long>("Start")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Syncs")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");

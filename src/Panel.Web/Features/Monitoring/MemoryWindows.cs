@@ -1,0 +1,45 @@
+using Panel.Domain.Containers;
+using Panel.Domain.Homeserver;
+using Panel.Domain.Monitoring;
+
+namespace Panel.Web.Features.Monitoring;
+
+/// <summary>
+/// Measures the homeserver's memory over a window from what the panel keeps: each raw sample (one a
+/// second) while the window is within the last minutes kept raw, otherwise each minute's average.
+/// Requests and syncs come from the minutes the window covers, in proportion to how much of each
+/// minute it covers.
+/// </summary>
+public sealed class MemoryWindows(MetricsStore store, HomeserverFiguresCollector figures)
+{
+    private const string Key = ContainerComponents.Homeserver;
+
+    public async Task<MemoryWindow?> MeasureAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var minutes = await store.MinutesAsync(Key, MetricBucket.StartOf(from, MetricResolution.Minute), to, cancellationToken);
+        var raw = store.Raw(Key);
+        var samples = raw.Count > 0 && raw[0].Time <= from + TimeSpan.FromSeconds(2)
+            ? raw.Where(s => s.Time >= from && s.Time < to).Select(s => s.MemoryBytes).ToList()
+            : minutes.Where(b => b.Count > 0 && b.Start >= from && b.End <= to).Select(b => b.MemoryAvg).ToList();
+
+        long? requests = null, syncs = null;
+        foreach (var b in minutes.Where(b => b.Requests is not null))
+        {
+            var covered = (Min(b.End, to) - Max(b.Start, from)) / MetricBucket.Length(MetricResolution.Minute);
+            if (covered <= 0)
+            {
+                continue;
+            }
+
+            requests = (requests ?? 0) + (long)Math.Round(b.Requests!.Value * covered);
+            syncs = (syncs ?? 0) + (long)Math.Round((b.Syncs ?? 0) * covered);
+        }
+
+        var rooms = (await figures.GetAsync(refresh: false, cancellationToken)).Rooms;
+        return MemoryWindow.Of(from, to, samples, requests, syncs, rooms);
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+}
