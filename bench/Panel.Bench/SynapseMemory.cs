@@ -175,10 +175,9 @@ public static class SynapseMemory
         /// <summary>The container's memory as `docker stats` shows it: usage less the inactive file cache.</summary>
         public async Task<double> ContainerMemoryAsync()
         {
-            ContainerStatsResponse? stats = null;
-            await DockerTestHelper.Client.Containers.GetContainerStatsAsync(Name, new ContainerStatsParameters { Stream = false, OneShot = true },
-                new Progress<ContainerStatsResponse>(s => stats = s));
-            var m = stats?.MemoryStats ?? throw new InvalidOperationException($"{Name} gave no memory figures.");
+            var last = new LastReport();
+            await DockerTestHelper.Client.Containers.GetContainerStatsAsync(Name, new ContainerStatsParameters { Stream = false, OneShot = true }, last);
+            var m = last.Value?.MemoryStats ?? throw new InvalidOperationException($"{Name} gave no memory figures.");
             var counters = m.Stats ?? new Dictionary<string, ulong>();
             var inactive = counters.TryGetValue("total_inactive_file", out var v1) ? v1 : counters.TryGetValue("inactive_file", out var v2) ? v2 : 0;
             return (double)(m.Usage ?? 0) - inactive;
@@ -191,6 +190,14 @@ public static class SynapseMemory
             Workload.Dispose();
             await DockerTestHelper.CliAsync("rm", "-f", Name);
             await DockerTestHelper.CliAsync("volume", "rm", $"{Name}-data");
+        }
+
+        /// <summary>Keeps the report as it arrives (Progress&lt;T&gt; would post it later, after the call returned).</summary>
+        private sealed class LastReport : IProgress<ContainerStatsResponse>
+        {
+            public ContainerStatsResponse? Value { get; private set; }
+
+            public void Report(ContainerStatsResponse value) => Value = value;
         }
 
         private static void Must((int ExitCode, string Output) result)

@@ -94,6 +94,9 @@ public sealed record MemorySettings(
     }
 }
 
+/// <summary>What the panel suggests after Synapse ran out of memory: a profile (with its settings) and why, or only words when none would do.</summary>
+public sealed record MemoryAdvice(MemoryProfile? Profile, MemorySettings? Settings, string Text);
+
 /// <summary>One profile as the page offers it: its settings and what it trades, in plain words.</summary>
 public sealed record MemoryProfileOption(MemoryProfile Profile, MemorySettings Settings, string Summary, string Trade, bool Recommended);
 
@@ -149,6 +152,40 @@ public static class MemoryProfiles
         return new MemorySettings(profile, limit, factor, events, jemalloc,
             jemalloc ? RoundToMiB(limit * max) : null, jemalloc ? RoundToMiB(limit * target) : null, jemalloc ? ttl : null,
             presence, complexity);
+    }
+
+    /// <summary>
+    /// What would have fitted a Synapse killed for memory near <paramref name="peakBytes"/>: the next
+    /// lighter profile at the same limit while there is one; once at Small, a higher limit (the peak
+    /// and a third more, in steps of 256 MiB) if the machine has it; else plain advice.
+    /// </summary>
+    public static MemoryAdvice AfterOutOfMemory(MemorySettings current, long peakBytes, long hostMemoryBytes, bool jemalloc)
+    {
+        var lighter = current.Profile switch
+        {
+            MemoryProfile.Roomy => MemoryProfile.Balanced,
+            MemoryProfile.Balanced => MemoryProfile.Small,
+            MemoryProfile.Custom when current.CacheFactor > 0.25 || current.Presence || current.EventCacheSize > 5_000 => MemoryProfile.Small,
+            _ => (MemoryProfile?)null,
+        };
+        if (lighter is { } profile)
+        {
+            var settings = For(profile, current.MemoryLimitBytes, hostMemoryBytes, jemalloc);
+            return new MemoryAdvice(profile, settings,
+                $"{profile} would have fitted better in {new ByteSize(current.MemoryLimitBytes)}: {Describe(settings)}");
+        }
+
+        const long step = 256 * MiB;
+        var needed = (long)Math.Ceiling(Math.Max(peakBytes, current.MemoryLimitBytes) * 4 / 3.0 / step) * step;
+        if (needed <= hostMemoryBytes / 4 * 3)
+        {
+            var settings = For(MemoryProfile.Small, needed, hostMemoryBytes, jemalloc);
+            return new MemoryAdvice(MemoryProfile.Small, settings,
+                $"Synapse needs more than the lightest profile leaves it in {new ByteSize(current.MemoryLimitBytes)}: Small with a limit of {new ByteSize(needed)} (this machine has {new ByteSize(hostMemoryBytes)}).");
+        }
+
+        return new MemoryAdvice(null, null,
+            $"This machine ({new ByteSize(hostMemoryBytes)}) cannot give Synapse the memory the rooms its users are in need: leave or avoid large federated rooms, or move to a machine with more memory.");
     }
 
     /// <summary>The largest room (in state events) that a complexity limit lets users join.</summary>

@@ -98,4 +98,31 @@ public sealed class MemoryProfilesTests
     [Fact]
     public void The_complexity_error_names_the_largest_room_users_may_join() =>
         MemoryProfiles.ComplexityError(1.0).ShouldContain("more than 500 state events");
+
+    [Fact]
+    public void After_an_out_of_memory_kill_the_next_lighter_profile_at_the_same_limit_is_suggested()
+    {
+        var roomy = MemoryProfiles.For(MemoryProfile.Roomy, GiB, 8 * GiB, jemalloc: true);
+
+        var advice = MemoryProfiles.AfterOutOfMemory(roomy, GiB, 8 * GiB, jemalloc: true);
+
+        advice.Profile.ShouldBe(MemoryProfile.Balanced);
+        advice.Settings!.MemoryLimitBytes.ShouldBe(GiB);
+        advice.Text.ShouldStartWith("Balanced would have fitted better in 1 GiB");
+        MemoryProfiles.AfterOutOfMemory(MemorySettings.Generated(GiB, 0.5), GiB, 8 * GiB, true).Profile.ShouldBe(MemoryProfile.Small, "the pre-profile config is heavier than Small");
+    }
+
+    [Fact]
+    public void Once_at_Small_a_higher_limit_is_suggested_where_the_machine_has_it_and_plain_advice_where_not()
+    {
+        var small = MemoryProfiles.For(MemoryProfile.Small, GiB, 4 * GiB, jemalloc: true);
+
+        var raise = MemoryProfiles.AfterOutOfMemory(small, GiB, 4 * GiB, jemalloc: true);
+        raise.Profile.ShouldBe(MemoryProfile.Small);
+        raise.Settings!.MemoryLimitBytes.ShouldBe(1536 * MiB, "a third more than the peak, in steps of 256 MiB");
+
+        var none = MemoryProfiles.AfterOutOfMemory(small, GiB, 1536 * MiB, jemalloc: true);
+        none.Profile.ShouldBeNull();
+        none.Text.ShouldContain("move to a machine with more memory");
+    }
 }

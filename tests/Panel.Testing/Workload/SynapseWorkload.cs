@@ -27,7 +27,7 @@ public sealed class SynapseWorkload : IDisposable
         _synapse = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
         {
             BaseAddress = baseUrl,
-            Timeout = TimeSpan.FromSeconds(120),
+            Timeout = TimeSpan.FromMinutes(10),
         };
     }
 

@@ -26,10 +26,18 @@ public sealed class FakeEnginePanelFactory : PanelWebFactory
     /// <summary>The panel's clock; a <c>FakeTimeProvider</c> when a test moves time on.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>Configuration for this panel only (keys as in appsettings, like Panel:Homeserver:MemoryWarmUp).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Panel:Homeserver:HealthTimeoutSeconds", "10");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<IContainerRuntime>();

@@ -13,7 +13,9 @@ public sealed record MemoryProfileView(
     bool? Jemalloc,
     long? HostMemoryBytes,
     long FloorBytes,
-    IReadOnlyList<MemoryProfileOption> Options);
+    IReadOnlyList<MemoryProfileOption> Options,
+    MemoryPressure? Pressure = null,
+    MemoryIncident? Incident = null);
 
 /// <summary>
 /// A profile to apply: a named one (sized from <see cref="MemoryLimitBytes"/>, or the current limit),
@@ -25,7 +27,15 @@ public sealed record MemoryProfileRequest(MemoryProfile Profile, long? MemoryLim
 /// Memory profiles: computes them for this server, checks a choice against what Synapse and the
 /// host can do, and applies it as a config change (reload or restart, health wait, rollback, audit).
 /// </summary>
-public sealed class HomeserverMemory(HomeserverAccess access, HomeserverLifecycle lifecycle, MemoryChanges changes, IContainerRuntime docker, HomeserverNames names, HostFiguresReader host, TimeProvider clock)
+public sealed class HomeserverMemory(
+    HomeserverAccess access,
+    HomeserverLifecycle lifecycle,
+    MemoryChanges changes,
+    MemoryIncidents incidents,
+    IContainerRuntime docker,
+    HomeserverNames names,
+    HostFiguresReader host,
+    TimeProvider clock)
 {
     private volatile JemallocSeen? _jemalloc;
 
@@ -34,8 +44,9 @@ public sealed class HomeserverMemory(HomeserverAccess access, HomeserverLifecycl
         var d = await ManagedAsync(cancellationToken);
         var jemalloc = await JemallocAsync(cancellationToken);
         var hostMemory = host.Read().MemoryTotalBytes;
+        var incident = await incidents.LatestAsync(d.Memory, hostMemory ?? d.MemoryLimitBytes, jemalloc == true, cancellationToken);
         return new MemoryProfileView(d.Memory, MemoryProfiles.Describe(d.Memory), jemalloc, hostMemory, MemoryProfiles.SynapseFloorBytes,
-            MemoryProfiles.Options(d.MemoryLimitBytes, hostMemory ?? d.MemoryLimitBytes, jemalloc == true));
+            MemoryProfiles.Options(d.MemoryLimitBytes, hostMemory ?? d.MemoryLimitBytes, jemalloc == true), HostFiguresReader.ReadMemoryPressure(), incident);
     }
 
     /// <summary>Checks the choice, then starts applying it; answers once the operation runs.</summary>

@@ -18,6 +18,7 @@ public static class HomeserverRegistration
         services.AddSingleton<HomeserverLifecycle>();
         services.AddSingleton<HomeserverMemory>();
         services.AddSingleton<MemoryChanges>();
+        services.AddSingleton<MemoryIncidents>();
         services.AddHostedService(sp => sp.GetRequiredService<MemoryChanges>());
         services.AddSingleton<HomeserverService>();
         services.AddSingleton<ContainerEventFeed>();

@@ -10,6 +10,36 @@ namespace Panel.Web.Features.Monitoring;
 
 public sealed record HostFigures(long? MemoryTotalBytes, long? MemoryAvailableBytes, double? Load1, double? Load5, double? Load15, int Cpus, long? DiskFreeBytes, long? DiskTotalBytes, string DiskPath);
 
+/// <summary>
+/// The machine's memory pressure (Linux PSI, /proc/pressure/memory): the share of time in which some
+/// tasks (or all of them: full) waited for memory, over 10 s, 1 min and 5 min.
+/// </summary>
+public sealed record MemoryPressure(double Some10, double Some60, double Some300, double Full10, double Full60, double Full300)
+{
+    /// <summary>Parses the two lines of /proc/pressure/memory; null for anything else.</summary>
+    public static MemoryPressure? Parse(string text)
+    {
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            foreach (var field in parts.Skip(1))
+            {
+                var kv = field.Split('=');
+                if (kv.Length == 2 && kv[0].StartsWith("avg", StringComparison.Ordinal) && double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                {
+                    values[parts[0] + kv[0]] = v;
+                }
+            }
+        }
+
+        double Get(string key) => values.GetValueOrDefault(key);
+        return values.ContainsKey("someavg10")
+            ? new MemoryPressure(Get("someavg10"), Get("someavg60"), Get("someavg300"), Get("fullavg10"), Get("fullavg60"), Get("fullavg300"))
+            : null;
+    }
+}
+
 public sealed record HomeserverFigures(
     long? DatabaseBytes,
     long? MediaBytes,
@@ -64,6 +94,20 @@ public sealed class HostFiguresReader(IOptions<PanelOptions> panel)
         }
 
         return new HostFigures(total, available, l1, l5, l15, Environment.ProcessorCount, free, size, path);
+    }
+
+    /// <summary>The host's memory pressure, where the kernel reports it (Linux 4.20 and later with PSI on); null elsewhere.</summary>
+    public static MemoryPressure? ReadMemoryPressure()
+    {
+        try
+        {
+            return File.Exists("/proc/pressure/memory") ? MemoryPressure.Parse(File.ReadAllText("/proc/pressure/memory")) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            // PSI can be compiled in but switched off (psi=0): reading it fails.
+            return null;
+        }
     }
 
     private static long Kib(string line) =>

@@ -7,8 +7,8 @@ namespace Panel.Web.Features.Monitoring;
 /// <summary>
 /// Measures the homeserver's memory over a window from what the panel keeps: each raw sample (one a
 /// second) while the window is within the last minutes kept raw, otherwise each minute's average.
-/// Requests and syncs come from the minutes the window covers, in proportion to how much of each
-/// minute it covers.
+/// Requests and syncs likewise: each reading of the counters while they are kept raw, otherwise the
+/// minutes the window covers, in proportion to how much of each minute it covers.
 /// </summary>
 public sealed class MemoryWindows(MetricsStore store, HomeserverFiguresCollector figures)
 {
@@ -22,6 +22,22 @@ public sealed class MemoryWindows(MetricsStore store, HomeserverFiguresCollector
             ? raw.Where(s => s.Time >= from && s.Time < to).Select(s => s.MemoryBytes).ToList()
             : minutes.Where(b => b.Count > 0 && b.Start >= from && b.End <= to).Select(b => b.MemoryAvg).ToList();
 
+        var (requests, syncs) = RawCovers(store.RawActivity(Key), from) is { } readings
+            ? Sum(readings.Where(r => r.Time >= from && r.Time < to))
+            : Prorated(minutes, from, to);
+        var rooms = (await figures.GetAsync(refresh: false, cancellationToken)).Rooms;
+        return MemoryWindow.Of(from, to, samples, requests, syncs, rooms);
+    }
+
+    /// <summary>The raw readings when they reach back to the window's start (a reading every 20 s or so).</summary>
+    private static IReadOnlyList<ActivityReading>? RawCovers(IReadOnlyList<ActivityReading> readings, DateTimeOffset from) =>
+        readings.Count > 0 && readings[0].Time <= from + ActivitySampler.Interval ? readings : null;
+
+    private static (long?, long?) Sum(IEnumerable<ActivityReading> readings) =>
+        readings.Aggregate(((long?)0, (long?)0), (t, r) => (t.Item1 + r.Requests, t.Item2 + r.Syncs));
+
+    private static (long?, long?) Prorated(IReadOnlyList<MetricBucket> minutes, DateTimeOffset from, DateTimeOffset to)
+    {
         long? requests = null, syncs = null;
         foreach (var b in minutes.Where(b => b.Requests is not null))
         {
@@ -35,8 +51,7 @@ public sealed class MemoryWindows(MetricsStore store, HomeserverFiguresCollector
             syncs = (syncs ?? 0) + (long)Math.Round((b.Syncs ?? 0) * covered);
         }
 
-        var rooms = (await figures.GetAsync(refresh: false, cancellationToken)).Rooms;
-        return MemoryWindow.Of(from, to, samples, requests, syncs, rooms);
+        return (requests, syncs);
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

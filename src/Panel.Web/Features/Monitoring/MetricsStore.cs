@@ -7,6 +7,9 @@ namespace Panel.Web.Features.Monitoring;
 
 public sealed record SeriesInfo(string Key, string ContainerName, string? Component, bool Managed);
 
+/// <summary>Requests the homeserver counted between the reading before and <see cref="Time"/>.</summary>
+public sealed record ActivityReading(DateTimeOffset Time, long Requests, long Syncs);
+
 public sealed record LatestSample(SeriesInfo Series, ContainerStatsSample Sample, bool Live);
 
 /// <summary>One point of a chart; null values are gaps (no samples in that bucket).</summary>
@@ -63,7 +66,22 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
     {
         lock (_lock)
         {
-            OpenMinute(StateOf(series), time).AddActivity(requests, syncs);
+            var state = StateOf(series);
+            OpenMinute(state, time).AddActivity(requests, syncs);
+            state.RawActivity.Enqueue(new ActivityReading(time, requests, syncs));
+            while (state.RawActivity.Count > 0 && state.RawActivity.Peek().Time < time - RawWindow)
+            {
+                state.RawActivity.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>The readings of the last minutes (what each counted since the one before), oldest first.</summary>
+    public IReadOnlyList<ActivityReading> RawActivity(string key)
+    {
+        lock (_lock)
+        {
+            return _series.TryGetValue(key, out var s) ? s.RawActivity.ToList() : [];
         }
     }
 
@@ -329,6 +347,8 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
         public ContainerStatsSample? Previous { get; set; }
 
         public Queue<ContainerStatsSample> Raw { get; } = new();
+
+        public Queue<ActivityReading> RawActivity { get; } = new();
 
         public MetricBucket? Open { get; set; }
 

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Components;
 using Panel.Domain.Containers;
 using Panel.Domain.Homeserver;
+using MudBlazor;
+using Panel.Web.Components.Pages.Admin.Homeserver.Memory;
 using Panel.Web.Components.Shared;
 using Panel.Web.Features.Homeserver;
 
@@ -11,6 +13,7 @@ public sealed partial class Homeserver : PanelPageBase
     private HomeserverView? _view;
     private HomeserverDeployment? _deployment;
     private MemoryProfileView? _memory;
+    private IReadOnlyList<MemoryChangeView> _changes = [];
     private HomeserverOptions _defaults = new();
     private IReadOnlyList<string>? _images;
     private bool _isOwner;
@@ -21,6 +24,8 @@ public sealed partial class Homeserver : PanelPageBase
     [Inject] public required HomeserverOperations Operations { get; init; }
 
     [Inject] public required HomeserverMemory Memory { get; init; }
+
+    [Inject] public required MemoryChanges Changes { get; init; }
 
     [Inject] public required ContainerEventFeed Events { get; init; }
 
@@ -55,7 +60,12 @@ public sealed partial class Homeserver : PanelPageBase
         _deployment = await Service.GetDeploymentAsync(PageToken);
         _view = await Service.GetAsync(PageToken);
         // Profiles are for a homeserver the panel runs; they are read while it is installed.
-        _memory = _deployment is { Phase: InstallPhase.Installed, Mode: HomeserverMode.Managed } && !Busy ? await Memory.GetAsync(PageToken) : _memory;
+        if (_deployment is { Phase: InstallPhase.Installed, Mode: HomeserverMode.Managed } && !Busy)
+        {
+            _memory = await Memory.GetAsync(PageToken);
+            _changes = await Changes.HistoryAsync(10, PageToken);
+        }
+
         StateHasChanged();
     });
 
@@ -118,6 +128,36 @@ public sealed partial class Homeserver : PanelPageBase
                 "Apply", destructive: false))
         {
             await RunAsync(async () => await Memory.StartApplyAsync(new MemoryProfileRequest(profile), await Actors.GetAsync(), PageToken), $"Applying the {profile} profile.");
+        }
+    }
+
+    private async Task CustomProfileAsync()
+    {
+        if (_memory is null)
+        {
+            return;
+        }
+
+        var parameters = new DialogParameters<CustomProfileDialog>
+        {
+            { d => d.Current, _memory.Current },
+            { d => d.Jemalloc, _memory.Jemalloc == true },
+            { d => d.HostMemoryBytes, _memory.HostMemoryBytes },
+        };
+        var dialog = await Dialogs.ShowAsync<CustomProfileDialog>("Custom memory settings", parameters, new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true });
+        if (await dialog.Result is { Canceled: false, Data: MemorySettings custom })
+        {
+            await RunAsync(async () => await Memory.StartApplyAsync(new MemoryProfileRequest(MemoryProfile.Custom, Custom: custom), await Actors.GetAsync(), PageToken), "Applying the custom settings.");
+        }
+    }
+
+    private async Task ApplyAdviceAsync(MemoryAdvice advice)
+    {
+        if (advice is { Profile: { } profile, Settings: { } settings }
+            && await Dialogs.ConfirmAsync($"Apply {profile} with a limit of {new Domain.Common.ByteSize(settings.MemoryLimitBytes)}?",
+                "Synapse restarts with the suggested settings. If it does not come back healthy, the previous settings are put back.", "Apply", destructive: false))
+        {
+            await RunAsync(async () => await Memory.StartApplyAsync(new MemoryProfileRequest(profile, settings.MemoryLimitBytes), await Actors.GetAsync(), PageToken), $"Applying the {profile} profile.");
         }
     }
 
