@@ -68,6 +68,18 @@ public sealed class MemoryProfileEndToEndTests(MemoryHomeserverFixture hs, Brows
             await homeserver.ApplyProfileAsync("balanced");
             await Assertions.Expect(homeserver.Profile("balanced")).ToContainTextAsync("In use", new() { Timeout = 120_000 });
             await Assertions.Expect(homeserver.Health).ToHaveTextAsync("healthy", new() { Timeout = 60_000 });
+            // The change is listed with the memory before it, and the window after it to come.
+            await Assertions.Expect(homeserver.Changes).ToContainTextAsync("→ Balanced", new() { Timeout = 30_000 });
+            await Assertions.Expect(homeserver.Changes).ToContainTextAsync("warming up");
+
+            // Custom settings: a limit below Synapse's floor is refused in the dialog, which keeps
+            // what was typed; a limit that fits is applied.
+            await homeserver.ApplyCustomLimitAsync(100);
+            await Assertions.Expect(homeserver.CustomError).ToContainTextAsync("at least 256 MiB");
+            await homeserver.ApplyCustomLimitAsync(640);
+            await Assertions.Expect(homeserver.CurrentMemory).ToContainTextAsync("Custom", new() { Timeout = 120_000 });
+            await Assertions.Expect(homeserver.CurrentMemory).ToContainTextAsync("Limit 640 MiB");
+            await Assertions.Expect(homeserver.Changes).ToContainTextAsync("Balanced → Custom", new() { Timeout = 30_000 });
 
             // On a phone the cards stack: nothing is wider than the screen.
             await page.SetViewportSizeAsync(390, 844);
@@ -77,6 +89,6 @@ public sealed class MemoryProfileEndToEndTests(MemoryHomeserverFixture hs, Brows
             await BrowserFixture.ScreenshotAsync(page, "memory-profiles-phone");
         }, hs.Process);
 
-        (await hs.Api.GetAsync<MemoryProfileView>("/api/v1/homeserver/memory-profile")).Current.Profile.ShouldBe(MemoryProfile.Balanced);
+        (await hs.Api.GetAsync<MemoryProfileView>("/api/v1/homeserver/memory-profile")).Current.Profile.ShouldBe(MemoryProfile.Custom);
     }
 }

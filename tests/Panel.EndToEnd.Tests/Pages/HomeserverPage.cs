@@ -49,4 +49,25 @@ public sealed class HomeserverPage(IPage page) : AdminPage(page, "/homeserver")
         await Page.GetByTestId("apply-" + profile).ClickAsync();
         await ConfirmAsync();
     }
+
+    /// <summary>The table of profile changes and what each did to Synapse's memory.</summary>
+    public ILocator Changes => Page.GetByTestId("memory-changes");
+
+    public ILocator CustomError => Page.GetByTestId("custom-error");
+
+    public ILocator CurrentMemory => Page.GetByTestId("memory-current");
+
+    /// <summary>Opens the custom settings and sets the memory limit (MiB), then asks to apply (the dialog checks first).</summary>
+    public async Task ApplyCustomLimitAsync(int mebibytes)
+    {
+        if (!await Page.GetByTestId("custom-apply").IsVisibleAsync())
+        {
+            await Page.GetByTestId("custom-profile").ClickAsync();
+        }
+
+        var limit = Page.GetByLabel("Memory limit (MiB)");
+        await limit.FillAsync(mebibytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await limit.BlurAsync();
+        await Page.GetByTestId("custom-apply").ClickAsync();
+    }
 }

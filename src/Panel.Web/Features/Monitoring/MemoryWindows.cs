@@ -18,9 +18,11 @@ public sealed class MemoryWindows(MetricsStore store, HomeserverFiguresCollector
     {
         var minutes = await store.MinutesAsync(Key, MetricBucket.StartOf(from, MetricResolution.Minute), to, cancellationToken);
         var raw = store.Raw(Key);
-        var samples = raw.Count > 0 && raw[0].Time <= from + TimeSpan.FromSeconds(2)
-            ? raw.Where(s => s.Time >= from && s.Time < to).Select(s => s.MemoryBytes).ToList()
-            : minutes.Where(b => b.Count > 0 && b.Start >= from && b.End <= to).Select(b => b.MemoryAvg).ToList();
+        var inWindow = raw.Where(s => s.Time >= from && s.Time < to).Select(s => s.MemoryBytes).ToList();
+        var minuteAverages = minutes.Where(b => b.Count > 0 && b.Start >= from && b.End <= to).Select(b => b.MemoryAvg).ToList();
+        // Raw samples when they reach back to the window's start, or when no whole minute fits in the
+        // window (the panel started watching during it): then they are what there is.
+        var samples = raw.Count > 0 && raw[0].Time <= from + TimeSpan.FromSeconds(2) || minuteAverages.Count == 0 ? inWindow : minuteAverages;
 
         var (requests, syncs) = RawCovers(store.RawActivity(Key), from) is { } readings
             ? Sum(readings.Where(r => r.Time >= from && r.Time < to))
