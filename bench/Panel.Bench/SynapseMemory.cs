@@ -42,14 +42,15 @@ public static class SynapseMemory
         await using var old = await BareSynapse.StartAsync($"{panel.Instance}-p7-before", image, before, GiB, jemalloc: false);
         await using var profiled = await BareSynapse.StartAsync($"{panel.Instance}-p7-after", image, after, GiB, jemalloc: true);
 
-        var populate = Stopwatch.StartNew();
-        var secret = await SharedSecretAdmin.ReadSecretAsync(panel.SynapseContainer);
-        var populations = await Task.WhenAll(old.PopulateAsync(secret, settings), profiled.PopulateAsync(secret, settings));
-        Console.WriteLine($"[P7] populated both in {populate.Elapsed.TotalSeconds:0} s: {settings}");
-
-        // The same messages into both, at the same time; memory read alternately, once per period.
+        // The window is the whole workload: making the large rooms (their state is what fills Synapse's
+        // caches, as joining large rooms does) and then the clients syncing and talking in them. Both
+        // servers get the same, at the same time; their memory is read alternately, once per period.
         using var stop = new CancellationTokenSource();
         var samples = SampleAsync(old, profiled, trace, stop.Token);
+        var window = Stopwatch.StartNew();
+        var secret = await SharedSecretAdmin.ReadSecretAsync(panel.SynapseContainer);
+        var populations = await Task.WhenAll(old.PopulateAsync(secret, settings), profiled.PopulateAsync(secret, settings));
+        Console.WriteLine($"[P7] populated both in {window.Elapsed.TotalSeconds:0} s: {settings}");
         var reports = await Task.WhenAll(old.Workload.RunAsync(populations[0], settings), profiled.Workload.RunAsync(populations[1], settings));
         await stop.CancelAsync();
         var (oldMemory, newMemory, oldPss, newPss) = await samples;
@@ -78,7 +79,8 @@ public static class SynapseMemory
                 ["messages sent before"] = reports[0].MessagesSent,
                 ["messages sent after"] = reports[1].MessagesSent,
                 ["samples each"] = oldMemory.Count,
-                ["window s"] = reports.Max(r => r.Elapsed.TotalSeconds),
+                ["window s"] = window.Elapsed.TotalSeconds,
+                ["of which the workload's run s"] = reports.Max(r => r.Elapsed.TotalSeconds),
             });
     }
 

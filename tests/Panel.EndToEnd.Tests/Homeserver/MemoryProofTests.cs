@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Panel.Domain.Homeserver;
 using Panel.EndToEnd.Tests.Invites;
 using Panel.Testing;
+using Panel.Testing.Workload;
 using Panel.Web.Features.Homeserver;
 
 namespace Panel.EndToEnd.Tests.Homeserver;
@@ -77,6 +78,30 @@ public sealed class MemoryProofTests(MemoryProofFixture hs) : IClassFixture<Memo
         view.Incident.Curve.ShouldContain(p => p.MemoryMaxBytes != null);
         view.Pressure.ShouldNotBeNull("this machine's kernel reports memory pressure");
         (await hs.GetHomeserverAsync()).Health.ShouldBe("healthy", "only the process that took the memory was killed");
+    }
+
+    [Fact]
+    public async Task The_workload_drives_Synapse_through_its_real_APIs_within_its_bounds_and_measures_delivery()
+    {
+        var settings = WorkloadSettings.Light with { Duration = TimeSpan.FromSeconds(15), MaxMessages = 40 };
+        using var workload = new SynapseWorkload(new Uri(await hs.ClientUrlAsync()));
+        var admin = await SharedSecretAdmin.RegisterAsync(workload.Http, await SharedSecretAdmin.ReadSecretAsync(hs.SynapseContainer));
+
+        var population = await workload.PopulateAsync(admin, hs.ServerName, settings);
+        var report = await workload.RunAsync(population, settings);
+
+        population.Users.Count.ShouldBe(settings.Users);
+        population.Rooms.Count.ShouldBe(settings.Rooms);
+        using var member = new MatrixClient(await hs.ClientUrlAsync());
+        member.Http.DefaultRequestHeaders.Authorization = new("Bearer", population.Users[population.Rooms[0].Members[^1]].Token);
+        (await member.JoinedRoomsAsync()).ShouldContain(population.Rooms[0].RoomId, "members joined their rooms");
+        var state = await member.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(population.Rooms[0].RoomId)}/state");
+        state.GetArrayLength().ShouldBeGreaterThanOrEqualTo(settings.StateEventsPerRoom + settings.MembersPerRoom, "the room's state events and memberships");
+        report.MessagesSent.ShouldBe(40, "bounded by the count before the time");
+        report.SendFailures.ShouldBe(0);
+        report.DeliveryMilliseconds.Count.ShouldBeGreaterThan(40, "each message reaches every syncing member of its room");
+        report.DeliveryQuantile(0.95).ShouldBeGreaterThan(0);
+        Should.Throw<ArgumentException>(() => new SynapseWorkload(new Uri("http://192.0.2.1:8008"))).Message.ShouldContain("loopback only");
     }
 
     private static async Task SyncLoopAsync(MatrixClient client, CancellationToken stop)
