@@ -38,7 +38,7 @@ public static class SynapseMemory
 
         var after = await ConfigFilesAsync(panel, "p7-after");
         var image = (await DockerTestHelper.InspectAsync(panel.SynapseContainer))!.Config!.Image;
-        var settings = WorkloadSettings.Parse(workload, quick ? WorkloadSettings.Heavy with { Duration = TimeSpan.FromSeconds(60), MaxMessages = 1_500 } : WorkloadSettings.Heavy);
+        var settings = WorkloadSettings.Parse(workload, quick ? WorkloadSettings.Heavy with { Users = 500, MembersPerRoom = 500, Duration = TimeSpan.FromSeconds(60) } : WorkloadSettings.Heavy);
         await using var old = await BareSynapse.StartAsync($"{panel.Instance}-p7-before", image, before, GiB, jemalloc: false);
         await using var profiled = await BareSynapse.StartAsync($"{panel.Instance}-p7-after", image, after, GiB, jemalloc: true);
 

@@ -1,0 +1,28 @@
+namespace Panel.Domain.Capacity;
+
+/// <summary>
+/// What drives Synapse's memory, as the panel snapshots it: the current state of the rooms local
+/// users are joined to (state events and joined members, summed over those rooms), and the users
+/// active in the last 30 days with their devices.
+/// </summary>
+public sealed record ServerShape(long Rooms, long StateEvents, long Members, long ActiveUsers, long Devices)
+{
+    public static ServerShape Empty { get; } = new(0, 0, 0, 0, 0);
+
+    public ServerShape Plus(ServerShape other) => new(Rooms + other.Rooms, StateEvents + other.StateEvents, Members + other.Members,
+        ActiveUsers + other.ActiveUsers, Devices + other.Devices);
+
+    /// <summary>
+    /// One more person like the current ones: they join as many of the existing rooms as an active
+    /// user is in on average (each join is a member and a state event), with as many devices.
+    /// </summary>
+    public ServerShape OneMoreUserLikeTheOthers(double roomsPerUser)
+    {
+        var joins = (long)Math.Round(roomsPerUser);
+        var devices = ActiveUsers == 0 ? 1 : (long)Math.Max(1, Math.Round(Devices / (double)ActiveUsers));
+        return new ServerShape(0, joins, joins, 1, devices);
+    }
+}
+
+/// <summary>A snapshot's shape and Synapse's memory at the time, under one set of memory settings.</summary>
+public sealed record ShapeSample(DateTimeOffset Time, ServerShape Shape, long MemoryBytes);
