@@ -74,6 +74,13 @@ public interface IHomeserverAdmin
     /// </summary>
     Task<RoomPage> ListRoomsAsync(string orderBy, bool descending, int from, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A room's size by ID or alias: from this server when it knows the room, else from the public
+    /// room directory of the server in its alias or ID (members only: its state is then estimated);
+    /// null when nobody the server can ask knows it.
+    /// </summary>
+    Task<RoomSize?> FindRoomAsync(string roomIdOrAlias, CancellationToken cancellationToken);
+
     /// <summary>Estimated database size per room; null when the server cannot tell (Synapse on SQLite).</summary>
     Task<IReadOnlyDictionary<string, long>?> GetRoomDatabaseSizesAsync(CancellationToken cancellationToken);
 
@@ -116,6 +123,13 @@ public sealed record RoomInfo(
     bool Federatable,
     bool Public,
     string? RoomType);
+
+/// <summary>How large a room is: what joining it costs depends on its state and members.</summary>
+public sealed record RoomSize(string RoomId, string? Alias, string? Name, long Members, long StateEvents, bool StateEstimated, int JoinedLocalMembers)
+{
+    /// <summary>A room seen only in a directory: its members, and about as many state events plus a few for its settings.</summary>
+    public static long EstimateStateEvents(long members) => members + 20;
+}
 
 public sealed record UserQuery(
     int From = 0,

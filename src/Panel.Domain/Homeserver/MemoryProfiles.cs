@@ -144,7 +144,9 @@ public static class MemoryProfiles
         var limit = Math.Max(SynapseFloorBytes, Math.Min(memoryLimitBytes, hostMemoryBytes / 4 * 3));
         var (factor, events, max, target, ttl, presence, complexity) = profile switch
         {
-            MemoryProfile.Small => (0.25, 5_000, 0.40, 0.30, 60, false, (double?)1.0),
+            // Measured (P7, bench/README.md): with rooms of 1,500 members, caches are what grows, and
+            // a factor of 0.25 saved a fifth; 0.1 with 2,000 events saved about a third, for slower first reads.
+            MemoryProfile.Small => (0.1, 2_000, 0.40, 0.30, 60, false, (double?)1.0),
             MemoryProfile.Balanced => (0.5, 10_000, 0.50, 0.40, 300, false, 10.0),
             MemoryProfile.Roomy => (1.0, 20_000, 0.60, 0.50, 600, true, null),
             _ => throw new ArgumentOutOfRangeException(nameof(profile), profile, "Custom settings are chosen, not computed."),
@@ -165,7 +167,7 @@ public static class MemoryProfiles
         {
             MemoryProfile.Roomy => MemoryProfile.Balanced,
             MemoryProfile.Balanced => MemoryProfile.Small,
-            MemoryProfile.Custom when current.CacheFactor > 0.25 || current.Presence || current.EventCacheSize > 5_000 => MemoryProfile.Small,
+            MemoryProfile.Custom when current.CacheFactor > 0.1 || current.Presence || current.EventCacheSize > 2_000 => MemoryProfile.Small,
             _ => (MemoryProfile?)null,
         };
         if (lighter is { } profile)

@@ -37,6 +37,8 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
 
     public DbSet<MemoryChange> MemoryChanges => Set<MemoryChange>();
 
+    public DbSet<Panel.Domain.Capacity.CapacitySnapshot> CapacitySnapshots => Set<Panel.Domain.Capacity.CapacitySnapshot>();
+
     public DbSet<TimelineEvent> TimelineEvents => Set<TimelineEvent>();
 
     public DbSet<WatchedContainer> WatchedContainers => Set<WatchedContainer>();

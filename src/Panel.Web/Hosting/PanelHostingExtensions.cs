@@ -14,6 +14,7 @@ using Panel.Web.Features.Accounts;
 using Panel.Web.Features.ApiTokens;
 using Panel.Web.Features.Audit;
 using Panel.Web.Features.Backups;
+using Panel.Web.Features.Capacity;
 using Panel.Web.Features.Bridges;
 using Panel.Web.Features.Donations;
 using Panel.Web.Features.Health;
@@ -55,6 +56,7 @@ public static class PanelHostingExtensions
         services.AddUsers();
         services.AddInvites();
         services.AddMonitoring();
+        services.AddCapacity(builder.Configuration);
         services.AddBridges(builder.Configuration);
         services.AddBackups(builder.Configuration);
         services.AddDonations(builder.Configuration);
@@ -109,6 +111,7 @@ public static class PanelHostingExtensions
         api.MapUsersApi();
         api.MapInvitesApi();
         api.MapMonitoringApi();
+        api.MapCapacityApi();
         api.MapDonationsApi();
         api.MapBridgesApi();
         api.MapBackupsApi();

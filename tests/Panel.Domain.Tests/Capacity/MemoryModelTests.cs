@@ -81,7 +81,7 @@ public sealed class MemoryModelTests
 
         var friend = current.OneMoreUserLikeTheOthers(roomsPerUser: 3);
 
-        friend.ShouldBe(new ServerShape(0, 3, 3, 1, 2));
+        friend.ShouldBe(new ServerShape(0, 3, 3, 1, 2, 3));
         var each = model.Forecast(current, friend).AddedBytes;
         model.HowManyFit(current, friend, 100 * MiB).ShouldBe((int)(100 * MiB / each));
         model.HowManyFit(current, friend, -5).ShouldBe(0);

@@ -23,7 +23,7 @@ public sealed class MemoryProfilesTests
         var small = MemoryProfiles.For(MemoryProfile.Small, GiB, 4 * GiB, jemalloc: true);
 
         small.MemoryLimitBytes.ShouldBe(GiB);
-        small.CacheFactor.ShouldBe(0.25);
+        small.CacheFactor.ShouldBe(0.1);
         small.Presence.ShouldBeFalse();
         small.RemoteRoomComplexityLimit.ShouldBe(1.0);
         small.CacheAutotuning.ShouldBeTrue();

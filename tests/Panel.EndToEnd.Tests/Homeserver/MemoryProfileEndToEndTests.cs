@@ -35,7 +35,7 @@ public sealed class MemoryProfileEndToEndTests(MemoryHomeserverFixture hs, Brows
         var read = await DockerTestHelper.ExecAsync(hs.SynapseContainer, "python3", "-c",
             "from synapse.config.homeserver import HomeServerConfig; c = HomeServerConfig.load_config('', ['-c', '/data/homeserver.yaml']); "
             + "print(c.caches.global_factor, c.server.presence_enabled, c.caches.cache_autotuning['max_cache_memory_usage'], c.server.limit_remote_rooms.complexity)");
-        read.Trim().Split('\n')[^1].ShouldBe($"0.25 False {307 * MiB} 1", "autotuning at 40 % of 768 MiB");
+        read.Trim().Split('\n')[^1].ShouldBe($"0.1 False {307 * MiB} 1", "autotuning at 40 % of 768 MiB");
         (await hs.Api.AuditAsync("action=homeserver.memory-profile")).ShouldContain(e => e.Outcome == "Success" && e.Details!.Contains("→ Small"));
     }
 

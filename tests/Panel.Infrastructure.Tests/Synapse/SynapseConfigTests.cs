@@ -133,8 +133,8 @@ public sealed class SynapseConfigTests
         var memory = MemoryProfiles.For(MemoryProfile.Small, HomeserverDeployment.DefaultMemoryLimitBytes, 4L << 30, jemalloc: true);
         var yaml = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite) with { Memory = memory }));
 
-        Scalar(yaml, "caches", "global_factor").ShouldBe("0.25");
-        Scalar(yaml, "caches", "event_cache_size").ShouldBe("5000");
+        Scalar(yaml, "caches", "global_factor").ShouldBe("0.1");
+        Scalar(yaml, "caches", "event_cache_size").ShouldBe("2000");
         Scalar(yaml, "caches", "cache_autotuning", "max_cache_memory_usage").ShouldBe("410M");
         Scalar(yaml, "caches", "cache_autotuning", "target_cache_memory_usage").ShouldBe("307M");
         Scalar(yaml, "caches", "cache_autotuning", "min_cache_ttl").ShouldBe("60s");

@@ -65,6 +65,8 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
 
     public Task<HomeserverActivity?> GetActivityAsync(CancellationToken cancellationToken) => Task.FromResult(factory.Activity);
 
+    public Task<RoomSize?> FindRoomAsync(string roomIdOrAlias, CancellationToken cancellationToken) => Task.FromResult<RoomSize?>(null);
+
     public Task<UserPage> ListUsersAsync(UserQuery query, CancellationToken cancellationToken) => Task.FromResult(new UserPage([], 0, null));
 
     public Task<HomeserverUser?> GetUserAsync(string userId, CancellationToken cancellationToken) => Task.FromResult<HomeserverUser?>(null);

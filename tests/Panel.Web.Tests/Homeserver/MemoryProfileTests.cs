@@ -38,7 +38,7 @@ public sealed class MemoryProfileTests
         done.Operation!.Succeeded.ShouldBeTrue(done.Operation.Error);
         var config = Config(factory);
         config.ShouldContain("cache_autotuning");
-        config.ShouldContain("global_factor: 0.25");
+        config.ShouldContain("global_factor: 0.1");
         config.ShouldContain("limit_remote_rooms");
         factory.Engine.Container(factory.Names.Synapse)!.MemoryLimitBytes.ShouldBe(768 * MiB);
         factory.Engine.Calls.ShouldContain($"RestartAsync {factory.Names.Synapse}");

@@ -166,7 +166,7 @@ public sealed partial class HomeserverFiguresCollector(
             var admin = homeserver.CreateAdmin(d);
             users = (await admin.ListUsersAsync(new UserQuery(Limit: 1, IncludeGuests: false), cancellationToken)).Total;
             rooms = (await admin.ListRoomsAsync("name", false, 0, 1, cancellationToken)).Total;
-            daily = await CountDailyActiveAsync(admin, cancellationToken);
+            daily = (await Capacity.ShapeReader.ActiveUsersAsync(admin, clock.GetUtcNow().AddDays(-1), d.AdminUserId, cancellationToken)).Count;
         }
         catch (Exception e) when (e is DomainException or HttpRequestException)
         {
@@ -193,35 +193,6 @@ public sealed partial class HomeserverFiguresCollector(
         }
 
         return new HomeserverFigures(dbBytes, mediaBytes, users, rooms, daily, clock.GetUtcNow(), problems.Count == 0 ? null : string.Join(" ", problems));
-    }
-
-    // The admin API has no daily-active count, but it sorts users by when they were last seen:
-    // counting down that list until someone was last seen over a day ago gives the number.
-    private async Task<int> CountDailyActiveAsync(IHomeserverAdmin admin, CancellationToken cancellationToken)
-    {
-        var since = clock.GetUtcNow().AddDays(-1);
-        var count = 0;
-        var from = 0;
-        while (true)
-        {
-            var page = await admin.ListUsersAsync(new UserQuery(from, 100, OrderBy: "last_seen_ts", Descending: true, IncludeGuests: false), cancellationToken);
-            foreach (var u in page.Users)
-            {
-                if (u.LastSeenAt is not { } seen || seen < since)
-                {
-                    return count;
-                }
-
-                count++;
-            }
-
-            if (page.NextFrom is not { } next || count > 100_000)
-            {
-                return count;
-            }
-
-            from = next;
-        }
     }
 
     private async Task<long?> ExecNumberAsync(string container, IReadOnlyList<string> command, CancellationToken cancellationToken)

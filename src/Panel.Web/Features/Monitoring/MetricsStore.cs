@@ -177,6 +177,19 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
         }
     }
 
+    /// <summary>Each series' hourly highest memory since <paramref name="since"/>, with its latest limit: what the headroom's 95th percentiles are taken over.</summary>
+    public async Task<IReadOnlyDictionary<string, (List<long> HourlyMax, long Limit)>> HourlyMemoryAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var hours = await db.MetricBuckets.AsNoTracking()
+            .Where(b => b.Resolution == MetricResolution.Hour && b.Start >= since && b.Count > 0)
+            .OrderBy(b => b.Start)
+            .Select(b => new { b.SeriesKey, b.MemoryMax, b.MemoryLimit })
+            .ToListAsync(cancellationToken);
+        return hours.GroupBy(h => h.SeriesKey, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (g.Select(h => h.MemoryMax).ToList(), g.Last().MemoryLimit), StringComparer.Ordinal);
+    }
+
     /// <summary>The minute buckets that start in [<paramref name="from"/>, <paramref name="to"/>), stored or still in memory, oldest first.</summary>
     public async Task<IReadOnlyList<MetricBucket>> MinutesAsync(string key, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {

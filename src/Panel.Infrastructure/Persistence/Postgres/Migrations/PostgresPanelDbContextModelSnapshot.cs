@@ -410,6 +410,65 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.ToTable("bridges", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Capacity.CapacitySnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ActiveUsers")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DatabaseBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Devices")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DiskTotalBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DiskUsedBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<double?>("Load1")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("LocalMembers")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("MediaBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Members")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("MemoryBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Rooms")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<long>("StateEvents")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("Time")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Time");
+
+                    b.ToTable("capacity_snapshots", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Domain.Donations.DonationSettings", b =>
                 {
                     b.Property<int>("Id")

@@ -399,6 +399,63 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.ToTable("bridges", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Capacity.CapacitySnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ActiveUsers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DatabaseBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Devices")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DiskTotalBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DiskUsedBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Load1")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("LocalMembers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("MediaBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Members")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("MemoryBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Rooms")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StateEvents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Time")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Time");
+
+                    b.ToTable("capacity_snapshots", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Domain.Donations.DonationSettings", b =>
                 {
                     b.Property<int>("Id")
