@@ -26,9 +26,23 @@ public sealed record WorkloadPopulation(string ServerName, IReadOnlyList<Workloa
     {
         settings.Validate();
         var watch = Stopwatch.StartNew();
+        var users = await CreateUsersAsync(synapse, adminToken, serverName, settings.Users, cancellationToken);
+        var rooms = new WorkloadRoom[settings.Rooms];
+        await Parallel.ForEachAsync(Enumerable.Range(0, settings.Rooms), new ParallelOptions { MaxDegreeOfParallelism = RoomParallelism, CancellationToken = cancellationToken }, async (r, ct) =>
+            rooms[r] = await CreateRoomAsync(synapse, users, MembersOf(r, settings), settings.StateEventsPerRoom, $"Workload room {r}", ct, joinNow: false));
+
+        // Joined through the admin API: a client's joins are limited to one a second per room, which
+        // would make the set-up, not the workload, take the time.
+        await JoinAsync(synapse, adminToken, users, rooms, cancellationToken);
+        return new WorkloadPopulation(serverName, users, rooms, settings.Rooms * settings.StateEventsPerRoom, watch.Elapsed);
+    }
+
+    /// <summary>Users made through the admin API (no passwords to hash), each exempt from rate limits and signed in.</summary>
+    public static async Task<IReadOnlyList<WorkloadUser>> CreateUsersAsync(HttpClient synapse, string adminToken, string serverName, int count, CancellationToken cancellationToken)
+    {
         var prefix = "wl" + Guid.NewGuid().ToString("N")[..6];
-        var users = new WorkloadUser[settings.Users];
-        await Parallel.ForEachAsync(Enumerable.Range(0, settings.Users), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (i, ct) =>
+        var users = new WorkloadUser[count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             var id = $"@{prefix}-{i:0000}:{serverName}";
             var escaped = Uri.EscapeDataString(id);
@@ -38,26 +52,35 @@ public sealed record WorkloadPopulation(string ServerName, IReadOnlyList<Workloa
             var login = await SendAsync(synapse, HttpMethod.Post, $"/_synapse/admin/v1/users/{escaped}/login", adminToken, new { }, ct);
             users[i] = new WorkloadUser(id, login.GetProperty("access_token").GetString()!);
         });
+        return users;
+    }
 
-        var rooms = new WorkloadRoom[settings.Rooms];
-        await Parallel.ForEachAsync(Enumerable.Range(0, settings.Rooms), new ParallelOptions { MaxDegreeOfParallelism = RoomParallelism, CancellationToken = cancellationToken }, async (r, ct) =>
+    /// <summary>
+    /// A public room made by <paramref name="members"/>' first with its state events in one createRoom;
+    /// with <paramref name="joinNow"/> the others are joined at once (through the admin API).
+    /// </summary>
+    public static async Task<WorkloadRoom> CreateRoomAsync(HttpClient synapse, IReadOnlyList<WorkloadUser> users, IReadOnlyList<int> members, int stateEvents, string name,
+        CancellationToken cancellationToken, bool joinNow = true, string? adminToken = null)
+    {
+        var state = Enumerable.Range(0, stateEvents)
+            .Select(k => new { type = "org.homeserver-panel.workload", state_key = $"k{k:00000}", content = new { value = new string((char)('a' + (k % 26)), 64), k } })
+            .ToList();
+        var created = await SendAsync(synapse, HttpMethod.Post, "/_matrix/client/v3/createRoom", users[members[0]].Token,
+            new { name, preset = "public_chat", initial_state = state }, cancellationToken);
+        var room = new WorkloadRoom(created.GetProperty("room_id").GetString()!, members);
+        if (joinNow)
         {
-            var members = MembersOf(r, settings);
-            var state = Enumerable.Range(0, settings.StateEventsPerRoom)
-                .Select(k => new { type = "org.homeserver-panel.workload", state_key = $"k{k:00000}", content = new { value = new string((char)('a' + (k % 26)), 64), k } })
-                .ToList();
-            var created = await SendAsync(synapse, HttpMethod.Post, "/_matrix/client/v3/createRoom", users[members[0]].Token,
-                new { name = $"Workload room {r}", preset = "public_chat", initial_state = state }, ct);
-            rooms[r] = new WorkloadRoom(created.GetProperty("room_id").GetString()!, members);
-        });
+            await JoinAsync(synapse, adminToken ?? throw new ArgumentNullException(nameof(adminToken)), users, [room], cancellationToken);
+        }
 
-        // Joined through the admin API: a client's joins are limited to one a second per room, which
-        // would make the set-up, not the workload, take the time.
+        return room;
+    }
+
+    private static async Task JoinAsync(HttpClient synapse, string adminToken, IReadOnlyList<WorkloadUser> users, IReadOnlyList<WorkloadRoom> rooms, CancellationToken cancellationToken)
+    {
         var joins = rooms.SelectMany(room => room.Members.Skip(1).Select(m => (room.RoomId, users[m].UserId)));
         await Parallel.ForEachAsync(joins, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (join, ct) =>
             await SendAsync(synapse, HttpMethod.Post, $"/_synapse/admin/v1/join/{Uri.EscapeDataString(join.RoomId)}", adminToken, new { user_id = join.UserId }, ct));
-
-        return new WorkloadPopulation(serverName, users, rooms, settings.Rooms * settings.StateEventsPerRoom, watch.Elapsed);
     }
 
     /// <summary>Room r's members: a window of consecutive users, spread so that every user is in some room when there are enough places.</summary>

@@ -28,10 +28,24 @@ public sealed record CapacityReport(
     IReadOnlyList<SourcedFigure> Figures,
     DateTimeOffset MeasuredAt);
 
-/// <summary>A question for the forecast: more users like the current ones, and rooms to join (by ID or alias).</summary>
-public sealed record ForecastRequest(int AddUsers = 0, IReadOnlyList<string>? JoinRooms = null);
+/// <summary>
+/// A question for the forecast: more users like the current ones, rooms to join (by ID or alias),
+/// and rooms known only by their size ("a room of 5,000 members").
+/// </summary>
+public sealed record ForecastRequest(int AddUsers = 0, IReadOnlyList<string>? JoinRooms = null, IReadOnlyList<RoomOfSize>? RoomsOfSize = null);
+
+/// <summary>A room by its size; without its state events, they are estimated from its members.</summary>
+public sealed record RoomOfSize(long Members, long? StateEvents = null);
 
 public sealed record ForecastItem(string What, RoomSize? Room, MemoryForecast Memory);
 
 /// <summary>What the asked change would cost, and whether it fits in what Synapse can still grow into.</summary>
 public sealed record ForecastAnswer(IReadOnlyList<ForecastItem> Items, long TotalBytes, long UncertaintyBytes, long? SynapseRoomBytes, bool? Fits, IReadOnlyList<string> Warnings);
+
+/// <summary>A snapshot as the API shows it.</summary>
+public sealed record CapacitySnapshotView(DateTimeOffset Time, string Settings, ServerShape Shape, long? MemoryBytes, long? DatabaseBytes, long? MediaBytes,
+    long? DiskUsedBytes, long? DiskTotalBytes, double? Load1)
+{
+    public static CapacitySnapshotView Of(CapacitySnapshot s) =>
+        new(s.Time, s.Settings, s.Shape, s.MemoryBytes, s.DatabaseBytes, s.MediaBytes, s.DiskUsedBytes, s.DiskTotalBytes, s.Load1);
+}

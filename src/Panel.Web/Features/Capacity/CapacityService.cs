@@ -63,9 +63,14 @@ public sealed class CapacityService(
 
     public async Task<ForecastAnswer> ForecastAsync(ForecastRequest request, CancellationToken cancellationToken)
     {
-        if (request.AddUsers is < 0 or > 100_000 || request.JoinRooms is { Count: > 50 })
+        if (request.AddUsers is < 0 or > 100_000 || request.JoinRooms is { Count: > 50 } || request.RoomsOfSize is { Count: > 50 })
         {
-            throw new DomainException("addUsers must be between 0 and 100000, and joinRooms hold at most 50 rooms.");
+            throw new DomainException("addUsers must be between 0 and 100000, and joinRooms and roomsOfSize hold at most 50 rooms each.");
+        }
+
+        if (request.RoomsOfSize?.Any(r => r.Members is < 1 or > 10_000_000 || r.StateEvents is < 1 or > 100_000_000) == true)
+        {
+            throw new DomainException("A room's size is at least one member and one state event (and at most 10 million members).");
         }
 
         var (admin, d) = await homeserver.GetAdminContextAsync(cancellationToken);
@@ -90,6 +95,18 @@ public sealed class CapacityService(
             var added = room.JoinedLocalMembers > 0 ? new ServerShape(0, 1, 1, 0, 0) : new ServerShape(1, room.StateEvents + 1, room.Members + 1, 0, 0);
             items.Add(new ForecastItem($"joining {room.Alias ?? room.Name ?? room.RoomId}", room, model.Forecast(shape, added)));
             total = total.Plus(added);
+        }
+
+        foreach (var size in request.RoomsOfSize ?? [])
+        {
+            var added = new ServerShape(1, (size.StateEvents ?? RoomSize.EstimateStateEvents(size.Members)) + 1, size.Members + 1, 0, 0);
+            items.Add(new ForecastItem($"joining a room of {size.Members:N0} members", null, model.Forecast(shape, added)));
+            total = total.Plus(added);
+        }
+
+        if (items.Count == 0)
+        {
+            throw new DomainException("Ask about something: addUsers, joinRooms or roomsOfSize.");
         }
 
         var forecast = model.Forecast(shape, total);
