@@ -9,7 +9,7 @@ namespace Panel.Bench;
 
 public static partial class Measures
 {
-    private const string ServerName = "bench.example.test";
+    public const string ServerName = "bench.example.test";
 
     /// <summary>
     /// P3: install API call to healthy, against a bare docker run of the same image and config. A

@@ -12,7 +12,8 @@ bool Wanted(string id) => only is null || only.Contains(id);
 var results = new List<BenchResult>();
 Console.WriteLine(quick ? "Quick run: shorter windows, for checking that the suite works; figures are rougher." : "Full run.");
 
-var panelEnvironment = new Dictionary<string, string> { ["Panel__RateLimits__Scale"] = "1000000" };
+// Capacity snapshots every 15 s (each with the memory of the last 15 s), so that P8's steps are minutes, not hours.
+var panelEnvironment = new Dictionary<string, string> { ["Panel__RateLimits__Scale"] = "1000000", ["Panel__Capacity__SnapshotInterval"] = "00:00:15" };
 // The runtime settings the deployment gives the panel (the .NET runtime reads some only from the
 // environment), so that what is measured is what users run.
 foreach (var (key, value) in Deployment.RuntimeEnvironment())
@@ -105,6 +106,12 @@ async Task RunMeasuresAsync()
             // --workload users=120,rooms=12,... changes the workload's shape (WorkloadSettings) for trying others.
             var workload = args.SkipWhile(a => a != "--workload").Skip(1).FirstOrDefault();
             results.Add(await SynapseMemory.ProfilesAsync(panel, quick, args.Contains("--trace"), workload));
+        }
+
+        // P8: the capacity forecast against what the next room then costs. Last: it grows the homeserver.
+        if (Wanted("P8"))
+        {
+            results.Add(await Forecast.ErrorAsync(panel, quick));
         }
 
         // --hold SECONDS keeps the panel and Synapse running after the measures, for looking at them

@@ -24,7 +24,7 @@ public sealed class MemoryModel
     public static readonly double[] Prior = [110, 0.05, 0.035, 1.0, 0.5];
 
     /// <summary>How many snapshots the prior is worth, for each term.</summary>
-    public const double PriorPoints = 3;
+    public const double PriorPoints = 1;
 
     /// <summary>Below this many snapshots, forecasts say they lean on the prior.</summary>
     public const int MinimumPoints = 6;

@@ -1,0 +1,39 @@
+using Panel.Testing;
+using Panel.Testing.Workload;
+
+namespace Panel.Bench;
+
+/// <summary>
+/// P8: the capacity forecast's error on the real Synapse. The server grows one room at a time
+/// (GrowthSteps); before each room after the first, the panel forecasts what it will cost, and the
+/// room is then made and measured. Every step is reported; the budget is on the largest.
+/// </summary>
+public static class Forecast
+{
+    public static async Task<BenchResult> ErrorAsync(HomeserverPanel panel, bool quick)
+    {
+        int[] sizes = quick ? [50, 150, 300, 600] : [100, 300, 600, 1200];
+        await using var steps = await GrowthSteps.StartAsync(panel, Measures.ServerName, sizes[^1]);
+        await steps.GrowAsync(sizes[0]);
+        await steps.SnapshotsAsync();
+        var details = new Dictionary<string, double>();
+        double lastError = double.NaN;
+        foreach (var size in sizes.Skip(1))
+        {
+            var before = await steps.SnapshotAsync();
+            var forecast = await steps.ForecastRoomAsync(size);
+            await steps.GrowAsync(size);
+            var after = await steps.SnapshotAsync();
+            await steps.SnapshotsAsync();
+            var taken = (after.MemoryBytes!.Value - before.MemoryBytes!.Value) / 1048576.0;
+            var predicted = forecast.TotalBytes / 1048576.0;
+            lastError = Math.Abs(predicted - taken) / Math.Max(1, Math.Abs(taken)) * 100;
+            Console.WriteLine($"[P8] room of {size}: forecast {predicted:0.0} MiB (± {forecast.UncertaintyBytes / 1048576.0:0.0}), taken {taken:0.0} MiB, error {lastError:0} %");
+            details[$"room of {size}: forecast MiB"] = predicted;
+            details[$"room of {size}: taken MiB"] = taken;
+            details[$"room of {size}: error %"] = lastError;
+        }
+
+        return new BenchResult("P8", $"forecast error, room of {sizes[^1]}", lastError, "%", "-", null, null, "<= 25 % at the largest", lastError <= 25, details);
+    }
+}

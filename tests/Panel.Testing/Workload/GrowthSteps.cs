@@ -1,0 +1,109 @@
+using System.Net;
+using Panel.Web.Features.Capacity;
+
+namespace Panel.Testing.Workload;
+
+/// <summary>
+/// Grows a real Synapse, managed by a real panel, one room at a time, and measures it as the panel
+/// does: for the forecast check (a test) and its bench measure (P8). Ten users sync all the while.
+/// After each room Synapse restarts, its users sync from scratch and every room gets a few
+/// messages: what is then measured is the memory of a server of that shape in use, not what
+/// making the rooms left behind.
+/// </summary>
+public sealed class GrowthSteps : IAsyncDisposable
+{
+    private readonly HomeserverPanel _panel;
+    private readonly SynapseWorkload _workload;
+    private readonly string _admin;
+    private readonly IReadOnlyList<WorkloadUser> _users;
+    private readonly List<WorkloadRoom> _rooms = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _syncers;
+    private int _epoch;
+
+    private GrowthSteps(HomeserverPanel panel, SynapseWorkload workload, string admin, IReadOnlyList<WorkloadUser> users)
+    {
+        (_panel, _workload, _admin, _users) = (panel, workload, admin, users);
+        _syncers = [.. users.Take(10).Select(SyncAsync)];
+    }
+
+    /// <summary>Makes <paramref name="users"/> users (enough for the largest room) and starts ten of them syncing.</summary>
+    public static async Task<GrowthSteps> StartAsync(HomeserverPanel panel, string serverName, int users)
+    {
+        var workload = new SynapseWorkload(new Uri(await panel.ClientUrlAsync()));
+        var admin = await SharedSecretAdmin.RegisterAsync(workload.Http, await SharedSecretAdmin.ReadSecretAsync(panel.SynapseContainer));
+        var made = await WorkloadPopulation.CreateUsersAsync(workload.Http, admin, serverName, users, CancellationToken.None);
+        return new GrowthSteps(panel, workload, admin, made);
+    }
+
+    /// <summary>A room of <paramref name="size"/> members (the first users, so the syncing ones are in it); then a restart, activity, and time to settle.</summary>
+    public async Task GrowAsync(int size)
+    {
+        _rooms.Add(await WorkloadPopulation.CreateRoomAsync(_workload.Http, _users, [.. Enumerable.Range(0, size)], 5, $"Room of {size}", CancellationToken.None, adminToken: _admin));
+        await DockerTestHelper.CliAsync("restart", _panel.SynapseContainer);
+        await _panel.WaitUntilHealthyAsync();
+        Interlocked.Increment(ref _epoch);
+        using var sender = new MatrixClient(_workload.Http.BaseAddress!.ToString());
+        sender.Http.DefaultRequestHeaders.Authorization = new("Bearer", _users[0].Token);
+        foreach (var room in _rooms)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await sender.SendTextAsync(room.RoomId, $"message {i} in a room of {room.Members.Count}");
+            }
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>A capacity snapshot, taken now by the panel.</summary>
+    public Task<CapacitySnapshotView> SnapshotAsync() => _panel.Api.PostAsync<CapacitySnapshotView>("/api/v1/capacity/snapshots", new { }, HttpStatusCode.OK);
+
+    /// <summary>Three snapshots, five seconds apart: the points the model is fitted on.</summary>
+    public async Task SnapshotsAsync()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await SnapshotAsync();
+            await Task.Delay(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    /// <summary>The panel's forecast for joining a room of <paramref name="members"/> like the ones made here.</summary>
+    public Task<ForecastAnswer> ForecastRoomAsync(int members) =>
+        _panel.Api.PostAsync<ForecastAnswer>("/api/v1/forecast", new ForecastRequest(RoomsOfSize: [new RoomOfSize(members, members + 6)]), HttpStatusCode.OK);
+
+    private async Task SyncAsync(WorkloadUser user)
+    {
+        using var client = new MatrixClient(_workload.Http.BaseAddress!.ToString());
+        client.Http.DefaultRequestHeaders.Authorization = new("Bearer", user.Token);
+        string? since = null;
+        var epoch = Volatile.Read(ref _epoch);
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                // After a restart the clients start again from an initial sync, as after a long absence.
+                if (epoch != Volatile.Read(ref _epoch))
+                {
+                    (epoch, since) = (Volatile.Read(ref _epoch), null);
+                }
+
+                var sync = await client.GetAsync(since is null ? "/_matrix/client/v3/sync?timeout=0" : $"/_matrix/client/v3/sync?timeout=10000&since={Uri.EscapeDataString(since)}");
+                since = sync.GetProperty("next_batch").GetString();
+            }
+            catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException)
+            {
+                await Task.Delay(500, CancellationToken.None);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_syncers);
+        _workload.Dispose();
+        _stop.Dispose();
+    }
+}
