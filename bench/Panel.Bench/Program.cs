@@ -13,7 +13,8 @@ var results = new List<BenchResult>();
 Console.WriteLine(quick ? "Quick run: shorter windows, for checking that the suite works; figures are rougher." : "Full run.");
 
 // Capacity snapshots every 15 s (each with the memory of the last 15 s), so that P8's steps are minutes, not hours.
-var panelEnvironment = new Dictionary<string, string> { ["Panel__RateLimits__Scale"] = "1000000", ["Panel__Capacity__SnapshotInterval"] = "00:00:15" };
+var panelEnvironment = new Dictionary<string, string> { ["Panel__RateLimits__Scale"] = "1000000", ["Panel__Capacity__SnapshotInterval"] = "00:00:15",
+    [Panel.Testing.Workload.GrowthSteps.TrackWorkloadUsers.Key] = Panel.Testing.Workload.GrowthSteps.TrackWorkloadUsers.Value };
 // The runtime settings the deployment gives the panel (the .NET runtime reads some only from the
 // environment), so that what is measured is what users run.
 foreach (var (key, value) in Deployment.RuntimeEnvironment())

@@ -10,6 +10,7 @@ namespace Panel.EndToEnd.Tests.Capacity;
 public sealed class ForecastFixture() : InstalledHomeserverFixture(new Dictionary<string, string>
 {
     ["Panel__Capacity__SnapshotInterval"] = "00:00:15",
+    [GrowthSteps.TrackWorkloadUsers.Key] = GrowthSteps.TrackWorkloadUsers.Value,
 }, "forecast.example.test");
 
 /// <summary>

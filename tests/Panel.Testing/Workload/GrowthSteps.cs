@@ -12,6 +12,13 @@ namespace Panel.Testing.Workload;
 /// </summary>
 public sealed class GrowthSteps : IAsyncDisposable
 {
+    /// <summary>
+    /// The panel setting that lets Synapse see the workload's users as active: they are signed in
+    /// through the admin API (no password hashing, and no login rate limit), and Synapse counts
+    /// the activity of such sessions for the user only with <c>track_puppeted_user_ips</c>.
+    /// </summary>
+    public static readonly KeyValuePair<string, string> TrackWorkloadUsers = new("Panel__Homeserver__SynapseConfig__track_puppeted_user_ips", "true");
+
     private readonly HomeserverPanel _panel;
     private readonly SynapseWorkload _workload;
     private readonly string _admin;
