@@ -18,6 +18,9 @@ public sealed class FakeHomeserverAdminFactory : IHomeserverAdminFactory
 
     public Exception? FailRegistrationWith { get; set; }
 
+    /// <summary>Server notices sent, in order: to whom, and what.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(string To, string Text)> Notices { get; } = new();
+
     /// <summary>What the fake server's metrics say; null as for a server without metrics.</summary>
     public HomeserverActivity? Activity { get; set; }
 
@@ -103,7 +106,11 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
 
     public Task DeleteRegistrationTokenAsync(string token, CancellationToken cancellationToken) => NotModelled<bool>();
 
-    public Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken) => NotModelled<bool>();
+    public Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken)
+    {
+        factory.Notices.Enqueue((userId, text));
+        return Task.CompletedTask;
+    }
 
     public Task<string> StartPurgeHistoryAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken) => NotModelled<string>();
 
