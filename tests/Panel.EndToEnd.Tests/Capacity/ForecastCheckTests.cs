@@ -29,16 +29,15 @@ public sealed class ForecastCheckTests(ForecastFixture hs) : IClassFixture<Forec
     public async Task The_forecast_for_the_next_room_is_within_35_percent_of_what_Synapse_then_takes()
     {
         await using var steps = await GrowthSteps.StartAsync(hs, hs.ServerName, 600);
+        CapacitySnapshotView before = null!;
         foreach (var size in new[] { 50, 150, 300 })
         {
-            await steps.GrowAsync(size);
+            before = await steps.GrowAsync(size);
             await steps.SnapshotsAsync();
         }
 
-        var before = await steps.SnapshotAsync();
         var forecast = await steps.ForecastRoomAsync(600);
-        await steps.GrowAsync(600);
-        var after = await steps.SnapshotAsync();
+        var after = await steps.GrowAsync(600);
 
         var taken = (after.MemoryBytes!.Value - before.MemoryBytes!.Value) / MiB;
         var predicted = forecast.TotalBytes / MiB;

@@ -43,8 +43,12 @@ public sealed class GrowthSteps : IAsyncDisposable
         return new GrowthSteps(panel, workload, admin, made);
     }
 
-    /// <summary>A room of <paramref name="size"/> members (the first users, so the syncing ones are in it); then a restart, activity, and time to settle.</summary>
-    public async Task GrowAsync(int size)
+    /// <summary>
+    /// A room of <paramref name="size"/> members (the first users, so the syncing ones are in it);
+    /// then a restart, activity, time to settle, and a snapshot. Every step's snapshot is taken at
+    /// the same time after its restart: Synapse's memory keeps growing for a while after one.
+    /// </summary>
+    public async Task<CapacitySnapshotView> GrowAsync(int size)
     {
         _rooms.Add(await WorkloadPopulation.CreateRoomAsync(_workload.Http, _users, [.. Enumerable.Range(0, size)], 5, $"Room of {size}", CancellationToken.None, adminToken: _admin));
         await DockerTestHelper.CliAsync("restart", _panel.SynapseContainer);
@@ -61,12 +65,13 @@ public sealed class GrowthSteps : IAsyncDisposable
         }
 
         await Task.Delay(TimeSpan.FromSeconds(30));
+        return await SnapshotAsync();
     }
 
     /// <summary>A capacity snapshot, taken now by the panel.</summary>
     public Task<CapacitySnapshotView> SnapshotAsync() => _panel.Api.PostAsync<CapacitySnapshotView>("/api/v1/capacity/snapshots", new { }, HttpStatusCode.OK);
 
-    /// <summary>Three snapshots, five seconds apart: the points the model is fitted on.</summary>
+    /// <summary>Three more snapshots, five seconds apart: more points to fit the model on.</summary>
     public async Task SnapshotsAsync()
     {
         for (var i = 0; i < 3; i++)
