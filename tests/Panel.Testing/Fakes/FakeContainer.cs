@@ -18,6 +18,9 @@ public sealed class FakeContainer(string id, string name, ContainerSpec spec)
 
     public ConcurrentDictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>What the container printed (the fake engine prints nothing by itself; a test can).</summary>
+    public ConcurrentQueue<string> Logs { get; } = new();
+
     public ContainerInfo ToInfo() => new(
         Id, Name, Spec.Image,
         new Dictionary<string, string>(Spec.Labels) { [OwnershipLabels.Managed] = "true", [OwnershipLabels.Component] = Spec.Component },

@@ -293,7 +293,7 @@ public sealed class FakeContainerRuntime : IContainerRuntime
     public Task<IReadOnlyList<string>> GetLogsAsync(string nameOrId, int tail, CancellationToken cancellationToken)
     {
         Enter(nameof(GetLogsAsync), nameOrId);
-        return Task.FromResult<IReadOnlyList<string>>(["(the fake engine keeps no logs)"]);
+        return Task.FromResult<IReadOnlyList<string>>(Find(nameOrId) is { Logs.IsEmpty: false } c ? [.. c.Logs.TakeLast(tail)] : ["(the fake engine keeps no logs)"]);
     }
 
     public async IAsyncEnumerable<string> FollowLogsAsync(string nameOrId, int tail, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -70,6 +70,44 @@ public sealed class MemoryProfileTests
     }
 
     [Fact]
+    public async Task A_config_Synapse_rejects_is_rolled_back_with_Synapses_own_error_line_shown()
+    {
+        using var factory = await InstalledAsync(jemalloc: true);
+        var api = await ApiAsync(factory);
+        var previous = (await factory.Services.GetRequiredService<HomeserverAccess>().GetDeploymentAsync(Ct))!.Memory;
+        var restarts = 0;
+        // The first restart (with the new config) ends as Synapse ends on a config it refuses; the
+        // rollback's restart comes back.
+        factory.Engine.When(nameof(IContainerRuntime.RestartAsync), () =>
+        {
+            var synapse = factory.Engine.Container(factory.Names.Synapse)!;
+            if (Interlocked.Increment(ref restarts) == 1)
+            {
+                synapse.Logs.Enqueue("synapse.config._base.ConfigError: Error in configuration at 'caches.cache_autotuning.max_cache_memory_usage': invalid size");
+                factory.Admins.Healthy = false;
+                // Just after the engine says it restarted: Synapse reads its config and exits.
+                _ = Task.Run(async () =>
+                {
+                    await Task.Delay(100);
+                    synapse.State = "exited";
+                });
+            }
+            else
+            {
+                factory.Admins.Healthy = true;
+            }
+        }, factory.Names.Synapse);
+
+        var done = await ApplyAsync(api, new MemoryProfileRequest(MemoryProfile.Small, 768 * MiB));
+
+        done.Operation!.Succeeded.ShouldBeFalse();
+        done.Operation.Error!.ShouldContain("so it was undone");
+        done.Operation.Error!.ShouldContain("Error in configuration at 'caches.cache_autotuning.max_cache_memory_usage'");
+        (await factory.Services.GetRequiredService<HomeserverAccess>().GetDeploymentAsync(Ct))!.Memory.ShouldBe(previous);
+        factory.Engine.Container(factory.Names.Synapse)!.State.ShouldBe("running", "the previous config is back, and Synapse with it");
+    }
+
+    [Fact]
     public async Task Changing_only_the_cache_factor_reloads_Synapse_with_SIGHUP_instead_of_restarting_it()
     {
         using var factory = await InstalledAsync(jemalloc: false);
