@@ -6,10 +6,9 @@ using Panel.Web.Features.Capacity;
 
 namespace Panel.EndToEnd.Tests.Capacity;
 
-/// <summary>A homeserver whose capacity snapshots come every 15 s (and each takes the memory of the last 15 s).</summary>
+/// <summary>A homeserver on which the workload's users count as active; its snapshots are the ones the steps take.</summary>
 public sealed class ForecastFixture() : InstalledHomeserverFixture(new Dictionary<string, string>
 {
-    ["Panel__Capacity__SnapshotInterval"] = "00:00:15",
     [GrowthSteps.TrackWorkloadUsers.Key] = GrowthSteps.TrackWorkloadUsers.Value,
 }, "forecast.example.test");
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Panel.Domain.Capacity;
+using Panel.Domain.Containers;
 using Panel.Domain.Homeserver;
 using Panel.Infrastructure.Persistence;
 using Panel.Web.Features.Homeserver;
@@ -15,6 +16,8 @@ namespace Panel.Web.Features.Capacity;
 public sealed partial class CapacitySnapshots(
     IDbContextFactory<PanelDbContext> contexts,
     HomeserverAccess homeserver,
+    IContainerRuntime docker,
+    HomeserverNames names,
     MemoryWindows windows,
     HomeserverFiguresCollector figures,
     HostFiguresReader host,
@@ -22,7 +25,10 @@ public sealed partial class CapacitySnapshots(
     TimeProvider clock,
     ILogger<CapacitySnapshots> logger) : BackgroundService
 {
-    /// <summary>Synapse's memory in a snapshot is its median over these last minutes (or the interval, if shorter).</summary>
+    /// <summary>
+    /// Synapse's memory in a snapshot is its median over these last minutes (or the interval, if
+    /// shorter), and never from before Synapse's last start: a process that restarted is another.
+    /// </summary>
     private static readonly TimeSpan MemorySpan = TimeSpan.FromMinutes(10);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -42,7 +48,13 @@ public sealed partial class CapacitySnapshots(
             var now = clock.GetUtcNow();
             var shape = await ShapeReader.ReadAsync(homeserver.CreateAdmin(d), d.AdminUserId, now, options.Value.MaxUsersForDevices, cancellationToken);
             var span = options.Value.SnapshotInterval < MemorySpan ? options.Value.SnapshotInterval : MemorySpan;
-            var memory = await windows.MeasureAsync(now - span, now, cancellationToken);
+            var from = now - span;
+            if (d.Mode == HomeserverMode.Managed && await docker.InspectAsync(names.Synapse, cancellationToken) is { StartedAt: { } started } && started > from)
+            {
+                from = started;
+            }
+
+            var memory = await windows.MeasureAsync(from, now, cancellationToken);
             var sizes = await figures.GetAsync(refresh: false, cancellationToken);
             var machine = host.Read();
             var snapshot = CapacitySnapshot.Take(now, MemoryProfiles.Describe(d.Memory), shape, memory?.MedianBytes, sizes.DatabaseBytes, sizes.MediaBytes,
