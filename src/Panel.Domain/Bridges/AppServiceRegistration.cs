@@ -8,7 +8,7 @@ namespace Panel.Domain.Bridges;
 /// </summary>
 public sealed record AppServiceRegistration(
     string Id,
-    string Url,
+    string? Url,
     string AsToken,
     string HsToken,
     string SenderLocalpart,
@@ -29,5 +29,17 @@ public sealed record AppServiceRegistration(
             [$"@{Regex.Escape(definition.BotLocalpart)}:{server}", $"@{Regex.Escape(definition.UserPrefix)}.*:{server}"],
             RateLimited: false,
             ReceiveEphemeral: true);
+    }
+
+    /// <summary>
+    /// The panel's own appservice for imported history: its bot (<paramref name="botLocalpart"/>)
+    /// makes the rooms, and the imported people are its users (<c>@slack_…</c>), exclusively. It
+    /// receives nothing (no URL): it only writes.
+    /// </summary>
+    public static AppServiceRegistration ForHistory(string id, string botLocalpart, string userPrefix, string serverName, string asToken, string hsToken)
+    {
+        var server = Regex.Escape(serverName);
+        return new AppServiceRegistration(id, null, asToken, hsToken, botLocalpart,
+            [$"@{Regex.Escape(botLocalpart)}:{server}", $"@{Regex.Escape(userPrefix)}.*:{server}"], RateLimited: false, ReceiveEphemeral: false);
     }
 }

@@ -76,7 +76,8 @@ public static partial class BridgeFilesGenerator
         var root = new YamlMappingNode
         {
             { "id", Quoted(registration.Id) },
-            { "url", Quoted(registration.Url) },
+            // No URL: Synapse pushes nothing to an appservice that only writes.
+            { "url", registration.Url is { } url ? Quoted(url) : Plain("null") },
             { "as_token", Quoted(registration.AsToken) },
             { "hs_token", Quoted(registration.HsToken) },
             { "sender_localpart", Quoted(registration.SenderLocalpart) },

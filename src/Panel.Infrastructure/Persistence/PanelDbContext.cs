@@ -39,6 +39,12 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
 
     public DbSet<Panel.Domain.Capacity.CapacitySnapshot> CapacitySnapshots => Set<Panel.Domain.Capacity.CapacitySnapshot>();
 
+    public DbSet<Panel.Domain.History.HistoryAppService> HistoryAppServices => Set<Panel.Domain.History.HistoryAppService>();
+
+    public DbSet<Panel.Domain.History.SlackImport> SlackImports => Set<Panel.Domain.History.SlackImport>();
+
+    public DbSet<Panel.Domain.History.ImportedEvent> ImportedEvents => Set<Panel.Domain.History.ImportedEvent>();
+
     public DbSet<TimelineEvent> TimelineEvents => Set<TimelineEvent>();
 
     public DbSet<WatchedContainer> WatchedContainers => Set<WatchedContainer>();

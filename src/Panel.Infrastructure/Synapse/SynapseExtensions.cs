@@ -14,6 +14,7 @@ public static class SynapseExtensions
             c.DefaultRequestHeaders.UserAgent.ParseAdd("HomeserverPanel/1.0");
         });
         services.AddSingleton<IHomeserverAdminFactory, SynapseAdminFactory>();
+        services.AddSingleton<Panel.Domain.History.IHistoryWriterFactory, SynapseHistoryWriterFactory>();
         return services;
     }
 }

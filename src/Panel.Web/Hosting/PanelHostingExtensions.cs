@@ -15,6 +15,7 @@ using Panel.Web.Features.ApiTokens;
 using Panel.Web.Features.Audit;
 using Panel.Web.Features.Backups;
 using Panel.Web.Features.Capacity;
+using Panel.Web.Features.History;
 using Panel.Web.Features.Bridges;
 using Panel.Web.Features.Donations;
 using Panel.Web.Features.Health;
@@ -57,6 +58,7 @@ public static class PanelHostingExtensions
         services.AddInvites();
         services.AddMonitoring();
         services.AddCapacity(builder.Configuration);
+        services.AddHistory();
         services.AddBridges(builder.Configuration);
         services.AddBackups(builder.Configuration);
         services.AddDonations(builder.Configuration);
@@ -104,6 +106,7 @@ public static class PanelHostingExtensions
         app.MapWellKnown();
         app.MapStripeWebhook();
         app.MapDonationsExport();
+        app.MapHistoryUpload();
 
         var api = app.MapGroup("/api/v1").RequireAuthorization(PanelPolicies.ApiAdmin);
         api.MapCoreApi();
@@ -112,6 +115,7 @@ public static class PanelHostingExtensions
         api.MapInvitesApi();
         api.MapMonitoringApi();
         api.MapCapacityApi();
+        api.MapHistoryApi();
         api.MapDonationsApi();
         api.MapBridgesApi();
         api.MapBackupsApi();

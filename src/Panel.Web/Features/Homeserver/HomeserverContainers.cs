@@ -102,15 +102,22 @@ public sealed class HomeserverContainers(
 
     /// <summary>
     /// Writes homeserver.yaml (and the signing key, unless the volume already has one) into the Synapse
-    /// container. It lists the registrations of the bridges the database marks as registered.
+    /// container. It lists the registrations of the bridges the database marks as registered, and the
+    /// panel's own history appservice when it is.
     /// </summary>
     public async Task WriteConfigAsync(HomeserverDeployment deployment, string container, CancellationToken cancellationToken)
     {
         List<string> appServiceFiles;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            appServiceFiles = (await db.Bridges.Where(b => b.Registered).Select(b => b.CatalogId).ToListAsync(cancellationToken))
-                .Order(StringComparer.Ordinal).Select(SynapseLayout.AppServiceRegistrationPath).ToList();
+            var ids = await db.Bridges.Where(b => b.Registered).Select(b => b.CatalogId).ToListAsync(cancellationToken);
+            if (await db.HistoryAppServices.AnyAsync(a => a.Registered, cancellationToken))
+            {
+                // The panel's own appservice for imported history, registered as bridges are.
+                ids.Add(Panel.Domain.History.HistoryAppService.AppServiceId);
+            }
+
+            appServiceFiles = ids.Order(StringComparer.Ordinal).Select(SynapseLayout.AppServiceRegistrationPath).ToList();
         }
 
         var yaml = SynapseConfig.Generate(BuildConfigInput(deployment, appServiceFiles));

@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+using Panel.Domain.Common;
+using Panel.Web.Features.Accounts;
+using Panel.Web.Features.Audit;
+
+namespace Panel.Web.Features.History;
+
+internal static class HistoryEndpoints
+{
+    public static RouteGroupBuilder MapHistoryApi(this RouteGroupBuilder api)
+    {
+        var slack = api.MapGroup("/history/slack").WithTags("History");
+        slack.MapPost("/", async (HttpContext http, SlackImports imports, ActorContext actor, string? fileName, CancellationToken ct) =>
+            {
+                var view = await UploadAsync(http, imports, await actor.GetAsync(), fileName, ct);
+                return TypedResults.Created($"/api/v1/history/slack/{view.Id}", view);
+            })
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
+            .WithSummary("Upload a Slack export (the ZIP as the body, or a multipart form with one file): it is checked and previewed; nothing is imported yet");
+        slack.MapGet("/", (SlackImports imports, CancellationToken ct) => imports.ListAsync(ct))
+            .WithSummary("The uploaded exports and how far each import has come");
+        slack.MapGet("/{id:guid}", async (Guid id, SlackImports imports, CancellationToken ct) =>
+                await imports.GetAsync(id, ct) is { } view ? Results.Ok(view) : throw new NotFoundException("There is no such upload."))
+            .WithSummary("An upload with its preview: channels, messages, people, dates, files, and what will not come across");
+        slack.MapPost("/{id:guid}/import", async (Guid id, SlackImportRequest body, SlackImports imports, ActorContext actor, CancellationToken ct) =>
+            {
+                await imports.StartAsync(id, body, await actor.GetAsync(), ct);
+                return TypedResults.Accepted($"/api/v1/history/slack/{id}");
+            })
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Import the chosen channels (all when none are given) as a space and rooms; runs as an operation; running it again adds only what is missing");
+        slack.MapPost("/cancel", (SlackImports imports) =>
+            {
+                imports.Cancel();
+                return TypedResults.Accepted("/api/v1/homeserver");
+            })
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Stop the running import after the message it is sending");
+        slack.MapDelete("/{id:guid}", async (Guid id, SlackImports imports, ActorContext actor, CancellationToken ct) =>
+            {
+                await imports.DeleteAsync(id, await actor.GetAsync(), ct);
+                return TypedResults.NoContent();
+            })
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Delete an uploaded export (the rooms it became stay)");
+        return api;
+    }
+
+    /// <summary>
+    /// The History page's upload form, for a signed-in owner: the file streams to disk (the body is
+    /// not read as a form, so antiforgery's form field cannot be checked; the session cookie is
+    /// SameSite=Strict and the origin is checked instead), then the page shows its preview.
+    /// </summary>
+    public static IEndpointRouteBuilder MapHistoryUpload(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/history/upload", async (HttpContext http, SlackImports imports, ActorContext actor, CancellationToken ct) =>
+            {
+                if (http.Request.Headers.Origin is [{ } origin] && !string.Equals(new Uri(origin).Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase))
+                {
+                    return Results.StatusCode(StatusCodes.Status403Forbidden);
+                }
+
+                try
+                {
+                    var view = await UploadAsync(http, imports, await actor.GetAsync(), null, ct);
+                    return Results.Redirect($"/history?import={view.Id}", preserveMethod: false);
+                }
+                catch (DomainException e)
+                {
+                    return Results.Redirect("/history?error=" + Uri.EscapeDataString(e.Message), preserveMethod: false);
+                }
+            })
+            .RequireAuthorization(PanelPolicies.Owner)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
+            .DisableAntiforgery()
+            .ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task<SlackImportView> UploadAsync(HttpContext http, SlackImports imports, AuditActor actor, string? fileName, CancellationToken ct)
+    {
+        if (MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value ?? throw new DomainException("The form has no boundary.");
+            var reader = new MultipartReader(boundary, http.Request.Body);
+            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            {
+                if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFileDisposition())
+                {
+                    return await imports.UploadAsync(section.Body, disposition.FileName.Value ?? disposition.FileNameStar.Value, actor, ct);
+                }
+            }
+
+            throw new DomainException("The form has no file: choose the export's ZIP file.");
+        }
+
+        return await imports.UploadAsync(http.Request.Body, fileName, actor, ct);
+    }
+}

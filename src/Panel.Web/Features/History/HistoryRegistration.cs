@@ -1,0 +1,11 @@
+namespace Panel.Web.Features.History;
+
+public static class HistoryRegistration
+{
+    public static IServiceCollection AddHistory(this IServiceCollection services)
+    {
+        services.AddSingleton<HistoryAppServices>();
+        services.AddSingleton<SlackImports>();
+        return services;
+    }
+}
