@@ -26,7 +26,7 @@ public static class Forecast
             var taken = (after.MemoryBytes!.Value - before.MemoryBytes!.Value) / 1048576.0;
             var predicted = forecast.TotalBytes / 1048576.0;
             lastError = Math.Abs(predicted - taken) / Math.Max(1, Math.Abs(taken)) * 100;
-            Console.WriteLine($"[P8] room of {size}: forecast {predicted:0.0} MiB (± {forecast.UncertaintyBytes / 1048576.0:0.0}), taken {taken:0.0} MiB, error {lastError:0} %");
+            Console.WriteLine($"[P8] room of {size}: forecast {predicted:0.0} MiB (± {forecast.UncertaintyBytes / 1048576.0:0.0}), taken {taken:0.0} MiB, error {lastError:0} % (Synapse {before.MemoryBytes / 1048576.0:0.0} → {after.MemoryBytes / 1048576.0:0.0} MiB)");
             details[$"room of {size}: forecast MiB"] = predicted;
             details[$"room of {size}: taken MiB"] = taken;
             details[$"room of {size}: error %"] = lastError;

@@ -95,6 +95,23 @@ public interface IHomeserverAdmin
 
     /// <summary>"scheduled", "active", "shutting_down", "purging", "complete" or "failed".</summary>
     Task<string> GetDeleteStatusAsync(string deleteId, CancellationToken cancellationToken);
+
+    /// <summary>The room's current state events, as the server holds them (whoever is in the room).</summary>
+    Task<IReadOnlyList<System.Text.Json.Nodes.JsonObject>> GetRoomStateAsync(string roomId, CancellationToken cancellationToken);
+
+    /// <summary>A page of the room's timeline, oldest first, from <paramref name="from"/> (null: the start); <c>Next</c> is null at the end.</summary>
+    Task<RoomEventsPage> GetRoomEventsAsync(string roomId, string? from, int limit, CancellationToken cancellationToken);
+
+    /// <summary>A media file by its mxc:// URI, streamed; null when the server has no such file.</summary>
+    Task<HomeserverMedia?> DownloadMediaAsync(string mxcUri, CancellationToken cancellationToken);
+}
+
+public sealed record RoomEventsPage(IReadOnlyList<System.Text.Json.Nodes.JsonObject> Events, string? Next);
+
+/// <summary>A downloaded media file: dispose it to close the download.</summary>
+public sealed record HomeserverMedia(Stream Content, string? ContentType, long? Length) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Content.DisposeAsync();
 }
 
 /// <summary>Counters since <see cref="ProcessStartedAt"/>: a later reading with another start time means a restart.</summary>

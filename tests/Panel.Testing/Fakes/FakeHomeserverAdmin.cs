@@ -120,6 +120,12 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
 
     public Task<string> GetDeleteStatusAsync(string deleteId, CancellationToken cancellationToken) => NotModelled<string>();
 
+    public Task<IReadOnlyList<System.Text.Json.Nodes.JsonObject>> GetRoomStateAsync(string roomId, CancellationToken cancellationToken) => NotModelled<IReadOnlyList<System.Text.Json.Nodes.JsonObject>>();
+
+    public Task<RoomEventsPage> GetRoomEventsAsync(string roomId, string? from, int limit, CancellationToken cancellationToken) => NotModelled<RoomEventsPage>();
+
+    public Task<HomeserverMedia?> DownloadMediaAsync(string mxcUri, CancellationToken cancellationToken) => NotModelled<HomeserverMedia?>();
+
     private static Task<T> NotModelled<T>([System.Runtime.CompilerServices.CallerMemberName] string member = "") =>
         throw new NotSupportedException($"The fake homeserver does not model {member}; test it against the real Synapse image.");
 }

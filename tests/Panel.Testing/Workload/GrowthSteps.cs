@@ -26,6 +26,10 @@ public sealed class GrowthSteps : IAsyncDisposable
     private readonly List<WorkloadRoom> _rooms = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _syncers;
+
+    // One initial sync at a time: ten at once make a peak whose leftovers in Synapse's heap differ
+    // from one restart to the next, and that noise is larger than what a small room costs.
+    private readonly SemaphoreSlim _initialSyncs = new(1, 1);
     private int _epoch;
 
     private GrowthSteps(HomeserverPanel panel, SynapseWorkload workload, string admin, IReadOnlyList<WorkloadUser> users)
@@ -64,7 +68,7 @@ public sealed class GrowthSteps : IAsyncDisposable
             }
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(45));
         return await SnapshotAsync();
     }
 
@@ -101,10 +105,24 @@ public sealed class GrowthSteps : IAsyncDisposable
                     (epoch, since) = (Volatile.Read(ref _epoch), null);
                 }
 
-                var sync = await client.GetAsync(since is null ? "/_matrix/client/v3/sync?timeout=0" : $"/_matrix/client/v3/sync?timeout=10000&since={Uri.EscapeDataString(since)}");
-                since = sync.GetProperty("next_batch").GetString();
+                if (since is null)
+                {
+                    await _initialSyncs.WaitAsync(_stop.Token);
+                    try
+                    {
+                        since = (await client.GetAsync("/_matrix/client/v3/sync?timeout=0")).GetProperty("next_batch").GetString();
+                    }
+                    finally
+                    {
+                        _initialSyncs.Release();
+                    }
+                }
+                else
+                {
+                    since = (await client.GetAsync($"/_matrix/client/v3/sync?timeout=10000&since={Uri.EscapeDataString(since)}")).GetProperty("next_batch").GetString();
+                }
             }
-            catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException)
+            catch (Exception e) when (e is HttpRequestException or InvalidOperationException or OperationCanceledException)
             {
                 await Task.Delay(500, CancellationToken.None);
             }
@@ -117,5 +135,6 @@ public sealed class GrowthSteps : IAsyncDisposable
         await Task.WhenAll(_syncers);
         _workload.Dispose();
         _stop.Dispose();
+        _initialSyncs.Dispose();
     }
 }

@@ -45,8 +45,31 @@ internal static class HistoryEndpoints
             })
             .RequireAuthorization(PanelPolicies.ApiOwner)
             .WithSummary("Delete an uploaded export (the rooms it became stay)");
+        var archives = api.MapGroup("/history/archives").WithTags("History");
+        archives.MapPost("/", async (RoomArchiveRequest body, RoomArchives service, ActorContext actor, CancellationToken ct) =>
+            {
+                var name = await service.StartAsync(body, await actor.GetAsync(), ct);
+                return TypedResults.Accepted($"/api/v1/history/archives/{name}", new RoomArchiveView(name, 0, DateTimeOffset.UtcNow));
+            })
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Archive a room (its ID or alias): events as JSON lines, state, media and an offline index.html, in one ZIP; runs as an operation");
+        archives.MapGet("/", (RoomArchives service) => service.List())
+            .WithSummary("The archives on disk");
+        archives.MapGet("/{name}", (string name, RoomArchives service) => Download(service, name))
+            .WithSummary("Download an archive");
+        archives.MapDelete("/{name}", async (string name, RoomArchives service, ActorContext actor, IAuditLog audit, CancellationToken ct) =>
+            {
+                await service.DeleteAsync(name, await actor.GetAsync(), audit, ct);
+                return TypedResults.NoContent();
+            })
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Delete an archive from the panel's disk");
         return api;
     }
+
+    /// <summary>An archive as a download, streamed from disk.</summary>
+    public static IResult Download(RoomArchives service, string name) =>
+        TypedResults.PhysicalFile(service.PathOf(name), "application/zip", name, enableRangeProcessing: true);
 
     /// <summary>
     /// The History page's upload form, for a signed-in owner: the file streams to disk (the body is
@@ -57,7 +80,7 @@ internal static class HistoryEndpoints
     {
         endpoints.MapPost("/history/upload", async (HttpContext http, SlackImports imports, ActorContext actor, CancellationToken ct) =>
             {
-                if (http.Request.Headers.Origin is [{ } origin] && !string.Equals(new Uri(origin).Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase))
+                if (!SameOrigin(http.Request))
                 {
                     return Results.StatusCode(StatusCodes.Status403Forbidden);
                 }
@@ -76,7 +99,26 @@ internal static class HistoryEndpoints
             .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
             .DisableAntiforgery()
             .ExcludeFromDescription();
+        // The page's download links, for a signed-in owner or admin (the session cookie).
+        endpoints.MapGet("/history/archives/{name}", (string name, RoomArchives service) => Download(service, name))
+            .RequireAuthorization(PanelPolicies.Admin)
+            .ExcludeFromDescription();
         return endpoints;
+    }
+
+    /// <summary>
+    /// A form post from the panel's own page: browsers say so in Sec-Fetch-Site; the Origin is
+    /// checked when they do not (the panel's no-referrer policy makes it "null" on some).
+    /// </summary>
+    private static bool SameOrigin(HttpRequest request)
+    {
+        if (request.Headers["Sec-Fetch-Site"] is [{ } site])
+        {
+            return site is "same-origin" or "none";
+        }
+
+        return request.Headers.Origin is not [{ } origin] || origin == "null"
+            || (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
     }
 
     private static async Task<SlackImportView> UploadAsync(HttpContext http, SlackImports imports, AuditActor actor, string? fileName, CancellationToken ct)

@@ -6,6 +6,7 @@ public static class HistoryRegistration
     {
         services.AddSingleton<HistoryAppServices>();
         services.AddSingleton<SlackImports>();
+        services.AddSingleton<RoomArchives>();
         return services;
     }
 }

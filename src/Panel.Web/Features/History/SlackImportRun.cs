@@ -126,7 +126,10 @@ public sealed class SlackImportRun(
             await writer.SetStateAsync(space, Bot, "m.space.child", room, new JsonObject { ["via"] = new JsonArray(d.ServerName) }, cancellationToken);
             return room;
         }, cancellationToken);
-        var members = c.Members.Concat(export.Messages(c).Select(Speaker).Where(s => s is not null).Select(s => s!)).Distinct(StringComparer.Ordinal);
+        // Everyone who is in the channel, speaks in it or reacts in it: a ghost must be in a room to send there.
+        var members = c.Members
+            .Concat(export.Messages(c).SelectMany(m => m.Reactions.SelectMany(r => r.Users).Concat(Speaker(m) is { } s ? [s] : [])))
+            .Distinct(StringComparer.Ordinal);
         foreach (var member in members.Where(ghosts.ContainsKey))
         {
             await RecordedAsync(c.Id, "member:" + member, async () =>
@@ -177,11 +180,13 @@ public sealed class SlackImportRun(
                 await using var copy = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
                 await stream.CopyToAsync(copy, cancellationToken);
                 copy.Position = 0;
+                // The upload's request owns the stream once sent (and closes it): its length is read first.
+                var size = copy.Length;
                 var mxc = await writer.UploadAsync(sender, copy, file.Name, file.MimeType ?? "application/octet-stream", cancellationToken);
                 var content = new JsonObject
                 {
                     ["msgtype"] = file.IsImage ? "m.image" : "m.file", ["body"] = file.Name, ["url"] = mxc,
-                    ["info"] = new JsonObject { ["mimetype"] = file.MimeType ?? "application/octet-stream", ["size"] = copy.Length },
+                    ["info"] = new JsonObject { ["mimetype"] = file.MimeType ?? "application/octet-stream", ["size"] = size },
                 };
                 Thread(c, m, content);
                 return await writer.SendAsync(room, sender, "m.room.message", content, Txn(c, key), m.Time, cancellationToken);
@@ -262,6 +267,7 @@ public sealed class SlackImportRun(
         ["name"] = import.Workspace,
         ["topic"] = $"The history of the {import.Workspace} Slack workspace, imported.",
         ["preset"] = "public_chat",
+        ["visibility"] = "public",
         ["creation_content"] = new JsonObject { ["type"] = "m.space" },
         ["power_level_content_override"] = new JsonObject { ["events_default"] = 100, ["users"] = new JsonObject { [Bot] = 100 } },
     };
@@ -271,6 +277,8 @@ public sealed class SlackImportRun(
         ["name"] = c.Kind == SlackChannelKind.Direct ? $"Direct messages ({c.Id})" : c.Name,
         ["topic"] = string.Join(" — ", new[] { c.Topic, c.Purpose }.Where(t => !string.IsNullOrWhiteSpace(t)).Distinct()),
         ["preset"] = isPublic ? "public_chat" : "private_chat",
+        // Public channels are listed in the server's room directory, as they were in Slack's channel browser.
+        ["visibility"] = isPublic ? "public" : "private",
         ["initial_state"] = new JsonArray(
             new JsonObject { ["type"] = "m.space.parent", ["state_key"] = space, ["content"] = new JsonObject { ["via"] = new JsonArray(d.ServerName), ["canonical"] = true } },
             new JsonObject { ["type"] = "m.room.history_visibility", ["state_key"] = "", ["content"] = new JsonObject { ["history_visibility"] = "shared" } }),

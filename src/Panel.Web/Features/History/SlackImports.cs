@@ -135,6 +135,11 @@ public sealed partial class SlackImports(
 
         var workspace = string.IsNullOrWhiteSpace(request.Workspace) ? view.Workspace : request.Workspace.Trim();
         var total = preview.Channels.Where(x => choices.Any(y => y.Id == x.Id)).Sum(x => x.Messages);
+        if (view.Status == "interrupted")
+        {
+            await ChangeAsync(id, i => i.Finish(SlackImportStatus.Failed, clock.GetUtcNow(), view.LastError), cancellationToken);
+        }
+
         await ChangeAsync(id, i => i.Start(workspace, [.. choices.Select(x => (x.Id, x.Public))], total), cancellationToken);
         var cancel = new CancellationTokenSource();
         try
@@ -205,8 +210,12 @@ public sealed partial class SlackImports(
         return name.Length is > 0 and <= 100 ? name : "Slack";
     }
 
-    private static SlackImportView View(SlackImport i, SlackPreview? preview) =>
-        new(i.Id, i.Workspace, i.FileName, i.FileBytes, i.Status.ToString().ToLowerInvariant(), i.Total, i.Done, i.LastError, i.UploadedAt, i.FinishedAt, preview);
+    private SlackImportView View(SlackImport i, SlackPreview? preview) =>
+        new(i.Id, i.Workspace, i.FileName, i.FileBytes, Interrupted(i) ? "interrupted" : i.Status.ToString().ToLowerInvariant(), i.Total, i.Done,
+            Interrupted(i) ? "The panel stopped during the import. Import again: it continues where it stopped." : i.LastError, i.UploadedAt, i.FinishedAt, preview);
+
+    /// <summary>Importing, with no import running: the panel stopped (or was killed) during it.</summary>
+    private bool Interrupted(SlackImport i) => i.Status == SlackImportStatus.Importing && operations.Current is not { Kind: "history-import", IsRunning: true };
 
     private async Task<SlackImport?> LoadAsync(Guid id, CancellationToken cancellationToken)
     {

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Panel.Domain.Homeserver;
+
+namespace Panel.Infrastructure.Synapse;
+
+/// <summary>Reading a whole room, for its archive: state, timeline and media, through the admin's access.</summary>
+internal sealed partial class SynapseAdminClient
+{
+    public async Task<IReadOnlyList<JsonObject>> GetRoomStateAsync(string roomId, CancellationToken cancellationToken)
+    {
+        var answer = await SendAsync<JsonElement>(HttpMethod.Get, $"_synapse/admin/v1/rooms/{Uri.EscapeDataString(roomId)}/state", null, cancellationToken);
+        return [.. answer.GetProperty("state").EnumerateArray().Select(e => JsonNode.Parse(e.GetRawText())!.AsObject())];
+    }
+
+    public async Task<RoomEventsPage> GetRoomEventsAsync(string roomId, string? from, int limit, CancellationToken cancellationToken)
+    {
+        var path = $"_synapse/admin/v1/rooms/{Uri.EscapeDataString(roomId)}/messages?dir=f&limit={Math.Clamp(limit, 1, 1000)}"
+            + (from is null ? "" : "&from=" + Uri.EscapeDataString(from));
+        var answer = await SendAsync<JsonElement>(HttpMethod.Get, path, null, cancellationToken);
+        var events = answer.TryGetProperty("chunk", out var chunk) ? chunk.EnumerateArray().Select(e => JsonNode.Parse(e.GetRawText())!.AsObject()).ToList() : [];
+        // The end of the timeline is a page with no events (Synapse may still give an end token).
+        var next = events.Count > 0 && answer.TryGetProperty("end", out var end) && end.ValueKind == JsonValueKind.String ? end.GetString() : null;
+        return new RoomEventsPage(events, next);
+    }
+
+    public async Task<HomeserverMedia?> DownloadMediaAsync(string mxcUri, CancellationToken cancellationToken)
+    {
+        if (!mxcUri.StartsWith("mxc://", StringComparison.Ordinal) || mxcUri[6..].Split('/') is not [{ Length: > 0 } server, { Length: > 0 } id])
+        {
+            return null;
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await SendRawAsync(HttpMethod.Get, $"_matrix/client/v1/media/download/{Uri.EscapeDataString(server)}/{Uri.EscapeDataString(id)}?allow_redirect=false", null, cancellationToken);
+        }
+        catch (HomeserverException e) when (e.StatusCode is 404 or 502 or 504)
+        {
+            return null;
+        }
+
+        return new HomeserverMedia(new ResponseStream(response, await response.Content.ReadAsStreamAsync(cancellationToken)),
+            response.Content.Headers.ContentType?.MediaType, response.Content.Headers.ContentLength);
+    }
+
+    /// <summary>The body of a response that disposes the response with it.</summary>
+    private sealed class ResponseStream(HttpResponseMessage response, Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                response.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,273 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Panel.Domain.History;
+using Microsoft.Playwright;
+using Panel.EndToEnd.Tests.Invites;
+using Panel.EndToEnd.Tests.Pages;
+using Panel.Infrastructure.Slack;
+using Panel.Testing;
+using Panel.Testing.Slack;
+using Panel.Testing.Workload;
+using Panel.Web.Features.History;
+using Panel.Web.Features.Users;
+
+namespace Panel.EndToEnd.Tests.History;
+
+public sealed class HistoryHomeserverFixture() : InstalledHomeserverFixture(null, "history.example.test");
+
+/// <summary>One homeserver for the History tests: the API's and the page's.</summary>
+[CollectionDefinition(Name)]
+public sealed class HistoryCollection : ICollectionFixture<HistoryHomeserverFixture>
+{
+    public const string Name = "History";
+}
+
+/// <summary>
+/// A Slack export (the generator's: five channels, 5,200 messages over two years, threads, edits,
+/// reactions, files, a deleted user and a bot) imported into the real Synapse by the panel, and read
+/// back by a real client and by Synapse's admin API.
+/// </summary>
+[Collection(HistoryCollection.Name)]
+public sealed class SlackImportTests(HistoryHomeserverFixture hs)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_run_killed_halfway_and_started_again_leaves_every_message_exactly_once_with_its_author_time_thread_and_reactions_and_a_second_import_adds_nothing()
+    {
+        var dir = TestEnvironment.NewTempDirectory("slack");
+        var written = SlackExportGenerator.Write(Path.Combine(dir, "Acme Slack export Jan 1 2024 - Dec 31 2025.zip"));
+        var upload = await UploadAsync(written.Path);
+        upload.Workspace.ShouldBe("Acme");
+        upload.Preview!.Messages.ShouldBe(written.Messages);
+        upload.Preview.Channels.Count.ShouldBe(5);
+        upload.Preview.FilesMissing.ShouldBe(written.FilesLinked);
+        upload.Preview.NotComingAcross.ShouldContain(s => s.Contains("only links to Slack", StringComparison.Ordinal));
+
+        // Killed halfway: the panel process dies mid-import, and comes back with the import interrupted.
+        await StartImportAsync(upload.Id);
+        await Eventually.UntilAsync(() => GetAsync(upload.Id), v => v.Done >= v.Total / 3 || v.Status != "importing", TimeSpan.FromMinutes(6), "a third of the messages sent", TimeSpan.FromMilliseconds(200));
+        (await GetAsync(upload.Id)).Status.ShouldBe("importing", (await GetAsync(upload.Id)).LastError);
+        await hs.RestartProcessAsync(kill: true);
+        (await GetAsync(upload.Id)).Status.ShouldBe("interrupted");
+
+        await StartImportAsync(upload.Id);
+        var done = await WaitForImportAsync(upload.Id);
+        done.Status.ShouldBe("done", done.LastError);
+
+        using var admin = new SynapseAdminReader(await hs.ClientUrlAsync(), await SharedSecretAdmin.RegisterAsync(new HttpClient { BaseAddress = new Uri(await hs.ClientUrlAsync()) },
+            await SharedSecretAdmin.ReadSecretAsync(hs.SynapseContainer), "history-admin"));
+        var first = await ExactlyOnceAsync(admin, written.Path);
+
+        // A member reads #general as any client does: ghosts with their names, Slack's times, threads and reactions.
+        await hs.Api.CreateUserAsync(new CreateUserRequest("reader", null, "the reader's long password", false));
+        using var reader = new MatrixClient(await hs.ClientUrlAsync());
+        await reader.LoginAsync("reader", "the reader's long password");
+        var directory = await reader.PostAsync("/_matrix/client/v3/publicRooms", new { limit = 50 });
+        var general = directory.GetProperty("chunk").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "general").GetProperty("room_id").GetString()!;
+        directory.GetProperty("chunk").EnumerateArray().Count(IsSpace).ShouldBe(1);
+        await reader.JoinAsync(general);
+        var events = await reader.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(general)}/messages?dir=f&limit=1000");
+        var messages = events.GetProperty("chunk").EnumerateArray().Where(e => e.GetProperty("type").GetString() == "m.room.message").ToList();
+        messages.Count.ShouldBeGreaterThan(500);
+        var slackGeneral = Messages(written.Path, "general");
+        var byTime = slackGeneral.GroupBy(m => m.Time.ToUnixTimeMilliseconds()).ToDictionary(g => g.Key, g => g.First());
+        var m0 = messages.First(e => byTime.ContainsKey(e.GetProperty("origin_server_ts").GetInt64()));
+        var slack0 = byTime[m0.GetProperty("origin_server_ts").GetInt64()];
+        m0.GetProperty("sender").GetString().ShouldBe($"@{SlackNames.GhostLocalpart(slack0.User!)}:{hs.ServerName}");
+        var profile = await reader.GetAsync($"/_matrix/client/v3/profile/{Uri.EscapeDataString(m0.GetProperty("sender").GetString()!)}");
+        profile.GetProperty("displayname").GetString().ShouldStartWith(slack0.User == "U999GONE" ? "Former Member" : slack0.User == "U001PERSON" ? "P1" : "Person ");
+        messages.First().GetProperty("origin_server_ts").GetInt64().ShouldBe(slackGeneral.Min(m => m.Time).ToUnixTimeMilliseconds());
+        messages.Count(IsThreadReply).ShouldBeGreaterThan(0);
+        events.GetProperty("chunk").EnumerateArray().ShouldContain(e => e.GetProperty("type").GetString() == "m.reaction");
+
+        // A second import of the same export sends nothing.
+        await StartImportAsync(upload.Id);
+        (await WaitForImportAsync(upload.Id)).Status.ShouldBe("done");
+        (await ExactlyOnceAsync(admin, written.Path)).ShouldBe(first);
+        (await hs.GetHomeserverAsync()).Health.ShouldBe("healthy");
+    }
+
+    [Fact]
+    public async Task A_zip_that_is_not_an_export_is_cut_short_climbs_out_or_is_a_bomb_is_refused_with_a_clear_message_and_nothing_kept()
+    {
+        var dir = TestEnvironment.NewTempDirectory("bad-slack");
+        var before = (await hs.Api.GetAsync<List<SlackImportView>>("/api/v1/history/slack")).Count;
+        foreach (var (path, reason) in new[]
+                 {
+                     (BadZips.NotAnExport(dir), "users.json"), (BadZips.Truncated(dir), "ZIP"), (BadZips.PathTraversal(dir), "path"), (BadZips.Bomb(dir), "unpack"),
+                 })
+        {
+            using var body = new StreamContent(File.OpenRead(path));
+            body.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+            var response = await hs.Api.Http.PostAsync($"/api/v1/history/slack?fileName={Uri.EscapeDataString(Path.GetFileName(path))}", body, Ct);
+            var text = await response.Content.ReadAsStringAsync(Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, text);
+            text.ShouldContain(reason, Case.Insensitive);
+            text.ShouldNotContain("   at ");
+        }
+
+        (await hs.Api.GetAsync<List<SlackImportView>>("/api/v1/history/slack")).Count.ShouldBe(before);
+        Directory.EnumerateFiles(Path.Combine(hs.Process.DataDirectory, "history")).ShouldAllBe(f => !f.EndsWith(".zip", StringComparison.Ordinal) || KnownUpload(f));
+        (await hs.GetHomeserverAsync()).Health.ShouldBe("healthy");
+    }
+
+    private static bool IsSpace(JsonElement room) => room.TryGetProperty("room_type", out var t) && t.GetString() == "m.space";
+
+    private static bool IsThreadReply(JsonElement e) => e.GetProperty("content").TryGetProperty("m.relates_to", out var r) && r.GetProperty("rel_type").GetString() == "m.thread";
+
+    private bool KnownUpload(string file) =>
+        hs.Api.GetAsync<List<SlackImportView>>("/api/v1/history/slack").GetAwaiter().GetResult().Any(v => file.Contains(v.Id.ToString("N"), StringComparison.Ordinal));
+
+    /// <summary>
+    /// Every Slack message of every channel is in its room exactly once (no two events of a ghost
+    /// share a time, type and body, and every message's time is there); so is every reaction.
+    /// Answers the number of events the ghosts sent.
+    /// </summary>
+    private async Task<int> ExactlyOnceAsync(SynapseAdminReader admin, string export)
+    {
+        using var reader = SlackExportReader.Open(export);
+        var total = 0;
+        foreach (var channel in reader.Channels)
+        {
+            var name = channel.Kind == SlackChannelKind.Direct ? $"Direct messages ({channel.Id})" : channel.Name;
+            var events = await admin.RoomEventsAsync(name);
+            var ghosts = events.Where(e => e.GetProperty("sender").GetString()!.StartsWith("@slack_", StringComparison.Ordinal)).ToList();
+            var messages = ghosts.Where(e => e.GetProperty("type").GetString() == "m.room.message").ToList();
+            var duplicates = messages.GroupBy(e => (e.GetProperty("sender").GetString(), e.GetProperty("origin_server_ts").GetInt64(), e.GetProperty("content").GetProperty("msgtype").GetString(), e.GetProperty("content").GetProperty("body").GetString()))
+                .Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            duplicates.ShouldBeEmpty($"#{channel.Name} has messages twice");
+            var slack = reader.Messages(channel).Where(m => !m.IsHousekeeping).ToList();
+            var times = messages.Select(e => e.GetProperty("origin_server_ts").GetInt64()).ToHashSet();
+            slack.Where(m => !times.Contains(m.Time.ToUnixTimeMilliseconds())).Select(m => m.Ts).ShouldBeEmpty($"#{channel.Name} misses messages");
+            var reactions = ghosts.Where(e => e.GetProperty("type").GetString() == "m.reaction").ToList();
+            reactions.Count.ShouldBe(slack.Sum(m => m.Reactions.Sum(r => r.Users.Count)), $"#{channel.Name}'s reactions");
+            total += ghosts.Count;
+        }
+
+        return total;
+    }
+
+    private static List<SlackMessage> Messages(string export, string channel)
+    {
+        using var reader = SlackExportReader.Open(export);
+        return [.. reader.Messages(reader.Channels.Single(c => c.Name == channel)).Where(m => !m.IsHousekeeping)];
+    }
+
+    private async Task<SlackImportView> UploadAsync(string path)
+    {
+        using var body = new StreamContent(File.OpenRead(path));
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+        var response = await hs.Api.Http.PostAsync($"/api/v1/history/slack?fileName={Uri.EscapeDataString(Path.GetFileName(path))}", body, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
+        return (await response.Content.ReadFromJsonAsync<SlackImportView>(PanelApi.Json, Ct))!;
+    }
+
+    private Task StartImportAsync(Guid id) => hs.Api.PostAsync($"/api/v1/history/slack/{id}/import", new SlackImportRequest(null, null), HttpStatusCode.Accepted);
+
+    private Task<SlackImportView> GetAsync(Guid id) => hs.Api.GetAsync<SlackImportView>($"/api/v1/history/slack/{id}");
+
+    private Task<SlackImportView> WaitForImportAsync(Guid id) =>
+        Eventually.UntilAsync(() => GetAsync(id), v => v.Status is not ("importing" or "uploaded"), TimeSpan.FromMinutes(12), "the import", TimeSpan.FromSeconds(1));
+}
+
+/// <summary>Reads rooms through Synapse's admin API (all of them, whoever is in them).</summary>
+internal sealed class SynapseAdminReader : IDisposable
+{
+    private readonly MatrixClient _client;
+
+    public SynapseAdminReader(string url, string adminToken)
+    {
+        _client = new MatrixClient(url);
+        _client.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+    }
+
+    /// <summary>Every event of the room named <paramref name="name"/>, oldest first.</summary>
+    public async Task<List<JsonElement>> RoomEventsAsync(string name)
+    {
+        var rooms = await _client.GetAsync($"/_synapse/admin/v1/rooms?search_term={Uri.EscapeDataString(name)}&limit=100");
+        var room = rooms.GetProperty("rooms").EnumerateArray().Single(r => r.GetProperty("name").GetString() == name).GetProperty("room_id").GetString()!;
+        var events = new List<JsonElement>();
+        string? from = null;
+        while (true)
+        {
+            var page = await _client.GetAsync($"/_synapse/admin/v1/rooms/{Uri.EscapeDataString(room)}/messages?dir=f&limit=1000" + (from is null ? "" : $"&from={Uri.EscapeDataString(from)}"));
+            var chunk = page.GetProperty("chunk").EnumerateArray().Select(e => e.Clone()).ToList();
+            events.AddRange(chunk);
+            if (chunk.Count == 0 || !page.TryGetProperty("end", out var end))
+            {
+                return events;
+            }
+
+            from = end.GetString();
+        }
+    }
+
+    /// <summary>The rooms of the space named <paramref name="space"/>: their names and join rules.</summary>
+    public async Task<List<(string Name, string? JoinRule)>> RoomsAsync(string space)
+    {
+        var all = (await _client.GetAsync("/_synapse/admin/v1/rooms?limit=500")).GetProperty("rooms").EnumerateArray().ToList();
+        var spaceId = all.Single(r => r.GetProperty("name").GetString() == space).GetProperty("room_id").GetString()!;
+        var children = new List<(string, string?)>();
+        foreach (var room in all)
+        {
+            var state = await _client.GetAsync($"/_synapse/admin/v1/rooms/{Uri.EscapeDataString(room.GetProperty("room_id").GetString()!)}/state");
+            if (state.GetProperty("state").EnumerateArray().Any(e => e.GetProperty("type").GetString() == "m.space.parent" && e.GetProperty("state_key").GetString() == spaceId))
+            {
+                children.Add((room.GetProperty("name").GetString()!, room.TryGetProperty("join_rules", out var rule) ? rule.GetString() : null));
+            }
+        }
+
+        return children;
+    }
+
+    public void Dispose() => _client.Dispose();
+}
+
+/// <summary>The History page in Chromium: the owner uploads an export, reads what is in it, chooses channels and imports them.</summary>
+[Collection(HistoryCollection.Name)]
+public sealed class HistoryPageTests(HistoryHomeserverFixture hs, BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task The_owner_uploads_an_export_sees_its_preview_chooses_channels_and_imports_them_and_a_bad_zip_is_refused_on_the_page()
+    {
+        var dir = TestEnvironment.NewTempDirectory("slack-page");
+        var written = SlackExportGenerator.Write(Path.Combine(dir, "Small Team Slack export.zip"), SlackExportGenerator.Shape.Small);
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl);
+        var history = new HistoryPage(page);
+        await BrowserFixture.RunAsync(page, "history", async () =>
+        {
+            await LoginPage.SignInAsOwnerAsync(page);
+            await history.OpenAsync();
+            await history.UploadAsync(BadZips.NotAnExport(dir));
+            await Assertions.Expect(history.UploadError).ToContainTextAsync("not a Slack export");
+
+            await history.UploadAsync(written.Path);
+            await Assertions.Expect(history.Summary).ToContainTextAsync($"{written.Messages:N0} messages in 5 channels");
+            await Assertions.Expect(history.NotComingAcross).ToContainTextAsync("only links to Slack");
+            await history.LeaveOutAsync("random");
+            await history.MakeInviteOnlyAsync("dev");
+            await BrowserFixture.ScreenshotAsync(page, "history-preview");
+            await history.ImportAsync();
+            await Assertions.Expect(history.Status).ToHaveTextAsync("done", new() { Timeout = 240_000 });
+            await BrowserFixture.ScreenshotAsync(page, "history-imported");
+
+            await page.SetViewportSizeAsync(390, 844);
+            await history.ReloadAsync();
+            (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(390);
+            await BrowserFixture.ScreenshotAsync(page, "history-phone");
+        }, hs.Process);
+
+        // random stayed out; dev is invite-only; the others are in the directory.
+        var imports = await hs.Api.GetAsync<List<SlackImportView>>("/api/v1/history/slack");
+        imports.ShouldContain(i => i.Workspace == "Small Team" && i.Status == "done");
+        using var admin = new SynapseAdminReader(await hs.ClientUrlAsync(), await SharedSecretAdmin.RegisterAsync(new HttpClient { BaseAddress = new Uri(await hs.ClientUrlAsync()) },
+            await SharedSecretAdmin.ReadSecretAsync(hs.SynapseContainer), "history-page-admin"));
+        var rooms = await admin.RoomsAsync("Small Team");
+        rooms.ShouldNotContain(r => r.Name == "random");
+        rooms.Single(r => r.Name == "dev").JoinRule.ShouldBe("invite");
+        rooms.Single(r => r.Name == "general").JoinRule.ShouldBe("public");
+    }
+}
