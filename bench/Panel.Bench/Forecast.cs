@@ -15,18 +15,16 @@ public static class Forecast
         int[] sizes = quick ? [50, 150, 300, 600] : [100, 300, 600, 1200];
         await using var steps = await GrowthSteps.StartAsync(panel, Measures.ServerName, sizes[^1]);
         var before = await steps.GrowAsync(sizes[0]);
-        await steps.SnapshotsAsync();
         var details = new Dictionary<string, double>();
         double lastError = double.NaN;
         foreach (var size in sizes.Skip(1))
         {
             var forecast = await steps.ForecastRoomAsync(size);
             var after = await steps.GrowAsync(size);
-            await steps.SnapshotsAsync();
-            var taken = (after.MemoryBytes!.Value - before.MemoryBytes!.Value) / 1048576.0;
+            var taken = after - before;
             var predicted = forecast.TotalBytes / 1048576.0;
             lastError = Math.Abs(predicted - taken) / Math.Max(1, Math.Abs(taken)) * 100;
-            Console.WriteLine($"[P8] room of {size}: forecast {predicted:0.0} MiB (± {forecast.UncertaintyBytes / 1048576.0:0.0}), taken {taken:0.0} MiB, error {lastError:0} % (Synapse {before.MemoryBytes / 1048576.0:0.0} → {after.MemoryBytes / 1048576.0:0.0} MiB)");
+            Console.WriteLine($"[P8] room of {size}: forecast {predicted:0.0} MiB (± {forecast.UncertaintyBytes / 1048576.0:0.0}), taken {taken:0.0} MiB, error {lastError:0} % (Synapse {before:0.0} → {after:0.0} MiB)");
             details[$"room of {size}: forecast MiB"] = predicted;
             details[$"room of {size}: taken MiB"] = taken;
             details[$"room of {size}: error %"] = lastError;

@@ -48,13 +48,29 @@ public sealed class GrowthSteps : IAsyncDisposable
     }
 
     /// <summary>
-    /// A room of <paramref name="size"/> members (the first users, so the syncing ones are in it);
-    /// then a restart, activity, time to settle, and a snapshot. Every step's snapshot is taken at
-    /// the same time after its restart: Synapse's memory keeps growing for a while after one.
+    /// A room of <paramref name="size"/> members (the first users, so the syncing ones are in it),
+    /// then Synapse measured after <see cref="Measurements"/> restarts, each followed by activity,
+    /// time to settle and snapshots taken at the same time after it (Synapse's memory keeps growing
+    /// for a while after a restart). Answers the mean of the restarts' memory, in MiB: one restart's
+    /// figure differs from the next by a few MiB, as much as a small room costs.
     /// </summary>
-    public async Task<CapacitySnapshotView> GrowAsync(int size)
+    public async Task<double> GrowAsync(int size)
     {
         _rooms.Add(await WorkloadPopulation.CreateRoomAsync(_workload.Http, _users, [.. Enumerable.Range(0, size)], 5, $"Room of {size}", CancellationToken.None, adminToken: _admin));
+        var memory = new List<double>();
+        for (var m = 0; m < Measurements; m++)
+        {
+            memory.Add(await RestartAndMeasureAsync());
+        }
+
+        return memory.Average();
+    }
+
+    /// <summary>Restarts of Synapse measured per step.</summary>
+    public const int Measurements = 2;
+
+    private async Task<double> RestartAndMeasureAsync()
+    {
         await DockerTestHelper.CliAsync("restart", _panel.SynapseContainer);
         await _panel.WaitUntilHealthyAsync();
         Interlocked.Increment(ref _epoch);
@@ -69,21 +85,19 @@ public sealed class GrowthSteps : IAsyncDisposable
         }
 
         await Task.Delay(TimeSpan.FromSeconds(45));
-        return await SnapshotAsync();
+        var first = await SnapshotAsync();
+        // More points for the model to fit on, from the same settled server.
+        for (var i = 0; i < 2; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            await SnapshotAsync();
+        }
+
+        return first.MemoryBytes!.Value / 1048576.0;
     }
 
     /// <summary>A capacity snapshot, taken now by the panel.</summary>
     public Task<CapacitySnapshotView> SnapshotAsync() => _panel.Api.PostAsync<CapacitySnapshotView>("/api/v1/capacity/snapshots", new { }, HttpStatusCode.OK);
-
-    /// <summary>Three more snapshots, five seconds apart: more points to fit the model on.</summary>
-    public async Task SnapshotsAsync()
-    {
-        for (var i = 0; i < 3; i++)
-        {
-            await SnapshotAsync();
-            await Task.Delay(TimeSpan.FromSeconds(5));
-        }
-    }
 
     /// <summary>The panel's forecast for joining a room of <paramref name="members"/> like the ones made here.</summary>
     public Task<ForecastAnswer> ForecastRoomAsync(int members) =>

@@ -19,6 +19,7 @@ public sealed class SlackImportRun(
     IDbContextFactory<PanelDbContext> contexts,
     SlackExportReader export,
     IHistoryWriter writer,
+    IHomeserverAdmin admin,
     HomeserverDeployment d,
     SlackImport import,
     TimeProvider clock)
@@ -48,6 +49,7 @@ public sealed class SlackImportRun(
 
         progress.Start("rooms");
         var space = await RecordedAsync("", "space", () => writer.CreateRoomAsync(Bot, SpaceBody(), cancellationToken), cancellationToken);
+        await PublishedAsync("", space, cancellationToken);
         var rooms = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var c in channels)
         {
@@ -121,6 +123,11 @@ public sealed class SlackImportRun(
     private async Task<string> RoomAsync(SlackChannel c, bool isPublic, string space, IReadOnlyDictionary<string, string> ghosts, CancellationToken cancellationToken)
     {
         var room = await RecordedAsync(c.Id, "room", () => writer.CreateRoomAsync(Bot, RoomBody(c, isPublic, space), cancellationToken), cancellationToken);
+        if (isPublic)
+        {
+            await PublishedAsync(c.Id, room, cancellationToken);
+        }
+
         await RecordedAsync("", "child:" + c.Id, async () =>
         {
             await writer.SetStateAsync(space, Bot, "m.space.child", room, new JsonObject { ["via"] = new JsonArray(d.ServerName) }, cancellationToken);
@@ -238,6 +245,17 @@ public sealed class SlackImportRun(
         return (id, true);
     }
 
+    /// <summary>
+    /// Lists a room in the room directory, as public channels were in Slack's channel browser:
+    /// through the admin API, since Synapse's default publication rules let only admins publish.
+    /// </summary>
+    private Task PublishedAsync(string channel, string room, CancellationToken cancellationToken) =>
+        RecordedAsync(channel, "published", async () =>
+        {
+            await admin.PublishRoomAsync(room, cancellationToken);
+            return room;
+        }, cancellationToken);
+
     private async Task<string> RecordedAsync(string channel, string key, Func<Task<string>> make, CancellationToken cancellationToken)
     {
         var (id, isNew) = await SentAsync(channel, key, make);
@@ -267,7 +285,6 @@ public sealed class SlackImportRun(
         ["name"] = import.Workspace,
         ["topic"] = $"The history of the {import.Workspace} Slack workspace, imported.",
         ["preset"] = "public_chat",
-        ["visibility"] = "public",
         ["creation_content"] = new JsonObject { ["type"] = "m.space" },
         ["power_level_content_override"] = new JsonObject { ["events_default"] = 100, ["users"] = new JsonObject { [Bot] = 100 } },
     };
@@ -277,8 +294,6 @@ public sealed class SlackImportRun(
         ["name"] = c.Kind == SlackChannelKind.Direct ? $"Direct messages ({c.Id})" : c.Name,
         ["topic"] = string.Join(" — ", new[] { c.Topic, c.Purpose }.Where(t => !string.IsNullOrWhiteSpace(t)).Distinct()),
         ["preset"] = isPublic ? "public_chat" : "private_chat",
-        // Public channels are listed in the server's room directory, as they were in Slack's channel browser.
-        ["visibility"] = isPublic ? "public" : "private",
         ["initial_state"] = new JsonArray(
             new JsonObject { ["type"] = "m.space.parent", ["state_key"] = space, ["content"] = new JsonObject { ["via"] = new JsonArray(d.ServerName), ["canonical"] = true } },
             new JsonObject { ["type"] = "m.room.history_visibility", ["state_key"] = "", ["content"] = new JsonObject { ["history_visibility"] = "shared" } }),
