@@ -20,6 +20,9 @@ public interface IHistoryWriter
 
     Task JoinAsync(string roomId, string userId, CancellationToken cancellationToken);
 
+    /// <summary>Lists the room in the server's room directory, as <paramref name="sender"/>.</summary>
+    Task PublishAsync(string roomId, string sender, CancellationToken cancellationToken);
+
     Task SetStateAsync(string roomId, string sender, string eventType, string stateKey, JsonObject content, CancellationToken cancellationToken);
 
     Task<string> SendAsync(string roomId, string sender, string eventType, JsonObject content, string transactionId, DateTimeOffset originalTime, CancellationToken cancellationToken);

@@ -96,9 +96,6 @@ public interface IHomeserverAdmin
     /// <summary>"scheduled", "active", "shutting_down", "purging", "complete" or "failed".</summary>
     Task<string> GetDeleteStatusAsync(string deleteId, CancellationToken cancellationToken);
 
-    /// <summary>Lists the room in the server's room directory (as its admin, whom the publication rules do not stop).</summary>
-    Task PublishRoomAsync(string roomId, CancellationToken cancellationToken);
-
     /// <summary>The room's current state events, as the server holds them (whoever is in the room).</summary>
     Task<IReadOnlyList<System.Text.Json.Nodes.JsonObject>> GetRoomStateAsync(string roomId, CancellationToken cancellationToken);
 

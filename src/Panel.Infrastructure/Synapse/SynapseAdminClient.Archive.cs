@@ -7,11 +7,6 @@ namespace Panel.Infrastructure.Synapse;
 /// <summary>Reading a whole room, for its archive: state, timeline and media, through the admin's access.</summary>
 internal sealed partial class SynapseAdminClient
 {
-    public async Task PublishRoomAsync(string roomId, CancellationToken cancellationToken)
-    {
-        using var _ = await SendRawAsync(HttpMethod.Put, "_matrix/client/v3/directory/list/room/" + Uri.EscapeDataString(roomId), new { visibility = "public" }, cancellationToken);
-    }
-
     public async Task<IReadOnlyList<JsonObject>> GetRoomStateAsync(string roomId, CancellationToken cancellationToken)
     {
         var answer = await SendAsync<JsonElement>(HttpMethod.Get, $"_synapse/admin/v1/rooms/{Uri.EscapeDataString(roomId)}/state", null, cancellationToken);

@@ -37,6 +37,9 @@ public sealed record SynapseConfigInput
     /// <summary>Appservice registration files (bridges), as paths inside the container.</summary>
     public IReadOnlyList<string> AppServiceConfigFiles { get; init; } = [];
 
+    /// <summary>Users allowed to list rooms in the room directory (Synapse lets nobody, admins included, without a rule).</summary>
+    public IReadOnlyList<string> DirectoryPublishers { get; init; } = [];
+
     /// <summary>Extra top-level settings, merged last (from Panel:Homeserver:SynapseConfig).</summary>
     public IReadOnlyDictionary<string, object?> Extra { get; init; } = new Dictionary<string, object?>();
 }
@@ -118,6 +121,14 @@ public static class SynapseConfig
                 ["room_name"] = "Server notices",
             },
         };
+        if (input.DirectoryPublishers.Count > 0)
+        {
+            // Without rules Synapse lets nobody publish; these let only the listed users, as before for everyone else.
+            config["room_list_publication_rules"] = input.DirectoryPublishers
+                .Select(u => (object)new Dictionary<string, object?> { ["user_id"] = u, ["alias"] = "*", ["room_id"] = "*", ["action"] = "allow" })
+                .Append(new Dictionary<string, object?> { ["action"] = "deny" }).ToList();
+        }
+
         if (input.Memory.RemoteRoomComplexityLimit is { } complexity)
         {
             config["limit_remote_rooms"] = new Dictionary<string, object?>

@@ -53,6 +53,9 @@ internal sealed class SynapseHistoryWriter(HttpClient http, Uri baseUrl, string 
     public async Task JoinAsync(string roomId, string userId, CancellationToken cancellationToken) =>
         await SendAsync(HttpMethod.Post, $"_matrix/client/v3/join/{Uri.EscapeDataString(roomId)}", userId, new JsonObject(), cancellationToken);
 
+    public async Task PublishAsync(string roomId, string sender, CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Put, $"_matrix/client/v3/directory/list/room/{Uri.EscapeDataString(roomId)}", sender, new JsonObject { ["visibility"] = "public" }, cancellationToken);
+
     public async Task SetStateAsync(string roomId, string sender, string eventType, string stateKey, JsonObject content, CancellationToken cancellationToken) =>
         await SendAsync(HttpMethod.Put, $"_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/{Uri.EscapeDataString(eventType)}/{Uri.EscapeDataString(stateKey)}", sender, content, cancellationToken);
 

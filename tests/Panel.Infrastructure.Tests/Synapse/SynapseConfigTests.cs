@@ -58,6 +58,20 @@ public sealed class SynapseConfigTests
     }
 
     [Fact]
+    public void Only_the_listed_publishers_may_list_rooms_in_the_directory_and_without_any_Synapses_default_stays()
+    {
+        Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite))).Children.ShouldNotContainKey(new YamlScalarNode("room_list_publication_rules"));
+
+        var yaml = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite) with { DirectoryPublishers = ["@slack-history:example.org"] }));
+
+        var rules = (YamlSequenceNode)yaml.Children[new YamlScalarNode("room_list_publication_rules")];
+        rules.Children.Count.ShouldBe(2);
+        Scalar(rules[0], "user_id").ShouldBe("@slack-history:example.org");
+        Scalar(rules[0], "action").ShouldBe("allow");
+        Scalar(rules[1], "action").ShouldBe("deny");
+    }
+
+    [Fact]
     public void Generate_for_PostgreSQL_points_at_the_database_container()
     {
         var yaml = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Postgres)));

@@ -120,8 +120,6 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
 
     public Task<string> GetDeleteStatusAsync(string deleteId, CancellationToken cancellationToken) => NotModelled<string>();
 
-    public Task PublishRoomAsync(string roomId, CancellationToken cancellationToken) => NotModelled<bool>();
-
     public Task<IReadOnlyList<System.Text.Json.Nodes.JsonObject>> GetRoomStateAsync(string roomId, CancellationToken cancellationToken) => NotModelled<IReadOnlyList<System.Text.Json.Nodes.JsonObject>>();
 
     public Task<RoomEventsPage> GetRoomEventsAsync(string roomId, string? from, int limit, CancellationToken cancellationToken) => NotModelled<RoomEventsPage>();

@@ -19,7 +19,6 @@ public sealed class SlackImportRun(
     IDbContextFactory<PanelDbContext> contexts,
     SlackExportReader export,
     IHistoryWriter writer,
-    IHomeserverAdmin admin,
     HomeserverDeployment d,
     SlackImport import,
     TimeProvider clock)
@@ -246,13 +245,13 @@ public sealed class SlackImportRun(
     }
 
     /// <summary>
-    /// Lists a room in the room directory, as public channels were in Slack's channel browser:
-    /// through the admin API, since Synapse's default publication rules let only admins publish.
+    /// Lists a room in the room directory, as public channels were in Slack's channel browser. Synapse
+    /// lets nobody publish unless a rule allows it: homeserver.yaml allows the history bot (and only it).
     /// </summary>
     private Task PublishedAsync(string channel, string room, CancellationToken cancellationToken) =>
         RecordedAsync(channel, "published", async () =>
         {
-            await admin.PublishRoomAsync(room, cancellationToken);
+            await writer.PublishAsync(room, Bot, cancellationToken);
             return room;
         }, cancellationToken);
 

@@ -152,7 +152,7 @@ public sealed partial class SlackImports(
                 var writer = await appservice.EnsureAsync(d, progress, "appservice", linked.Token);
                 try
                 {
-                    await new SlackImportRun(contexts, export, writer, homeserver.CreateAdmin(d), d, record, clock).RunAsync(progress, linked.Token);
+                    await new SlackImportRun(contexts, export, writer, d, record, clock).RunAsync(progress, linked.Token);
                 }
                 catch (OperationCanceledException) when (cancel.IsCancellationRequested && !ct.IsCancellationRequested)
                 {

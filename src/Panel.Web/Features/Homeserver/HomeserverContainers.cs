@@ -108,19 +108,22 @@ public sealed class HomeserverContainers(
     public async Task WriteConfigAsync(HomeserverDeployment deployment, string container, CancellationToken cancellationToken)
     {
         List<string> appServiceFiles;
+        var publishers = new List<string>();
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
             var ids = await db.Bridges.Where(b => b.Registered).Select(b => b.CatalogId).ToListAsync(cancellationToken);
             if (await db.HistoryAppServices.AnyAsync(a => a.Registered, cancellationToken))
             {
-                // The panel's own appservice for imported history, registered as bridges are.
+                // The panel's own appservice for imported history, registered as bridges are; its bot
+                // lists imported public channels in the room directory.
                 ids.Add(Panel.Domain.History.HistoryAppService.AppServiceId);
+                publishers.Add($"@{Panel.Domain.History.HistoryAppService.BotLocalpart}:{deployment.ServerName}");
             }
 
             appServiceFiles = ids.Order(StringComparer.Ordinal).Select(SynapseLayout.AppServiceRegistrationPath).ToList();
         }
 
-        var yaml = SynapseConfig.Generate(BuildConfigInput(deployment, appServiceFiles));
+        var yaml = SynapseConfig.Generate(BuildConfigInput(deployment, appServiceFiles) with { DirectoryPublishers = publishers });
         var files = new List<ContainerFile>
         {
             // The volume's top belongs to Synapse's user, as the official image's entry point leaves
