@@ -115,6 +115,11 @@ public sealed class MemoryModel
 
     private static double[] Features(ServerShape s) => [1, s.StateEvents, s.Members, s.ActiveUsers, s.Devices];
 
-    public override string ToString() => FormattableString.Invariant(
-        $"{_fit.Coefficients[0]:0} MiB + {_fit.Coefficients[1]:0.###} MiB/state event + {_fit.Coefficients[2]:0.###} MiB/member + {_fit.Coefficients[3]:0.##} MiB/active user + {_fit.Coefficients[4]:0.##} MiB/device ({Points} points, ±{new ByteSize((long)(1.96 * _fit.ResidualSd * MiB))})");
+    public override string ToString()
+    {
+        // A term pinned at zero comes out of the solver as a hair below it: shown as 0, not "-0".
+        var c = _fit.Coefficients.Select(x => Math.Abs(x) < 0.0005 ? 0 : x).ToArray();
+        return FormattableString.Invariant(
+            $"{c[0]:0} MiB + {c[1]:0.###} MiB/state event + {c[2]:0.###} MiB/member + {c[3]:0.##} MiB/active user + {c[4]:0.##} MiB/device ({Points} points, ±{new ByteSize((long)(1.96 * _fit.ResidualSd * MiB))})");
+    }
 }

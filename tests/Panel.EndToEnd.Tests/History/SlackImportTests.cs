@@ -74,7 +74,8 @@ public sealed class SlackImportTests(HistoryHomeserverFixture hs)
         messages.Count.ShouldBeGreaterThan(500);
         var slackGeneral = Messages(written.Path, "general");
         var byTime = slackGeneral.GroupBy(m => m.Time.ToUnixTimeMilliseconds()).ToDictionary(g => g.Key, g => g.First());
-        var m0 = messages.First(e => byTime.ContainsKey(e.GetProperty("origin_server_ts").GetInt64()));
+        // A person's message (a bot's has no Slack user).
+        var m0 = messages.First(e => byTime.GetValueOrDefault(e.GetProperty("origin_server_ts").GetInt64())?.User is not null);
         var slack0 = byTime[m0.GetProperty("origin_server_ts").GetInt64()];
         m0.GetProperty("sender").GetString().ShouldBe($"@{SlackNames.GhostLocalpart(slack0.User!)}:{hs.ServerName}");
         var profile = await reader.GetAsync($"/_matrix/client/v3/profile/{Uri.EscapeDataString(m0.GetProperty("sender").GetString()!)}");
