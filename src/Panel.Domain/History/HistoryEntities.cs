@@ -151,3 +151,34 @@ public sealed class ImportedEvent
         At = at,
     };
 }
+
+/// <summary>
+/// A Slack person claimed by a member of the server: the member is shown as who the ghost was, and is
+/// invited to the rooms the person was in. The imported messages keep the ghost as their sender.
+/// </summary>
+public sealed class GhostClaim
+{
+    private GhostClaim() { }
+
+    public long Id { get; private set; }
+
+    public string Workspace { get; private set; } = "";
+
+    public string SlackUserId { get; private set; } = "";
+
+    public string MatrixUserId { get; private set; } = "";
+
+    /// <summary>"email" when matched by the export's address, "hand" when the owner chose.</summary>
+    public string How { get; private set; } = "";
+
+    public DateTimeOffset At { get; private set; }
+
+    public static GhostClaim Of(string workspace, string slackUserId, string matrixUserId, string how, DateTimeOffset at) => new()
+    {
+        Workspace = Guard.NotBlank(workspace, "The workspace", 100),
+        SlackUserId = Guard.NotBlank(slackUserId, "The Slack person", 100),
+        MatrixUserId = Guard.NotBlank(matrixUserId, "The member", 255),
+        How = how,
+        At = at,
+    };
+}

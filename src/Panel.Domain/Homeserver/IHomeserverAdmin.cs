@@ -96,6 +96,9 @@ public interface IHomeserverAdmin
     /// <summary>"scheduled", "active", "shutting_down", "purging", "complete" or "failed".</summary>
     Task<string> GetDeleteStatusAsync(string deleteId, CancellationToken cancellationToken);
 
+    /// <summary>The local user with this e-mail address among their third-party IDs; null when none has it.</summary>
+    Task<string?> FindUserByEmailAsync(string email, CancellationToken cancellationToken);
+
     /// <summary>The room's current state events, as the server holds them (whoever is in the room).</summary>
     Task<IReadOnlyList<System.Text.Json.Nodes.JsonObject>> GetRoomStateAsync(string roomId, CancellationToken cancellationToken);
 

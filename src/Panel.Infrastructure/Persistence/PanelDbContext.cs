@@ -45,6 +45,8 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
 
     public DbSet<Panel.Domain.History.ImportedEvent> ImportedEvents => Set<Panel.Domain.History.ImportedEvent>();
 
+    public DbSet<Panel.Domain.History.GhostClaim> GhostClaims => Set<Panel.Domain.History.GhostClaim>();
+
     public DbSet<TimelineEvent> TimelineEvents => Set<TimelineEvent>();
 
     public DbSet<WatchedContainer> WatchedContainers => Set<WatchedContainer>();

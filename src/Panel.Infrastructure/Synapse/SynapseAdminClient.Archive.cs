@@ -4,9 +4,12 @@ using Panel.Domain.Homeserver;
 
 namespace Panel.Infrastructure.Synapse;
 
-/// <summary>Reading a whole room, for its archive: state, timeline and media, through the admin's access.</summary>
+/// <summary>Reading a whole room, for its archive (state, timeline and media, through the admin's access), and finding members by e-mail.</summary>
 internal sealed partial class SynapseAdminClient
 {
+    public async Task<string?> FindUserByEmailAsync(string email, CancellationToken cancellationToken) =>
+        await TryGetAsync("_synapse/admin/v1/threepid/email/users/" + Uri.EscapeDataString(email.Trim()), cancellationToken) is { } found ? Str(found, "user_id") : null;
+
     public async Task<IReadOnlyList<JsonObject>> GetRoomStateAsync(string roomId, CancellationToken cancellationToken)
     {
         var answer = await SendAsync<JsonElement>(HttpMethod.Get, $"_synapse/admin/v1/rooms/{Uri.EscapeDataString(roomId)}/state", null, cancellationToken);

@@ -130,11 +130,12 @@ public sealed class SlackImportTests(HistoryHomeserverFixture hs)
     private async Task<int> ExactlyOnceAsync(SynapseAdminReader admin, string export)
     {
         using var reader = SlackExportReader.Open(export);
+        var rooms = await admin.RoomsAsync("Acme");
         var total = 0;
         foreach (var channel in reader.Channels)
         {
             var name = channel.Kind == SlackChannelKind.Direct ? $"Direct messages ({channel.Id})" : channel.Name;
-            var events = await admin.RoomEventsAsync(name);
+            var events = await admin.RoomEventsAsync(rooms.Single(r => r.Name == name).RoomId);
             var ghosts = events.Where(e => e.GetProperty("sender").GetString()!.StartsWith("@slack_", StringComparison.Ordinal)).ToList();
             var messages = ghosts.Where(e => e.GetProperty("type").GetString() == "m.room.message").ToList();
             var duplicates = messages.GroupBy(e => (e.GetProperty("sender").GetString(), e.GetProperty("origin_server_ts").GetInt64(), e.GetProperty("content").GetProperty("msgtype").GetString(), e.GetProperty("content").GetProperty("body").GetString()))
@@ -185,11 +186,9 @@ internal sealed class SynapseAdminReader : IDisposable
         _client.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
     }
 
-    /// <summary>Every event of the room named <paramref name="name"/>, oldest first.</summary>
-    public async Task<List<JsonElement>> RoomEventsAsync(string name)
+    /// <summary>Every event of the room, oldest first.</summary>
+    public async Task<List<JsonElement>> RoomEventsAsync(string room)
     {
-        var rooms = await _client.GetAsync($"/_synapse/admin/v1/rooms?search_term={Uri.EscapeDataString(name)}&limit=100");
-        var room = rooms.GetProperty("rooms").EnumerateArray().Single(r => r.GetProperty("name").GetString() == name).GetProperty("room_id").GetString()!;
         var events = new List<JsonElement>();
         string? from = null;
         while (true)
@@ -207,17 +206,17 @@ internal sealed class SynapseAdminReader : IDisposable
     }
 
     /// <summary>The rooms of the space named <paramref name="space"/>: their names and join rules.</summary>
-    public async Task<List<(string Name, string? JoinRule)>> RoomsAsync(string space)
+    public async Task<List<(string Name, string? JoinRule, string RoomId)>> RoomsAsync(string space)
     {
         var all = (await _client.GetAsync("/_synapse/admin/v1/rooms?limit=500")).GetProperty("rooms").EnumerateArray().ToList();
         var spaceId = all.Single(r => r.GetProperty("name").GetString() == space).GetProperty("room_id").GetString()!;
-        var children = new List<(string, string?)>();
+        var children = new List<(string, string?, string)>();
         foreach (var room in all)
         {
             var state = await _client.GetAsync($"/_synapse/admin/v1/rooms/{Uri.EscapeDataString(room.GetProperty("room_id").GetString()!)}/state");
             if (state.GetProperty("state").EnumerateArray().Any(e => e.GetProperty("type").GetString() == "m.space.parent" && e.GetProperty("state_key").GetString() == spaceId))
             {
-                children.Add((room.GetProperty("name").GetString()!, room.TryGetProperty("join_rules", out var rule) ? rule.GetString() : null));
+                children.Add((room.GetProperty("name").GetString()!, room.TryGetProperty("join_rules", out var rule) ? rule.GetString() : null, room.GetProperty("room_id").GetString()!));
             }
         }
 
@@ -236,6 +235,15 @@ public sealed class HistoryPageTests(HistoryHomeserverFixture hs, BrowserFixture
     {
         var dir = TestEnvironment.NewTempDirectory("slack-page");
         var written = SlackExportGenerator.Write(Path.Combine(dir, "Small Team Slack export.zip"), SlackExportGenerator.Shape.Small);
+        // Person 1 of the export is a member here, with the same e-mail address.
+        var adminToken = await SharedSecretAdmin.RegisterAsync(new HttpClient { BaseAddress = new Uri(await hs.ClientUrlAsync()) },
+            await SharedSecretAdmin.ReadSecretAsync(hs.SynapseContainer), "history-page-admin");
+        using var synapse = new MatrixClient(await hs.ClientUrlAsync());
+        synapse.Http.DefaultRequestHeaders.Authorization = new("Bearer", adminToken);
+        var member = $"@person1:{hs.ServerName}";
+        await synapse.PutAsync($"/_synapse/admin/v2/users/{Uri.EscapeDataString(member)}",
+            new { displayname = "Person One", threepids = new[] { new { medium = "email", address = "person1@example.test" } } });
+
         var page = await browser.NewPageAsync(hs.Process.BaseUrl);
         var history = new HistoryPage(page);
         await BrowserFixture.RunAsync(page, "history", async () =>
@@ -255,6 +263,10 @@ public sealed class HistoryPageTests(HistoryHomeserverFixture hs, BrowserFixture
             await Assertions.Expect(history.Status).ToHaveTextAsync("done", new() { Timeout = 240_000 });
             await BrowserFixture.ScreenshotAsync(page, "history-imported");
 
+            // The member whose e-mail matches claims Person 1's ghost.
+            await history.Person("U001PERSON").GetByTestId("claim-match").ClickAsync();
+            await Assertions.Expect(history.Person("U001PERSON").GetByTestId("claimed-by")).ToHaveTextAsync(member);
+
             await page.SetViewportSizeAsync(390, 844);
             await history.ReloadAsync();
             (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(390);
@@ -264,11 +276,19 @@ public sealed class HistoryPageTests(HistoryHomeserverFixture hs, BrowserFixture
         // random stayed out; dev is invite-only; the others are in the directory.
         var imports = await hs.Api.GetAsync<List<SlackImportView>>("/api/v1/history/slack");
         imports.ShouldContain(i => i.Workspace == "Small Team" && i.Status == "done");
-        using var admin = new SynapseAdminReader(await hs.ClientUrlAsync(), await SharedSecretAdmin.RegisterAsync(new HttpClient { BaseAddress = new Uri(await hs.ClientUrlAsync()) },
-            await SharedSecretAdmin.ReadSecretAsync(hs.SynapseContainer), "history-page-admin"));
+        using var admin = new SynapseAdminReader(await hs.ClientUrlAsync(), adminToken);
         var rooms = await admin.RoomsAsync("Small Team");
         rooms.ShouldNotContain(r => r.Name == "random");
         rooms.Single(r => r.Name == "dev").JoinRule.ShouldBe("invite");
         rooms.Single(r => r.Name == "general").JoinRule.ShouldBe("public");
+
+        // The claim: the ghost says who it is now, and the member is invited to the private room the person was in.
+        var ghost = await synapse.GetAsync($"/_matrix/client/v3/profile/{Uri.EscapeDataString($"@slack_u001person:{hs.ServerName}")}");
+        ghost.GetProperty("displayname").GetString()!.ShouldContain($"(now {member})");
+        var core = await admin.RoomEventsAsync(rooms.Single(r => r.Name == "core-team").RoomId);
+        core.ShouldContain(e => e.GetProperty("type").GetString() == "m.room.member" && e.GetProperty("state_key").GetString() == member
+            && e.GetProperty("content").GetProperty("membership").GetString() == "invite");
+        var claimed = await hs.Api.GetAsync<List<SlackPersonView>>($"/api/v1/history/slack/{imports.Single(i => i.Workspace == "Small Team").Id}/people");
+        claimed.Single(p => p.SlackId == "U001PERSON").How.ShouldBe("email");
     }
 }

@@ -15,6 +15,8 @@ public sealed class HistoryPage(IPage page) : AdminPage(page, "/history")
 
     public ILocator UploadError => Page.GetByTestId("upload-error");
 
+    public ILocator Person(string slackId) => Page.GetByTestId("person-" + slackId);
+
     public ILocator Channel(string name) => Page.GetByTestId("channel-" + name);
 
     /// <summary>Chooses the file and sends the form; the page comes back with the preview (or the reason it was refused).</summary>

@@ -120,6 +120,8 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
 
     public Task<string> GetDeleteStatusAsync(string deleteId, CancellationToken cancellationToken) => NotModelled<string>();
 
+    public Task<string?> FindUserByEmailAsync(string email, CancellationToken cancellationToken) => NotModelled<string?>();
+
     public Task<IReadOnlyList<System.Text.Json.Nodes.JsonObject>> GetRoomStateAsync(string roomId, CancellationToken cancellationToken) => NotModelled<IReadOnlyList<System.Text.Json.Nodes.JsonObject>>();
 
     public Task<RoomEventsPage> GetRoomEventsAsync(string roomId, string? from, int limit, CancellationToken cancellationToken) => NotModelled<RoomEventsPage>();

@@ -47,3 +47,18 @@ internal sealed class ImportedEventEntityTypeConfiguration : IEntityTypeConfigur
         builder.HasIndex(e => new { e.Workspace, e.Channel, e.Key }).IsUnique();
     }
 }
+
+internal sealed class GhostClaimEntityTypeConfiguration : IEntityTypeConfiguration<GhostClaim>
+{
+    public void Configure(EntityTypeBuilder<GhostClaim> builder)
+    {
+        builder.ToTable("ghost_claims");
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.Workspace).HasMaxLength(100);
+        builder.Property(c => c.SlackUserId).HasMaxLength(100);
+        builder.Property(c => c.MatrixUserId).HasMaxLength(255);
+        builder.Property(c => c.How).HasMaxLength(16);
+        // One member per Slack person of a workspace.
+        builder.HasIndex(c => new { c.Workspace, c.SlackUserId }).IsUnique();
+    }
+}

@@ -72,6 +72,16 @@ public sealed class HistoryAppServices(
         return writers.Create(endpoint.BaseUrlFor(d), asToken, d.ServerName);
     }
 
+    /// <summary>A writer, when the appservice is registered already (after an import); otherwise a clear refusal.</summary>
+    public async Task<IHistoryWriter> RegisteredWriterAsync(HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var app = await db.HistoryAppServices.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+        return app is { Registered: true }
+            ? writers.Create(endpoint.BaseUrlFor(d), secrets.Unprotect(app.AsTokenProtected), d.ServerName)
+            : throw new DomainException("Nothing has been imported yet: import the export first, then its people can be claimed.");
+    }
+
     private async Task RestartAsync(HomeserverDeployment d, OperationContext progress, string step, CancellationToken cancellationToken)
     {
         await homeserver.WriteConfigAsync(d, names.Synapse, cancellationToken);

@@ -45,6 +45,13 @@ internal static class HistoryEndpoints
             })
             .RequireAuthorization(PanelPolicies.ApiOwner)
             .WithSummary("Delete an uploaded export (the rooms it became stay)");
+        slack.MapGet("/{id:guid}/people", (Guid id, GhostClaims claims, CancellationToken ct) => claims.PeopleAsync(id, ct))
+            .WithSummary("The export's people: their ghosts, who claimed them, and the member whose e-mail matches");
+        slack.MapPut("/{id:guid}/people/{slackId}", async (Guid id, string slackId, GhostClaimRequest body, GhostClaims claims, ActorContext actor, CancellationToken ct) =>
+                await claims.ClaimAsync(id, slackId, body, await actor.GetAsync(), ct))
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Claim a person's ghost for a member (userId), or for the member whose e-mail matches (no userId): the member is invited to the person's rooms");
+
         var archives = api.MapGroup("/history/archives").WithTags("History");
         archives.MapPost("/", async (RoomArchiveRequest body, RoomArchives service, ActorContext actor, CancellationToken ct) =>
             {

@@ -119,6 +119,9 @@ public sealed partial class SlackImports(
         return View(import, preview);
     }
 
+    /// <summary>Where the upload's file is kept (null for an unknown upload).</summary>
+    public async Task<string?> StoredPathAsync(Guid id, CancellationToken cancellationToken) => (await LoadAsync(id, cancellationToken))?.StoredPath;
+
     /// <summary>Starts importing the chosen channels; answers once the operation runs.</summary>
     public async Task StartAsync(Guid id, SlackImportRequest request, AuditActor actor, CancellationToken cancellationToken)
     {
