@@ -14,7 +14,8 @@ Console.WriteLine(quick ? "Quick run: shorter windows, for checking that the sui
 
 // P8's workload users count as active (they are signed in through the admin API); its snapshots are the ones its steps take.
 var panelEnvironment = new Dictionary<string, string> { ["Panel__RateLimits__Scale"] = "1000000",
-    [Panel.Testing.Workload.GrowthSteps.TrackWorkloadUsers.Key] = Panel.Testing.Workload.GrowthSteps.TrackWorkloadUsers.Value };
+    [Panel.Testing.Workload.GrowthSteps.TrackWorkloadUsers.Key] = Panel.Testing.Workload.GrowthSteps.TrackWorkloadUsers.Value,
+    [Panel.Testing.Workload.GrowthSteps.ShortWarmUp.Key] = Panel.Testing.Workload.GrowthSteps.ShortWarmUp.Value };
 // The runtime settings the deployment gives the panel (the .NET runtime reads some only from the
 // environment), so that what is measured is what users run.
 foreach (var (key, value) in Deployment.RuntimeEnvironment())

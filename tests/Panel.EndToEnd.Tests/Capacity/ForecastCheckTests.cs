@@ -10,6 +10,7 @@ namespace Panel.EndToEnd.Tests.Capacity;
 public sealed class ForecastFixture() : InstalledHomeserverFixture(new Dictionary<string, string>
 {
     [GrowthSteps.TrackWorkloadUsers.Key] = GrowthSteps.TrackWorkloadUsers.Value,
+    [GrowthSteps.ShortWarmUp.Key] = GrowthSteps.ShortWarmUp.Value,
 }, "forecast.example.test");
 
 /// <summary>

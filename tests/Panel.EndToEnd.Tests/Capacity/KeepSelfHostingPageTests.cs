@@ -16,6 +16,7 @@ public sealed class CapacityPageFixture() : InstalledHomeserverFixture(new Dicti
     ["Panel__Donations__Stripe__SecretKey"] = "sk_test_capacity_page",
     ["Panel__Donations__Stripe__WebhookSecret"] = WebhookSecret,
     [GrowthSteps.TrackWorkloadUsers.Key] = GrowthSteps.TrackWorkloadUsers.Value,
+    [GrowthSteps.ShortWarmUp.Key] = GrowthSteps.ShortWarmUp.Value,
 }, "capacity.example.test")
 {
     public const string WebhookSecret = "whsec_capacity_page";

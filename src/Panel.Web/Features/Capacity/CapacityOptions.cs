@@ -13,6 +13,12 @@ public sealed class CapacityOptions
     /// </summary>
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Synapse's memory right after it starts is not yet what its rooms and users make it (caches
+    /// fill as clients sync): a snapshot takes no memory from this long after a start.
+    /// </summary>
+    public TimeSpan MemoryWarmUp { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Devices are counted one user at a time: beyond this many active users, the rest are estimated from the average.</summary>
     public int MaxUsersForDevices { get; set; } = 300;
 }
@@ -25,6 +31,11 @@ internal sealed class CapacityOptionsValidator : IValidateOptions<CapacityOption
         if (options.SnapshotInterval < TimeSpan.FromSeconds(5) || options.SnapshotInterval > TimeSpan.FromDays(1))
         {
             errors.Add($"Panel:Capacity:SnapshotInterval must be between 00:00:05 and 1.00:00:00, not {options.SnapshotInterval}.");
+        }
+
+        if (options.MemoryWarmUp < TimeSpan.Zero || options.MemoryWarmUp > TimeSpan.FromHours(6))
+        {
+            errors.Add($"Panel:Capacity:MemoryWarmUp must be between 00:00:00 and 06:00:00, not {options.MemoryWarmUp}.");
         }
 
         if (options.MaxUsersForDevices is < 1 or > 100_000)

@@ -27,7 +27,8 @@ public sealed partial class CapacitySnapshots(
 {
     /// <summary>
     /// Synapse's memory in a snapshot is its median over these last minutes (or the interval, if
-    /// shorter), and never from before Synapse's last start: a process that restarted is another.
+    /// shorter), and never from before Synapse's last start and its warm-up: a process that
+    /// restarted is another, and one that just started has not filled its caches yet.
     /// </summary>
     private static readonly TimeSpan MemorySpan = TimeSpan.FromMinutes(10);
 
@@ -49,12 +50,14 @@ public sealed partial class CapacitySnapshots(
             var shape = await ShapeReader.ReadAsync(homeserver.CreateAdmin(d), d.AdminUserId, now, options.Value.MaxUsersForDevices, cancellationToken);
             var span = options.Value.SnapshotInterval < MemorySpan ? options.Value.SnapshotInterval : MemorySpan;
             var from = now - span;
-            if (d.Mode == HomeserverMode.Managed && await docker.InspectAsync(names.Synapse, cancellationToken) is { StartedAt: { } started } && started > from)
+            if (d.Mode == HomeserverMode.Managed && await docker.InspectAsync(names.Synapse, cancellationToken) is { StartedAt: { } started }
+                && started + options.Value.MemoryWarmUp > from)
             {
-                from = started;
+                from = started + options.Value.MemoryWarmUp;
             }
 
-            var memory = await windows.MeasureAsync(from, now, cancellationToken);
+            // Still warming up: the snapshot keeps the shape and the disk, and no memory (the model skips it).
+            var memory = from < now ? await windows.MeasureAsync(from, now, cancellationToken) : null;
             var sizes = await figures.GetAsync(refresh: false, cancellationToken);
             var machine = host.Read();
             var snapshot = CapacitySnapshot.Take(now, MemoryProfiles.Describe(d.Memory), shape, memory?.MedianBytes, sizes.DatabaseBytes, sizes.MediaBytes,
