@@ -110,6 +110,12 @@ async Task RunMeasuresAsync()
             results.Add(await SynapseMemory.ProfilesAsync(panel, quick, args.Contains("--trace"), workload));
         }
 
+        // P9: the Slack import's rate against a bare appservice loop sending the same messages.
+        if (Wanted("P9"))
+        {
+            results.Add(await SlackImportRate.RateAsync(panel, quick));
+        }
+
         // P8: the capacity forecast against what the next room then costs. Last: it grows the homeserver.
         if (Wanted("P8"))
         {
