@@ -64,9 +64,9 @@ internal static class HistoryEndpoints
             .WithSummary("The archives on disk");
         archives.MapGet("/{name}", (string name, RoomArchives service) => Download(service, name))
             .WithSummary("Download an archive");
-        archives.MapDelete("/{name}", async (string name, RoomArchives service, ActorContext actor, IAuditLog audit, CancellationToken ct) =>
+        archives.MapDelete("/{name}", async (string name, RoomArchives service, ActorContext actor, CancellationToken ct) =>
             {
-                await service.DeleteAsync(name, await actor.GetAsync(), audit, ct);
+                await service.DeleteAsync(name, await actor.GetAsync(), ct);
                 return TypedResults.NoContent();
             })
             .RequireAuthorization(PanelPolicies.ApiOwner)

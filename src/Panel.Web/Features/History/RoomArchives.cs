@@ -20,6 +20,7 @@ public sealed partial class RoomArchives(
     IOptions<PanelOptions> panel,
     HomeserverAccess homeserver,
     HomeserverOperations operations,
+    IAuditLog audit,
     TimeProvider clock)
 {
     public string Directory => Path.Combine(panel.Value.DataDirectoryFullPath, "archives");
@@ -83,7 +84,7 @@ public sealed partial class RoomArchives(
         return Path.Combine(Directory, name);
     }
 
-    public async Task DeleteAsync(string name, AuditActor actor, IAuditLog audit, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string name, AuditActor actor, CancellationToken cancellationToken)
     {
         File.Delete(PathOf(name));
         await audit.RecordAsync(actor, "history.room-archive-delete", name, Panel.Domain.Audit.AuditOutcome.Success, null, cancellationToken);
