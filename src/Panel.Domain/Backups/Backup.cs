@@ -150,5 +150,32 @@ public sealed class BackupSettings
 
     public void SetPassphrase(string? passphraseProtected) => PassphraseProtected = passphraseProtected;
 
+    /// <summary>Rooms archived into every backup (room IDs, one per line): kept as long as their backup is.</summary>
+    public string ArchivedRooms { get; private set; } = "";
+
+    public const int MaximumArchivedRooms = 50;
+
+    public IReadOnlyList<string> RoomsToArchive => ArchivedRooms.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Chooses the rooms to archive with each backup, by room ID (an alias can move to another room).</summary>
+    public void ChooseRoomsToArchive(IEnumerable<string> roomIds)
+    {
+        var rooms = roomIds.Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        if (rooms.FirstOrDefault(r => !IsRoomId(r)) is { } bad)
+        {
+            throw new DomainException($"'{(bad.Length > 80 ? bad[..80] + "…" : bad)}' is not a room ID: they look like !abc123:example.org.");
+        }
+
+        if (rooms.Count > MaximumArchivedRooms)
+        {
+            throw new DomainException($"Archive at most {MaximumArchivedRooms} rooms with each backup.");
+        }
+
+        ArchivedRooms = string.Join('\n', rooms);
+    }
+
+    private static bool IsRoomId(string id) =>
+        id.Length <= 255 && id.StartsWith('!') && id.IndexOf(':', StringComparison.Ordinal) is > 1 and var colon && colon < id.Length - 1 && !id.Any(char.IsWhiteSpace);
+
     public const int MinimumPassphraseLength = 12;
 }

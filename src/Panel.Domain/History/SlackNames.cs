@@ -10,6 +10,9 @@ public static class SlackNames
 
     public static string GhostLocalpart(string slackId) => GhostPrefix + slackId.ToLowerInvariant();
 
+    /// <summary>A claimed ghost's name: the person's, and who they are on this server now.</summary>
+    public static string ClaimedName(string name, string matrixUserId) => $"{name} (now {matrixUserId})";
+
     /// <summary>Slack's <c>ts</c> ("1355517523.000005") as a time; the part after the dot orders messages within a second.</summary>
     public static DateTimeOffset TimeOf(string ts)
     {

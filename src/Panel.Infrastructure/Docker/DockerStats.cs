@@ -37,7 +37,13 @@ internal static class DockerStats
         return systemDelta > 0 && cpuDelta > 0 ? cpuDelta / systemDelta * online * 100.0 : 0;
     }
 
-    /// <summary>Usage without the page cache: cgroup v1 subtracts total_inactive_file, cgroup v2 inactive_file.</summary>
+    /// <summary>
+    /// Usage without the page cache, active or inactive (cgroup v1's total_*_file, v2's *_file).
+    /// <c>docker stats</c> subtracts only the inactive part; the panel also leaves out the active
+    /// part, because the kernel gives it back under pressure and it is not what the process holds:
+    /// on Synapse with SQLite it moved by 8 MiB from one restart to the next, where the process's
+    /// own memory moved by 1 (ADR-010). Shared memory (PostgreSQL's buffers) stays counted.
+    /// </summary>
     public static long MemoryUsage(StatsReading s)
     {
         if (s.MemoryUsage is not { } usage)
@@ -45,12 +51,8 @@ internal static class DockerStats
             return 0;
         }
 
-        if (s.TotalInactiveFile is { } v1)
-        {
-            return v1 < usage ? (long)(usage - v1) : (long)usage;
-        }
-
-        return s.InactiveFile is { } v2 && v2 < usage ? (long)(usage - v2) : (long)usage;
+        var cache = s.TotalInactiveFile is { } v1 ? v1 + (s.TotalActiveFile ?? 0) : (s.InactiveFile ?? 0) + (s.ActiveFile ?? 0);
+        return cache < usage ? (long)(usage - cache) : (long)usage;
     }
 
     /// <summary>The readings of a stats stream (one JSON document per line) as they arrive.</summary>

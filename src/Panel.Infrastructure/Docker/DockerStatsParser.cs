@@ -190,6 +190,16 @@ internal static class DockerStatsParser
                         reader.Read();
                         result = result with { InactiveFile = Number(ref reader) };
                     }
+                    else if (reader.ValueTextEquals("total_active_file"u8))
+                    {
+                        reader.Read();
+                        result = result with { TotalActiveFile = Number(ref reader) };
+                    }
+                    else if (reader.ValueTextEquals("active_file"u8))
+                    {
+                        reader.Read();
+                        result = result with { ActiveFile = Number(ref reader) };
+                    }
                     else
                     {
                         reader.Read();

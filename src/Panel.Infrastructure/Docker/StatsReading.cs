@@ -19,6 +19,12 @@ internal sealed record StatsReading
     /// <summary>cgroup v2's <c>inactive_file</c> (cgroup v1 has one too, for the cgroup alone).</summary>
     public ulong? InactiveFile { get; init; }
 
+    /// <summary>cgroup v1's <c>total_active_file</c>.</summary>
+    public ulong? TotalActiveFile { get; init; }
+
+    /// <summary>cgroup v2's <c>active_file</c>.</summary>
+    public ulong? ActiveFile { get; init; }
+
     public long NetworkRx { get; init; }
 
     public long NetworkTx { get; init; }

@@ -51,6 +51,22 @@ public sealed class RetentionPolicyTests
         settings.Change(false, "30 2 * * 0", 3, 2, 1);
         settings.Retention.ShouldBe(new RetentionPolicy(3, 2, 1));
     }
+
+    [Fact]
+    public void Rooms_to_archive_with_the_backups_are_room_ids_without_repeats_and_at_most_fifty()
+    {
+        var settings = BackupSettings.Default();
+        settings.RoomsToArchive.ShouldBeEmpty();
+        settings.ChooseRoomsToArchive([" !abc:example.org ", "!abc:example.org", "!def:example.org"]);
+        settings.RoomsToArchive.ShouldBe(["!abc:example.org", "!def:example.org"]);
+        Should.Throw<DomainException>(() => settings.ChooseRoomsToArchive(["#alias:example.org"])).Message.ShouldContain("not a room ID");
+        Should.Throw<DomainException>(() => settings.ChooseRoomsToArchive(["!nocolon"]));
+        Should.Throw<DomainException>(() => settings.ChooseRoomsToArchive(["!a b:example.org"]));
+        Should.Throw<DomainException>(() => settings.ChooseRoomsToArchive(Enumerable.Range(0, 51).Select(i => $"!r{i}:example.org"))).Message.ShouldContain("50");
+        settings.RoomsToArchive.Count.ShouldBe(2, "a refused choice changes nothing");
+        settings.ChooseRoomsToArchive([]);
+        settings.RoomsToArchive.ShouldBeEmpty();
+    }
 }
 
 public sealed class BackupManifestTests

@@ -108,6 +108,43 @@ public sealed class RoomArchiveTests(HistoryHomeserverFixture hs, BrowserFixture
         (await hs.Process.CreateClient().GetAsync("/api/v1/history/archives", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 
+    [Fact]
+    public async Task A_room_chosen_for_the_backups_is_archived_into_every_backup_and_goes_with_it_when_the_backup_is_deleted()
+    {
+        var client = await MemberAsync("keeper");
+        var room = await client.CreateRoomAsync("Book club");
+        await client.SendTextAsync(room, "chapter one was slow");
+        await client.PutAsync($"/_matrix/client/v3/directory/room/{Uri.EscapeDataString("#book-club:" + hs.ServerName)}", new { room_id = room });
+
+        // Chosen by its alias, kept by its ID; a room the server does not hold, or no room at all, is refused.
+        var chosen = await hs.Api.PostAsync<ScheduledArchiveView>("/api/v1/history/archives/scheduled", new RoomArchiveRequest("#book-club:" + hs.ServerName), HttpStatusCode.Created);
+        chosen.RoomId.ShouldBe(room);
+        (await hs.Api.Http.PostAsJsonAsync("/api/v1/history/archives/scheduled", new RoomArchiveRequest("!nowhere:" + hs.ServerName), Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await hs.Api.Http.PostAsJsonAsync("/api/v1/history/archives/scheduled", new RoomArchiveRequest(" "), Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await hs.Api.GetAsync<List<ScheduledArchiveView>>("/api/v1/history/archives/scheduled")).ShouldContain(r => r.RoomId == room && r.Name == "Book club");
+
+        var backup = await Panel.EndToEnd.Tests.Backups.BackupSteps.BackUpAsync(hs);
+        backup.Contents.ShouldNotBeNull().ShouldContain(ScheduledRoomArchives.Kind);
+        var set = Path.Combine(hs.Process.DataDirectory, "backups", backup.Directory);
+        var archive = Directory.GetFiles(Path.Combine(set, "rooms"), "book-club-*.zip").ShouldHaveSingleItem();
+        using (var zip = ZipFile.OpenRead(archive))
+        {
+            using var events = new StreamReader(zip.GetEntry("events.jsonl")!.Open());
+            (await events.ReadToEndAsync(Ct)).ShouldContain("chapter one was slow");
+            zip.GetEntry("index.html").ShouldNotBeNull();
+        }
+
+        File.ReadAllText(Path.Combine(set, "manifest.json")).ShouldContain("rooms/book-club-");
+
+        // The archive is part of the backup: deleting the backup (as the retention does) deletes it.
+        (await hs.Api.Http.DeleteAsync($"/api/v1/backups/{backup.Id}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        File.Exists(archive).ShouldBeFalse();
+
+        (await hs.Api.Http.DeleteAsync($"/api/v1/history/archives/scheduled/{Uri.EscapeDataString(room)}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await hs.Api.GetAsync<List<ScheduledArchiveView>>("/api/v1/history/archives/scheduled")).ShouldNotContain(r => r.RoomId == room);
+        (await hs.Api.Http.DeleteAsync($"/api/v1/history/archives/scheduled/{Uri.EscapeDataString(room)}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
     private async Task<MatrixClient> MemberAsync(string name)
     {
         await hs.Api.CreateUserAsync(new CreateUserRequest(name, null, $"{name}'s long password", false));

@@ -66,8 +66,11 @@ public sealed class SlackImportTests(HistoryHomeserverFixture hs)
         using var reader = new MatrixClient(await hs.ClientUrlAsync());
         await reader.LoginAsync("reader", "the reader's long password");
         var directory = await reader.PostAsync("/_matrix/client/v3/publicRooms", new { limit = 50 });
-        var general = directory.GetProperty("chunk").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "general").GetProperty("room_id").GetString()!;
-        directory.GetProperty("chunk").EnumerateArray().Count(IsSpace).ShouldBe(1);
+        // The collection's other test imports a workspace with a #general too: this one is Acme's.
+        var general = (await admin.RoomsAsync("Acme")).Single(r => r.Name == "general").RoomId;
+        var published = directory.GetProperty("chunk").EnumerateArray().ToList();
+        published.ShouldContain(r => r.GetProperty("room_id").GetString() == general, "Acme's #general is in the public directory");
+        published.Count(r => IsSpace(r) && r.GetProperty("name").GetString() == "Acme").ShouldBe(1);
         await reader.JoinAsync(general);
         var events = await reader.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(general)}/messages?dir=f&limit=1000");
         var messages = events.GetProperty("chunk").EnumerateArray().Where(e => e.GetProperty("type").GetString() == "m.room.message").ToList();
@@ -290,5 +293,29 @@ public sealed class HistoryPageTests(HistoryHomeserverFixture hs, BrowserFixture
             && e.GetProperty("content").GetProperty("membership").GetString() == "invite");
         var claimed = await hs.Api.GetAsync<List<SlackPersonView>>($"/api/v1/history/slack/{imports.Single(i => i.Workspace == "Small Team").Id}/people");
         claimed.Single(p => p.SlackId == "U001PERSON").How.ShouldBe("email");
+
+        // The owner keeps #general in every backup from the page; on a phone the list fits too.
+        var page2 = await browser.NewPageAsync(hs.Process.BaseUrl);
+        var history2 = new HistoryPage(page2);
+        await BrowserFixture.RunAsync(page2, "history-scheduled", async () =>
+        {
+            await LoginPage.SignInAsOwnerAsync(page2);
+            await history2.OpenAsync();
+            await history2.ArchiveWithEveryBackupAsync("!nowhere:" + hs.ServerName);
+            await Assertions.Expect(page2.GetByText("holds no room")).ToBeVisibleAsync();
+            await history2.ArchiveWithEveryBackupAsync(rooms.Single(r => r.Name == "general").RoomId);
+            await Assertions.Expect(history2.ScheduledArchives).ToHaveTextAsync("general");
+            await page2.SetViewportSizeAsync(390, 844);
+            (await page2.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(390);
+        }, hs.Process);
+        (await hs.Api.GetAsync<List<ScheduledArchiveView>>("/api/v1/history/archives/scheduled")).ShouldContain(r => r.Name == "general");
+
+        // Importing #general again (it sends nothing new) leaves the claimed ghost saying who it is now.
+        var small = imports.Single(i => i.Workspace == "Small Team").Id;
+        await hs.Api.PostAsync($"/api/v1/history/slack/{small}/import", new SlackImportRequest(null, [new SlackChannelChoice("C001GENERAL")]), HttpStatusCode.Accepted);
+        (await Eventually.UntilAsync(() => hs.Api.GetAsync<SlackImportView>($"/api/v1/history/slack/{small}"), v => v.Status is not ("importing" or "uploaded"),
+            TimeSpan.FromMinutes(4), "the second import", TimeSpan.FromSeconds(1))).Status.ShouldBe("done");
+        (await synapse.GetAsync($"/_matrix/client/v3/profile/{Uri.EscapeDataString($"@slack_u001person:{hs.ServerName}")}"))
+            .GetProperty("displayname").GetString()!.ShouldContain($"(now {member})");
     }
 }

@@ -35,4 +35,13 @@ public sealed class HistoryPage(IPage page) : AdminPage(page, "/history")
     public Task MakeInviteOnlyAsync(string channel) => Channel(channel).Locator("input[type=checkbox]").Nth(1).ClickAsync();
 
     public Task ImportAsync() => Page.GetByTestId("import").ClickAsync();
+
+    public ILocator ScheduledArchives => Page.GetByTestId("scheduled-archive");
+
+    /// <summary>Adds the room (ID or alias) to the rooms archived with every backup.</summary>
+    public async Task ArchiveWithEveryBackupAsync(string room)
+    {
+        await Page.GetByLabel("Room (#alias:server or !id:server)").FillAsync(room);
+        await Page.GetByTestId("schedule-archive").ClickAsync();
+    }
 }

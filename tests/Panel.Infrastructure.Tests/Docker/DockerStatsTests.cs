@@ -7,11 +7,11 @@ public sealed class DockerStatsTests
 {
     // A reading as Docker 20.10 sends it on cgroup v1 (taken from this machine's engine; the id shortened).
     private const string CgroupV1Reading =
-        """{"read":"2026-12-01T09:20:32.700427257Z","preread":"2026-12-01T09:20:31.673711966Z","pids_stats":{"current":1},"blkio_stats":{"io_service_bytes_recursive":[{"major":8,"minor":0,"op":"Read","value":4096},{"major":8,"minor":0,"op":"Write","value":8192},{"major":8,"minor":0,"op":"Sync","value":12288},{"major":8,"minor":0,"op":"Total","value":12288}],"io_serviced_recursive":[],"io_queue_recursive":[],"io_service_time_recursive":[],"io_wait_time_recursive":[],"io_merged_recursive":[],"io_time_recursive":[],"sectors_recursive":[]},"num_procs":0,"storage_stats":{},"cpu_stats":{"cpu_usage":{"total_usage":1500000000,"percpu_usage":[750000000,750000000],"usage_in_kernelmode":10000000,"usage_in_usermode":10000000},"system_cpu_usage":102000000000,"online_cpus":2,"throttling_data":{"periods":0,"throttled_periods":0,"throttled_time":0}},"precpu_stats":{"cpu_usage":{"total_usage":1000000000,"percpu_usage":[500000000,500000000],"usage_in_kernelmode":10000000,"usage_in_usermode":10000000},"system_cpu_usage":100000000000,"online_cpus":2,"throttling_data":{"periods":0,"throttled_periods":0,"throttled_time":0}},"memory_stats":{"usage":100000,"max_usage":4079616,"stats":{"active_anon":4096,"inactive_file":10000,"total_inactive_file":30000,"total_rss":110592},"limit":25275990016},"name":"/frame-probe","id":"4e50b8d4df66","networks":{"eth0":{"rx_bytes":516,"rx_packets":6,"tx_bytes":100},"eth1":{"rx_bytes":1000,"tx_bytes":20}}}""";
+        """{"read":"2026-12-01T09:20:32.700427257Z","preread":"2026-12-01T09:20:31.673711966Z","pids_stats":{"current":1},"blkio_stats":{"io_service_bytes_recursive":[{"major":8,"minor":0,"op":"Read","value":4096},{"major":8,"minor":0,"op":"Write","value":8192},{"major":8,"minor":0,"op":"Sync","value":12288},{"major":8,"minor":0,"op":"Total","value":12288}],"io_serviced_recursive":[],"io_queue_recursive":[],"io_service_time_recursive":[],"io_wait_time_recursive":[],"io_merged_recursive":[],"io_time_recursive":[],"sectors_recursive":[]},"num_procs":0,"storage_stats":{},"cpu_stats":{"cpu_usage":{"total_usage":1500000000,"percpu_usage":[750000000,750000000],"usage_in_kernelmode":10000000,"usage_in_usermode":10000000},"system_cpu_usage":102000000000,"online_cpus":2,"throttling_data":{"periods":0,"throttled_periods":0,"throttled_time":0}},"precpu_stats":{"cpu_usage":{"total_usage":1000000000,"percpu_usage":[500000000,500000000],"usage_in_kernelmode":10000000,"usage_in_usermode":10000000},"system_cpu_usage":100000000000,"online_cpus":2,"throttling_data":{"periods":0,"throttled_periods":0,"throttled_time":0}},"memory_stats":{"usage":100000,"max_usage":4079616,"stats":{"active_anon":4096,"inactive_file":10000,"total_inactive_file":30000,"active_file":1000,"total_active_file":5000,"total_rss":110592},"limit":25275990016},"name":"/frame-probe","id":"4e50b8d4df66","networks":{"eth0":{"rx_bytes":516,"rx_packets":6,"tx_bytes":100},"eth1":{"rx_bytes":1000,"tx_bytes":20}}}""";
 
     // cgroup v2 (Docker 23+): no percpu_usage, no total_ figures, blkio lists may be null.
     private const string CgroupV2Reading =
-        """{"read":"2026-12-01T09:20:32.7Z","preread":"2026-12-01T09:20:31.6Z","pids_stats":{"current":3,"limit":4611686018427387903},"blkio_stats":{"io_service_bytes_recursive":null,"io_serviced_recursive":null},"num_procs":0,"storage_stats":{},"cpu_stats":{"cpu_usage":{"total_usage":100,"usage_in_kernelmode":0,"usage_in_usermode":100},"system_cpu_usage":400,"online_cpus":4,"throttling_data":{"periods":0}},"precpu_stats":{"cpu_usage":{"total_usage":0,"usage_in_kernelmode":0,"usage_in_usermode":0},"system_cpu_usage":0,"online_cpus":4},"memory_stats":{"usage":100000,"stats":{"anon":80000,"inactive_file":10000},"limit":1073741824},"name":"/v2","id":"abc"}""";
+        """{"read":"2026-12-01T09:20:32.7Z","preread":"2026-12-01T09:20:31.6Z","pids_stats":{"current":3,"limit":4611686018427387903},"blkio_stats":{"io_service_bytes_recursive":null,"io_serviced_recursive":null},"num_procs":0,"storage_stats":{},"cpu_stats":{"cpu_usage":{"total_usage":100,"usage_in_kernelmode":0,"usage_in_usermode":100},"system_cpu_usage":400,"online_cpus":4,"throttling_data":{"periods":0}},"precpu_stats":{"cpu_usage":{"total_usage":0,"usage_in_kernelmode":0,"usage_in_usermode":0},"system_cpu_usage":0,"online_cpus":4},"memory_stats":{"usage":100000,"stats":{"anon":80000,"inactive_file":10000,"active_file":7000},"limit":1073741824},"name":"/v2","id":"abc"}""";
 
     // A stopped container's stream keeps sending zeroed readings.
     private const string StoppedReading =
@@ -45,12 +45,12 @@ public sealed class DockerStatsTests
     }
 
     [Fact]
-    public void Memory_on_cgroup_v1_subtracts_total_inactive_file() =>
-        DockerStats.MemoryUsage(Parse(CgroupV1Reading)).ShouldBe(70_000);
+    public void Memory_on_cgroup_v1_subtracts_the_whole_page_cache_total_inactive_and_active_file() =>
+        DockerStats.MemoryUsage(Parse(CgroupV1Reading)).ShouldBe(65_000);
 
     [Fact]
-    public void Memory_on_cgroup_v2_subtracts_inactive_file() =>
-        DockerStats.MemoryUsage(Parse(CgroupV2Reading)).ShouldBe(90_000);
+    public void Memory_on_cgroup_v2_subtracts_the_whole_page_cache_inactive_and_active_file() =>
+        DockerStats.MemoryUsage(Parse(CgroupV2Reading)).ShouldBe(83_000);
 
     [Fact]
     public void Memory_without_cache_figures_is_the_usage() =>

@@ -33,6 +33,8 @@ internal sealed class BackupSettingsEntityTypeConfiguration : IEntityTypeConfigu
         builder.Property(s => s.Schedule).HasMaxLength(100);
         builder.Property(s => s.PassphraseProtected).HasMaxLength(2000);
         builder.Ignore(s => s.Retention);
+        builder.Property(s => s.ArchivedRooms).HasMaxLength(BackupSettings.MaximumArchivedRooms * 256);
+        builder.Ignore(s => s.RoomsToArchive);
     }
 }
 

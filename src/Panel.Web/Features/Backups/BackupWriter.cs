@@ -10,6 +10,7 @@ using Panel.Infrastructure.Configuration;
 using Panel.Infrastructure.Persistence;
 using Panel.Infrastructure.Security;
 using Panel.Infrastructure.Synapse;
+using Panel.Web.Features.History;
 using Panel.Web.Features.Homeserver;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +28,7 @@ public sealed partial class BackupWriter(
     PanelDatabaseCopies panelDatabase,
     HomeserverContainers homeserver,
     HomeserverNames names,
+    ScheduledRoomArchives rooms,
     IOptions<PanelOptions> panel,
     TimeProvider clock,
     ILogger<BackupWriter> logger)
@@ -49,6 +51,7 @@ public sealed partial class BackupWriter(
         ("database", "Dump the homeserver's database"),
         ("files", "Copy the media store, the signing key and the config"),
         ("bridges", "Copy the bridges' data"),
+        ("rooms", "Archive the chosen rooms"),
         ("panel", "Copy the panel's database and keys"),
         ("manifest", "Write the manifest"),
     ];
@@ -112,6 +115,17 @@ public sealed partial class BackupWriter(
             }
 
             progress.Done("bridges", string.Join(", ", bridges.Select(b => b.CatalogId)) + ".");
+        }
+
+        progress.Start("rooms");
+        var archived = await rooms.WriteIntoAsync(set, clock.GetUtcNow(), message => progress.Progress("rooms", null, message), cancellationToken);
+        if (archived.Length == 0)
+        {
+            progress.Skip("rooms", "No rooms are chosen to archive with the backups (History page).");
+        }
+        else
+        {
+            progress.Done("rooms", archived);
         }
 
         progress.Start("panel");

@@ -79,7 +79,7 @@ public sealed class GhostClaims(
         await db.SaveChangesAsync(cancellationToken);
 
         // The ghost says who it is now; the member is let into the rooms the person was in.
-        await writer.EnsureUserAsync(person.GhostLocalpart, $"{person.ShownName} (now {userId})", cancellationToken);
+        await writer.EnsureUserAsync(person.GhostLocalpart, SlackNames.ClaimedName(person.ShownName, userId), cancellationToken);
         var rooms = await RoomsOfAsync(db, workspace, slackId, cancellationToken);
         foreach (var room in rooms)
         {

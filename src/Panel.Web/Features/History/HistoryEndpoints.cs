@@ -71,6 +71,21 @@ internal static class HistoryEndpoints
             })
             .RequireAuthorization(PanelPolicies.ApiOwner)
             .WithSummary("Delete an archive from the panel's disk");
+
+        var scheduled = archives.MapGroup("/scheduled");
+        scheduled.MapGet("/", (ScheduledRoomArchives service, CancellationToken ct) => service.ListAsync(ct))
+            .WithSummary("The rooms archived into every backup (kept as long as that backup is)");
+        scheduled.MapPost("/", async (RoomArchiveRequest body, ScheduledRoomArchives service, ActorContext actor, CancellationToken ct) =>
+                TypedResults.Created("/api/v1/history/archives/scheduled", await service.AddAsync(body, await actor.GetAsync(), ct)))
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Archive a room (its ID or alias) into every backup from now on");
+        scheduled.MapDelete("/{roomId}", async (string roomId, ScheduledRoomArchives service, ActorContext actor, CancellationToken ct) =>
+            {
+                await service.RemoveAsync(roomId, await actor.GetAsync(), ct);
+                return TypedResults.NoContent();
+            })
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Stop archiving a room with the backups (earlier backups keep theirs)");
         return api;
     }
 

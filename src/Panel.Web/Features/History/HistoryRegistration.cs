@@ -7,6 +7,7 @@ public static class HistoryRegistration
         services.AddSingleton<HistoryAppServices>();
         services.AddSingleton<SlackImports>();
         services.AddSingleton<RoomArchives>();
+        services.AddSingleton<ScheduledRoomArchives>();
         services.AddSingleton<GhostClaims>();
         return services;
     }

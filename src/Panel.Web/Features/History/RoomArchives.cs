@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Panel.Domain.Common;
+using Panel.Domain.Homeserver;
 using Panel.Infrastructure.Configuration;
 using Panel.Web.Features.Audit;
 using Panel.Web.Features.Homeserver;
@@ -28,21 +29,12 @@ public sealed partial class RoomArchives(
     /// <summary>Starts archiving the room (an ID or an alias); answers the archive's file name once the operation runs.</summary>
     public async Task<string> StartAsync(RoomArchiveRequest request, AuditActor actor, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request.Room))
-        {
-            throw new DomainException("Give the room to archive: its ID (!abc:server) or alias (#name:server).");
-        }
-
         var (admin, _) = await homeserver.GetAdminContextAsync(cancellationToken);
-        var room = await admin.FindRoomAsync(request.Room, cancellationToken);
-        if (room is null || room.StateEstimated)
-        {
-            throw new NotFoundException($"This server holds no room {request.Room.Trim()}: only rooms it is in can be archived.");
-        }
+        var room = await HeldRoomAsync(admin, request.Room, cancellationToken);
 
         System.IO.Directory.CreateDirectory(Directory);
         var now = clock.GetUtcNow();
-        var name = $"{Slug(room.Alias ?? room.Name ?? room.RoomId)}-{now:yyyyMMdd-HHmmss}.zip";
+        var name = FileName(room, now);
         var path = Path.Combine(Directory, name);
         _ = operations.Start("room-archive", RoomArchiveWriter.Steps, async (progress, ct) =>
         {
@@ -67,6 +59,23 @@ public sealed partial class RoomArchives(
         audit: new OperationAudit(actor, "history.room-archive", room.RoomId, name));
         return name;
     }
+
+    /// <summary>The room, by ID or alias, if this server holds it (only then can it be archived).</summary>
+    public static async Task<RoomSize> HeldRoomAsync(IHomeserverAdmin admin, string? roomIdOrAlias, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(roomIdOrAlias))
+        {
+            throw new DomainException("Give the room to archive: its ID (!abc:server) or alias (#name:server).");
+        }
+
+        var room = await admin.FindRoomAsync(roomIdOrAlias.Trim(), cancellationToken);
+        return room is null || room.StateEstimated
+            ? throw new NotFoundException($"This server holds no room {roomIdOrAlias.Trim()}: only rooms it is in can be archived.")
+            : room;
+    }
+
+    /// <summary>An archive's file name: the room's alias or name, and when.</summary>
+    public static string FileName(RoomSize room, DateTimeOffset at) => $"{Slug(room.Alias ?? room.Name ?? room.RoomId)}-{at:yyyyMMdd-HHmmss}.zip";
 
     public IReadOnlyList<RoomArchiveView> List() =>
         !System.IO.Directory.Exists(Directory) ? [] :

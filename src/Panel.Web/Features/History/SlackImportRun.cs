@@ -109,10 +109,18 @@ public sealed class SlackImportRun(
             }
         }
 
+        // A claimed ghost keeps saying who it is now: importing again must not take that back.
+        Dictionary<string, string> claims;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            claims = (await db.GhostClaims.AsNoTracking().ToListAsync(cancellationToken))
+                .GroupBy(c => c.SlackUserId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.At).First().MatrixUserId, StringComparer.Ordinal);
+        }
+
         var ghosts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (id, name) in ids)
         {
-            await writer.EnsureUserAsync(SlackNames.GhostLocalpart(id), name, cancellationToken);
+            await writer.EnsureUserAsync(SlackNames.GhostLocalpart(id), claims.TryGetValue(id, out var now) ? SlackNames.ClaimedName(name, now) : name, cancellationToken);
             ghosts[id] = Ghost(id);
         }
 

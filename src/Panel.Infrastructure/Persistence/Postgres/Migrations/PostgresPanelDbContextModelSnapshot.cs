@@ -324,6 +324,11 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<int>("Id")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ArchivedRooms")
+                        .IsRequired()
+                        .HasMaxLength(12800)
+                        .HasColumnType("character varying(12800)");
+
                     b.Property<int>("KeepDaily")
                         .HasColumnType("integer");
 

@@ -313,6 +313,11 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<int>("Id")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ArchivedRooms")
+                        .IsRequired()
+                        .HasMaxLength(12800)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("KeepDaily")
                         .HasColumnType("INTEGER");
 
