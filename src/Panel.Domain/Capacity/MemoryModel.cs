@@ -23,8 +23,11 @@ public sealed class MemoryModel
     /// </summary>
     public static readonly double[] Prior = [110, 0.05, 0.035, 1.0, 0.5];
 
-    /// <summary>How many snapshots the prior is worth, for each term.</summary>
+    /// <summary>How many snapshots the prior is worth, for each term, while there are fewer than <see cref="MinimumPoints"/>.</summary>
     public const double PriorPoints = 1;
+
+    /// <summary>What the prior is worth once there are <see cref="MinimumPoints"/> snapshots.</summary>
+    public const double SettledPriorPoints = 0.01;
 
     /// <summary>Below this many snapshots, forecasts say they lean on the prior.</summary>
     public const int MinimumPoints = 6;
@@ -49,12 +52,17 @@ public sealed class MemoryModel
     {
         var rows = samples.Select(s => Features(s.Shape)).ToList();
         var y = samples.Select(s => s.MemoryBytes / MiB).ToList();
-        // The prior counts as a few points at the scale of this server's own figures.
+        // While the history is short the prior counts as a point at the scale of this server's own
+        // figures. Once there are enough, it counts a hundredth of one: enough to split what the data
+        // cannot (state events and members grow together), too little to move what it can. At a
+        // whole point it pulled a server's fitted cost per state event a third of the way towards
+        // the published figure, six times what the forecast check measured on the Debian image.
+        var strength = rows.Count >= MinimumPoints ? SettledPriorPoints : PriorPoints;
         var weights = new double[Prior.Length];
         for (var j = 0; j < Prior.Length; j++)
         {
             var scale = rows.Count == 0 ? 1 : rows.Average(r => r[j] * r[j]);
-            weights[j] = PriorPoints * Math.Max(1, scale);
+            weights[j] = strength * Math.Max(1, scale);
         }
 
         var prior = (double[])Prior.Clone();

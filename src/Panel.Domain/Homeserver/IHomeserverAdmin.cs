@@ -105,6 +105,12 @@ public interface IHomeserverAdmin
     /// <summary>A page of the room's timeline, oldest first, from <paramref name="from"/> (null: the start); <c>Next</c> is null at the end.</summary>
     Task<RoomEventsPage> GetRoomEventsAsync(string roomId, string? from, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sends a state event into a room as a local member (the admin API signs them in for the one
+    /// request, then out again): for settings only a room's own admins may change.
+    /// </summary>
+    Task SendStateAsUserAsync(string userId, string roomId, string eventType, System.Text.Json.Nodes.JsonObject content, CancellationToken cancellationToken);
+
     /// <summary>A media file by its mxc:// URI, streamed; null when the server has no such file.</summary>
     Task<HomeserverMedia?> DownloadMediaAsync(string mxcUri, CancellationToken cancellationToken);
 }

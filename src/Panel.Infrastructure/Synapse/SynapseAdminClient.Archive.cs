@@ -27,6 +27,29 @@ internal sealed partial class SynapseAdminClient
         return new RoomEventsPage(events, next);
     }
 
+    public async Task SendStateAsUserAsync(string userId, string roomId, string eventType, JsonObject content, CancellationToken cancellationToken)
+    {
+        var path = $"_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/{Uri.EscapeDataString(eventType)}/";
+        if (userId == await WhoAmIAsync(cancellationToken))
+        {
+            (await SendRawAsync(HttpMethod.Put, path, content, cancellationToken)).Dispose();
+            return;
+        }
+
+        var login = await SendAsync<JsonElement>(HttpMethod.Post, $"_synapse/admin/v1/users/{Uri.EscapeDataString(userId)}/login",
+            new { valid_until_ms = clock.GetUtcNow().AddMinutes(5).ToUnixTimeMilliseconds() }, cancellationToken);
+        var token = login.GetProperty("access_token").GetString()!;
+        try
+        {
+            (await SendRawAsync(HttpMethod.Put, path, content, cancellationToken, token)).Dispose();
+        }
+        finally
+        {
+            // The session was the panel's, for this one request: it must not stay among the member's devices.
+            (await SendRawAsync(HttpMethod.Post, "_matrix/client/v3/logout", new { }, CancellationToken.None, token)).Dispose();
+        }
+    }
+
     public async Task<HomeserverMedia?> DownloadMediaAsync(string mxcUri, CancellationToken cancellationToken)
     {
         if (!mxcUri.StartsWith("mxc://", StringComparison.Ordinal) || mxcUri[6..].Split('/') is not [{ Length: > 0 } server, { Length: > 0 } id])

@@ -342,10 +342,10 @@ internal sealed partial class SynapseAdminClient(HttpClient http, HomeserverConn
             ?? throw new HomeserverException($"The homeserver gave an empty answer to {path}.");
     }
 
-    internal async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    internal async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken, string? asToken = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(_base, path));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", connection.AccessToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", asToken ?? connection.AccessToken);
         if (body is not null)
         {
             request.Content = JsonContent.Create(body, options: Json);

@@ -31,6 +31,9 @@ public sealed record SynapseConfigInput
     /// <summary>Caches, presence and the remote-room limit (the container's limit is not in the file).</summary>
     public MemorySettings Memory { get; init; } = MemorySettings.Generated(HomeserverDeployment.DefaultMemoryLimitBytes, 0.5);
 
+    /// <summary>Message retention: purged after a lifetime, server-wide and per room (off: kept forever).</summary>
+    public MessageRetention Retention { get; init; } = MessageRetention.Off;
+
     /// <summary>Registration is open only to holders of a registration token (invites by token).</summary>
     public bool RegistrationTokens { get; init; }
 
@@ -140,6 +143,11 @@ public static class SynapseConfig
             };
         }
 
+        if (input.Retention.Enabled)
+        {
+            config["retention"] = Retention(input.Retention);
+        }
+
         foreach (var (key, value) in input.Extra)
         {
             config[key] = value;
@@ -147,6 +155,31 @@ public static class SynapseConfig
 
         var yaml = new SerializerBuilder().Build().Serialize(config);
         return "# Written by Homeserver Panel. Changes made here are replaced on the next install, upgrade or setting change.\n" + yaml;
+    }
+
+    /// <summary>
+    /// Synapse's retention block. A room may not ask for less than a day (a typo would purge its
+    /// history within hours); the purge job runs every 12 hours for every room.
+    /// </summary>
+    private static Dictionary<string, object?> Retention(MessageRetention r)
+    {
+        var block = new Dictionary<string, object?>
+        {
+            ["enabled"] = true,
+            ["allowed_lifetime_min"] = $"{MessageRetention.MinimumDays}d",
+            ["purge_jobs"] = new List<object> { new Dictionary<string, object?> { ["interval"] = "12h" } },
+        };
+        if (r.DefaultMaxLifetimeDays is { } days)
+        {
+            block["default_policy"] = new Dictionary<string, object?> { ["max_lifetime"] = $"{days}d" };
+        }
+
+        if (r.AllowedMaxLifetimeDays is { } max)
+        {
+            block["allowed_lifetime_max"] = $"{max}d";
+        }
+
+        return block;
     }
 
     private static Dictionary<string, object?> Caches(MemorySettings memory)

@@ -42,8 +42,11 @@ public sealed class ForecastCheckTests(ForecastFixture hs) : IClassFixture<Forec
         var taken = after - before;
         var predicted = forecast.TotalBytes / MiB;
         var report = await hs.Api.GetAsync<CapacityReport>("/api/v1/verdict");
+        // Every snapshot the model was fitted on, for reading a miss.
+        var points = await hs.Api.GetAsync<List<CapacitySnapshotView>>("/api/v1/capacity/snapshots?days=1");
         File.WriteAllText(Path.Combine(TestEnvironment.ArtifactsDirectory, "forecast-check.txt"),
-            $"forecast {predicted:0.0} MiB ± {forecast.UncertaintyBytes / MiB:0.0}; taken {taken:0.0} MiB (before {before:0.0}, after {after:0.0}); model {report.Model.Description}\n");
+            $"forecast {predicted:0.0} MiB ± {forecast.UncertaintyBytes / MiB:0.0}; taken {taken:0.0} MiB (before {before:0.0}, after {after:0.0}); model {report.Model.Description}\n"
+            + string.Join("\n", points.Select(p => $"{p.Time:HH:mm:ss} {p.Shape} {(p.MemoryBytes is { } m ? $"{m / MiB:0.0} MiB" : "no memory")}")) + "\n");
         taken.ShouldBeGreaterThan(0, "a room of 1,200 members costs memory");
         predicted.ShouldBeGreaterThan(0);
         Math.Abs(predicted - taken).ShouldBeLessThanOrEqualTo(0.35 * taken, $"forecast {predicted:0.0} MiB, taken {taken:0.0} MiB; {report.Model.Description}");

@@ -256,7 +256,21 @@ public sealed class HistoryPageTests(HistoryHomeserverFixture hs, BrowserFixture
             await history.UploadAsync(BadZips.NotAnExport(dir));
             await Assertions.Expect(history.UploadError).ToContainTextAsync("not a Slack export");
 
-            await history.UploadAsync(written.Path);
+            // The upload shows how far it is (held back a moment here, as a large file on a slow line would be).
+            var release = new TaskCompletionSource();
+            await page.RouteAsync("**/history/upload", async route =>
+            {
+                await release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                await route.ContinueAsync();
+            });
+            await history.UploadAsync(written.Path, async () =>
+            {
+                await Assertions.Expect(history.UploadProgress).ToBeVisibleAsync();
+                await Assertions.Expect(history.UploadProgress).ToContainTextAsync("Upload");
+                await Assertions.Expect(page.GetByTestId("upload")).ToBeDisabledAsync();
+                release.SetResult();
+            });
+            await page.UnrouteAsync("**/history/upload");
             await Assertions.Expect(history.Summary).ToContainTextAsync($"{written.Messages:N0} messages in 5 channels");
             await Assertions.Expect(history.NotComingAcross).ToContainTextAsync("only links to Slack");
             await history.LeaveOutAsync("random");
@@ -299,14 +313,15 @@ public sealed class HistoryPageTests(HistoryHomeserverFixture hs, BrowserFixture
         var history2 = new HistoryPage(page2);
         await BrowserFixture.RunAsync(page2, "history-scheduled", async () =>
         {
+            await page2.SetViewportSizeAsync(390, 844);
             await LoginPage.SignInAsOwnerAsync(page2);
             await history2.OpenAsync();
             await history2.ArchiveWithEveryBackupAsync("!nowhere:" + hs.ServerName);
             await Assertions.Expect(page2.GetByText("holds no room")).ToBeVisibleAsync();
             await history2.ArchiveWithEveryBackupAsync(rooms.Single(r => r.Name == "general").RoomId);
             await Assertions.Expect(history2.ScheduledArchives).ToHaveTextAsync("general");
-            await page2.SetViewportSizeAsync(390, 844);
             (await page2.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(390);
+            await BrowserFixture.ScreenshotAsync(page2, "history-scheduled-phone");
         }, hs.Process);
         (await hs.Api.GetAsync<List<ScheduledArchiveView>>("/api/v1/history/archives/scheduled")).ShouldContain(r => r.Name == "general");
 

@@ -19,12 +19,40 @@ public sealed class HistoryPage(IPage page) : AdminPage(page, "/history")
 
     public ILocator Channel(string name) => Page.GetByTestId("channel-" + name);
 
+    public ILocator UploadProgress => Page.GetByTestId("upload-progress");
+
     /// <summary>Chooses the file and sends the form; the page comes back with the preview (or the reason it was refused).</summary>
-    public async Task UploadAsync(string path)
+    public async Task UploadAsync(string path, Func<Task>? whileUploading = null)
     {
         await Page.GetByTestId("upload-file").SetInputFilesAsync(path);
-        await Page.GetByTestId("upload").ClickAsync();
-        await Page.WaitForURLAsync(url => url.Contains("/history?", StringComparison.Ordinal));
+        // The page goes to the answer once the upload is done (a later navigation, not the click's):
+        // waiting for that navigation, not for a URL, also holds when the page already shows the last answer.
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnNavigated(object? sender, IFrame frame)
+        {
+            if (frame == Page.MainFrame && frame.Url.Contains("/history?", StringComparison.Ordinal))
+            {
+                answered.TrySetResult();
+            }
+        }
+
+        Page.FrameNavigated += OnNavigated;
+        try
+        {
+            await Page.GetByTestId("upload").ClickAsync();
+            if (whileUploading is not null)
+            {
+                await whileUploading();
+            }
+
+            await answered.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        finally
+        {
+            Page.FrameNavigated -= OnNavigated;
+        }
+
+        await Page.WaitForLoadStateAsync();
         await WaitForInteractiveAsync();
     }
 

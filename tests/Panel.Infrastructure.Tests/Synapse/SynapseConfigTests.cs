@@ -72,6 +72,25 @@ public sealed class SynapseConfigTests
     }
 
     [Fact]
+    public void Retention_is_written_only_when_on_with_its_lifetimes_a_one_day_floor_and_a_purge_job()
+    {
+        Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite))).Children.ShouldNotContainKey(new YamlScalarNode("retention"));
+        Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite) with { Retention = new MessageRetention(false, 30) })).Children.ShouldNotContainKey(new YamlScalarNode("retention"));
+
+        var yaml = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite) with { Retention = new MessageRetention(true, 365, 730) }));
+
+        Scalar(yaml, "retention", "enabled").ShouldBe("true");
+        Scalar(yaml, "retention", "default_policy", "max_lifetime").ShouldBe("365d");
+        Scalar(yaml, "retention", "allowed_lifetime_max").ShouldBe("730d");
+        Scalar(yaml, "retention", "allowed_lifetime_min").ShouldBe("1d");
+        var jobs = (YamlSequenceNode)((YamlMappingNode)yaml.Children[new YamlScalarNode("retention")]).Children[new YamlScalarNode("purge_jobs")];
+        Scalar(jobs[0], "interval").ShouldBe("12h");
+
+        var noDefault = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite) with { Retention = new MessageRetention(true) }));
+        ((YamlMappingNode)noDefault.Children[new YamlScalarNode("retention")]).Children.ShouldNotContainKey(new YamlScalarNode("default_policy"));
+    }
+
+    [Fact]
     public void Generate_for_PostgreSQL_points_at_the_database_container()
     {
         var yaml = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Postgres)));

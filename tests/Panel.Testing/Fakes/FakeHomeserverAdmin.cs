@@ -112,6 +112,8 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
         return Task.CompletedTask;
     }
 
+    public Task SendStateAsUserAsync(string userId, string roomId, string eventType, System.Text.Json.Nodes.JsonObject content, CancellationToken cancellationToken) => NotModelled<bool>();
+
     public Task<string> StartPurgeHistoryAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken) => NotModelled<string>();
 
     public Task<string> GetPurgeStatusAsync(string purgeId, CancellationToken cancellationToken) => NotModelled<string>();

@@ -27,5 +27,6 @@ internal sealed class HomeserverEntityTypeConfiguration : IEntityTypeConfigurati
         // Installs made before profiles wrote Synapse's defaults: the migration fills the new columns so.
         builder.Property(h => h.MemoryProfile).HasConversion<string>().HasMaxLength(16);
         builder.Ignore(h => h.Memory);
+        builder.Ignore(h => h.Retention);
     }
 }

@@ -86,6 +86,21 @@ internal static class HistoryEndpoints
             })
             .RequireAuthorization(PanelPolicies.ApiOwner)
             .WithSummary("Stop archiving a room with the backups (earlier backups keep theirs)");
+
+        var retention = api.MapGroup("/history/retention").WithTags("History");
+        retention.MapGet("/", (MessageRetentionService service, CancellationToken ct) => service.GetAsync(ct))
+            .WithSummary("The server's message retention, and the largest rooms' own retention and whether this server holds their whole history");
+        retention.MapPut("/", async (RetentionRequest body, MessageRetentionService service, ActorContext actor, CancellationToken ct) =>
+            {
+                await service.ApplyServerAsync(body, await actor.GetAsync(), ct);
+                return TypedResults.Accepted("/api/v1/homeserver");
+            })
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Set the server's retention (restarts Synapse); a policy that deletes messages needs confirm: true");
+        retention.MapPut("/rooms/{roomId}", async (string roomId, RoomRetentionRequest body, MessageRetentionService service, ActorContext actor, CancellationToken ct) =>
+                TypedResults.Ok(new { sentAs = await service.SetRoomAsync(roomId, body, await actor.GetAsync(), ct) }))
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Set a room's own lifetime in days (null: follow the server's), as its local admin; a lifetime needs confirm: true");
         return api;
     }
 

@@ -8,6 +8,7 @@ public static class HistoryRegistration
         services.AddSingleton<SlackImports>();
         services.AddSingleton<RoomArchives>();
         services.AddSingleton<ScheduledRoomArchives>();
+        services.AddSingleton<MessageRetentionService>();
         services.AddSingleton<GhostClaims>();
         return services;
     }

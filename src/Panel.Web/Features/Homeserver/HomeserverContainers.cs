@@ -160,6 +160,7 @@ public sealed class HomeserverContainers(
         MacaroonSecretKey = secrets.Unprotect(d.MacaroonSecretKeyProtected!),
         FormSecret = secrets.Unprotect(d.FormSecretProtected!),
         Memory = d.Memory,
+        Retention = d.Retention,
         RegistrationTokens = d.RegistrationTokensEnabled,
         AppServiceConfigFiles = appServiceFiles,
         Extra = configuration.GetSection("Panel:Homeserver:SynapseConfig").GetChildren()

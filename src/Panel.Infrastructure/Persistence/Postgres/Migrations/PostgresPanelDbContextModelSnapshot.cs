@@ -944,6 +944,15 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<double?>("RemoteRoomComplexityLimit")
                         .HasColumnType("double precision");
 
+                    b.Property<int?>("RetentionAllowedMaxDays")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("RetentionDefaultMaxDays")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("RetentionEnabled")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("ServerName")
                         .IsRequired()
                         .HasMaxLength(260)

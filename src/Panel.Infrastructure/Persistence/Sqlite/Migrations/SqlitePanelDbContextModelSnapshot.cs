@@ -927,6 +927,15 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<double?>("RemoteRoomComplexityLimit")
                         .HasColumnType("REAL");
 
+                    b.Property<int?>("RetentionAllowedMaxDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RetentionDefaultMaxDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RetentionEnabled")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ServerName")
                         .IsRequired()
                         .HasMaxLength(260)
