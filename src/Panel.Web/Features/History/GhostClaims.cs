@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Panel.Domain.Common;
 using Panel.Domain.History;
+using Panel.Domain.Homeserver;
 using Panel.Infrastructure.Persistence;
 using Panel.Infrastructure.Slack;
 using Panel.Web.Features.Audit;
@@ -32,15 +33,40 @@ public sealed class GhostClaims(
         var (admin, d) = await homeserver.GetAdminContextAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var claims = await db.GhostClaims.AsNoTracking().Where(c => c.Workspace == workspace).ToDictionaryAsync(c => c.SlackUserId, cancellationToken);
-        var views = new List<SlackPersonView>();
-        foreach (var p in people)
+        // One lookup per address, a few at a time, remembered for a while: a workspace of hundreds
+        // would otherwise ask Synapse hundreds of times on every page load.
+        var emails = people.Where(p => !claims.ContainsKey(p.Id) && !p.Bot && !string.IsNullOrWhiteSpace(p.Email)).Select(p => p.Email!.Trim().ToLowerInvariant()).Distinct().ToList();
+        var found = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var batch in emails.Chunk(8))
         {
-            claims.TryGetValue(p.Id, out var claim);
-            var suggested = claim is null && !p.Bot && !string.IsNullOrWhiteSpace(p.Email) ? await admin.FindUserByEmailAsync(p.Email, cancellationToken) : null;
-            views.Add(new SlackPersonView(p.Id, p.ShownName, p.Email, $"@{p.GhostLocalpart}:{d.ServerName}", p.Bot, p.Deleted, claim?.MatrixUserId, claim?.How, suggested));
+            var answers = await Task.WhenAll(batch.Select(e => MemberWithEmailAsync(admin, e, cancellationToken)));
+            for (var i = 0; i < batch.Length; i++)
+            {
+                found[batch[i]] = answers[i];
+            }
         }
 
-        return views;
+        return [.. people.Select(p =>
+        {
+            claims.TryGetValue(p.Id, out var claim);
+            var suggested = claim is null && p.Email is { } e ? found.GetValueOrDefault(e.Trim().ToLowerInvariant()) : null;
+            return new SlackPersonView(p.Id, p.ShownName, p.Email, $"@{p.GhostLocalpart}:{d.ServerName}", p.Bot, p.Deleted, claim?.MatrixUserId, claim?.How, suggested);
+        })];
+    }
+
+    private static readonly TimeSpan EmailLookupLifetime = TimeSpan.FromMinutes(2);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string? UserId, DateTimeOffset At)> _byEmail = new(StringComparer.Ordinal);
+
+    private async Task<string?> MemberWithEmailAsync(IHomeserverAdmin admin, string email, CancellationToken cancellationToken)
+    {
+        if (_byEmail.TryGetValue(email, out var known) && clock.GetUtcNow() - known.At < EmailLookupLifetime)
+        {
+            return known.UserId;
+        }
+
+        var userId = await admin.FindUserByEmailAsync(email, cancellationToken);
+        _byEmail[email] = (userId, clock.GetUtcNow());
+        return userId;
     }
 
     /// <summary>Claims the person for <see cref="GhostClaimRequest.UserId"/>, or for the member whose e-mail matches when none is given.</summary>
