@@ -29,6 +29,9 @@ public interface IHistoryWriter
 
     /// <summary>Uploads a file as <paramref name="sender"/>; answers its mxc:// URI.</summary>
     Task<string> UploadAsync(string sender, Stream content, string fileName, string contentType, CancellationToken cancellationToken);
+
+    /// <summary>Sets a ghost's avatar to an uploaded image.</summary>
+    Task SetAvatarAsync(string userId, string mxcUri, CancellationToken cancellationToken);
 }
 
 /// <summary>Makes writers for the homeserver at a base URL, with the appservice's token.</summary>

@@ -37,6 +37,9 @@ internal sealed class SynapseHistoryWriter(HttpClient http, Uri baseUrl, string 
         await SendAsync(HttpMethod.Put, $"_matrix/client/v3/profile/{Uri.EscapeDataString(userId)}/displayname", userId, new JsonObject { ["displayname"] = displayName }, cancellationToken);
     }
 
+    public async Task SetAvatarAsync(string userId, string mxcUri, CancellationToken cancellationToken) =>
+        await SendAsync(HttpMethod.Put, $"_matrix/client/v3/profile/{Uri.EscapeDataString(userId)}/avatar_url", userId, new JsonObject { ["avatar_url"] = mxcUri }, cancellationToken);
+
     public async Task<string> CreateRoomAsync(string creator, JsonObject body, CancellationToken cancellationToken) =>
         (await SendAsync(HttpMethod.Post, "_matrix/client/v3/createRoom", creator, body, cancellationToken)).GetProperty("room_id").GetString()!;
 

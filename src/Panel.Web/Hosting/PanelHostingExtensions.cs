@@ -1,3 +1,4 @@
+using Panel.Infrastructure.Slack;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,7 @@ public static class PanelHostingExtensions
         services.AddDocker();
         services.AddSynapse();
         services.AddStripe();
+        services.AddSlack();
         services.AddPanelAccounts();
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton<ApiTokenService>();

@@ -237,7 +237,9 @@ public sealed class HistoryPageTests(HistoryHomeserverFixture hs, BrowserFixture
     public async Task The_owner_uploads_an_export_sees_its_preview_chooses_channels_and_imports_them_and_a_bad_zip_is_refused_on_the_page()
     {
         var dir = TestEnvironment.NewTempDirectory("slack-page");
-        var written = SlackExportGenerator.Write(Path.Combine(dir, "Small Team Slack export.zip"), SlackExportGenerator.Shape.Small);
+        // The export links avatars on Slack's servers (here a stand-in): Person 3's link is broken.
+        await using var avatars = await SlackAvatarServer.StartAsync("U001PERSON", "U002PERSON", "U004PERSON", "U005PERSON", "U006PERSON");
+        var written = SlackExportGenerator.Write(Path.Combine(dir, "Small Team Slack export.zip"), SlackExportGenerator.Shape.Small with { AvatarBase = avatars.BaseUrl });
         // Person 1 of the export is a member here, with the same e-mail address.
         var adminToken = await SharedSecretAdmin.RegisterAsync(new HttpClient { BaseAddress = new Uri(await hs.ClientUrlAsync()) },
             await SharedSecretAdmin.ReadSecretAsync(hs.SynapseContainer), "history-page-admin");
@@ -307,6 +309,13 @@ public sealed class HistoryPageTests(HistoryHomeserverFixture hs, BrowserFixture
             && e.GetProperty("content").GetProperty("membership").GetString() == "invite");
         var claimed = await hs.Api.GetAsync<List<SlackPersonView>>($"/api/v1/history/slack/{imports.Single(i => i.Workspace == "Small Team").Id}/people");
         claimed.Single(p => p.SlackId == "U001PERSON").How.ShouldBe("email");
+
+        // Avatars came across where their link worked; a broken one left the ghost without, and the import done.
+        var withAvatar = await synapse.GetAsync($"/_matrix/client/v3/profile/{Uri.EscapeDataString($"@slack_u002person:{hs.ServerName}")}");
+        var mxc = withAvatar.GetProperty("avatar_url").GetString()!;
+        mxc.ShouldStartWith("mxc://");
+        (await synapse.Http.GetByteArrayAsync($"/_matrix/client/v1/media/download/{mxc["mxc://".Length..]}", TestContext.Current.CancellationToken)).ShouldBe(SlackExportGenerator.Png);
+        (await synapse.GetAsync($"/_matrix/client/v3/profile/{Uri.EscapeDataString($"@slack_u003person:{hs.ServerName}")}")).TryGetProperty("avatar_url", out _).ShouldBeFalse();
 
         // The owner keeps #general in every backup from the page; on a phone the list fits too.
         var page2 = await browser.NewPageAsync(hs.Process.BaseUrl);

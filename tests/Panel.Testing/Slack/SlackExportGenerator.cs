@@ -13,7 +13,8 @@ namespace Panel.Testing.Slack;
 /// </summary>
 public static class SlackExportGenerator
 {
-    public sealed record Shape(int Messages = 5200, int Days = 730, int People = 12, int Seed = 11)
+    /// <summary>The export's size; <c>AvatarBase</c> is where people's avatars are (Slack's export links them on its own servers), none when null.</summary>
+    public sealed record Shape(int Messages = 5200, int Days = 730, int People = 12, int Seed = 11, string? AvatarBase = null)
     {
         public static Shape Small { get; } = new(Messages: 240, Days: 60, People: 6);
     }
@@ -36,7 +37,11 @@ public static class SlackExportGenerator
             .. people.Select((id, i) => (JsonNode)new JsonObject
             {
                 ["id"] = id, ["name"] = $"person{i + 1}", ["real_name"] = $"Person {i + 1}", ["deleted"] = false,
-                ["profile"] = new JsonObject { ["display_name"] = i % 3 == 0 ? $"P{i + 1}" : "", ["real_name"] = $"Person {i + 1}", ["email"] = $"person{i + 1}@example.test" },
+                ["profile"] = new JsonObject
+                {
+                    ["display_name"] = i % 3 == 0 ? $"P{i + 1}" : "", ["real_name"] = $"Person {i + 1}", ["email"] = $"person{i + 1}@example.test",
+                    ["image_192"] = s.AvatarBase is { } avatars ? $"{avatars}/avatars/{id}.png" : null,
+                },
             }),
             new JsonObject { ["id"] = deleted, ["name"] = "gone", ["real_name"] = "Former Member", ["deleted"] = true, ["profile"] = new JsonObject { ["real_name"] = "Former Member" } },
             new JsonObject { ["id"] = bot, ["name"] = "deploybot", ["is_bot"] = true, ["profile"] = new JsonObject { ["real_name"] = "Deploy Bot" } },

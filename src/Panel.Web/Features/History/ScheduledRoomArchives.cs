@@ -86,7 +86,17 @@ public sealed class ScheduledRoomArchives(IDbContextFactory<PanelDbContext> cont
             return "";
         }
 
-        var (admin, _) = await homeserver.GetAdminContextAsync(cancellationToken);
+        IHomeserverAdmin admin;
+        try
+        {
+            admin = (await homeserver.GetAdminContextAsync(cancellationToken)).Admin;
+        }
+        catch (Exception e) when (e is DomainException or HttpRequestException)
+        {
+            // The rest of the backup does not need Synapse to answer; the archives do.
+            return $"No room archived: the homeserver did not answer ({e.Message}).";
+        }
+
         var written = 0;
         var missed = new List<string>();
         foreach (var id in rooms)
@@ -99,9 +109,24 @@ public sealed class ScheduledRoomArchives(IDbContextFactory<PanelDbContext> cont
                 continue;
             }
 
-            await set.WriteAsync(Folder + RoomArchives.FileName(room, now), Kind,
-                output => new RoomArchiveWriter(admin, room.RoomId, now).WriteAsync(output, OperationContext.Silent, cancellationToken), cancellationToken);
-            written++;
+            var name = Folder + RoomArchives.FileName(room, now);
+            try
+            {
+                await set.WriteAsync(name, Kind,
+                    output => new RoomArchiveWriter(admin, room.RoomId, now).WriteAsync(output, OperationContext.Silent, cancellationToken), cancellationToken);
+                written++;
+            }
+            catch (Exception e) when (e is DomainException or HttpRequestException)
+            {
+                // Half an archive is not one: it leaves the set (it never reached the manifest).
+                var folder = Path.Combine(set.Directory, Folder);
+                foreach (var partial in Directory.Exists(folder) ? Directory.EnumerateFiles(folder, Path.GetFileName(name) + "*") : [])
+                {
+                    File.Delete(partial);
+                }
+
+                missed.Add($"{id} ({e.Message})");
+            }
         }
 
         return $"{written} room archive(s)" + (missed.Count > 0 ? $"; not archived: {string.Join(", ", missed)}" : "") + ".";

@@ -19,6 +19,7 @@ public sealed class SlackImportRun(
     IDbContextFactory<PanelDbContext> contexts,
     SlackExportReader export,
     IHistoryWriter writer,
+    SlackAvatars avatars,
     HomeserverDeployment d,
     SlackImport import,
     TimeProvider clock)
@@ -122,9 +123,40 @@ public sealed class SlackImportRun(
         {
             await writer.EnsureUserAsync(SlackNames.GhostLocalpart(id), claims.TryGetValue(id, out var now) ? SlackNames.ClaimedName(name, now) : name, cancellationToken);
             ghosts[id] = Ghost(id);
+            await AvatarAsync(id, cancellationToken);
         }
 
+        await FlushAsync(cancellationToken);
         return ghosts;
+    }
+
+    private int _avatarsMissed;
+
+    /// <summary>
+    /// The person's avatar, which the export only links on Slack's servers: fetched once, uploaded as
+    /// the ghost and recorded. After three that do not come, the rest are left (the servers may be
+    /// out of reach, and each costs a timeout); a later import tries again.
+    /// </summary>
+    private async Task AvatarAsync(string slackId, CancellationToken cancellationToken)
+    {
+        if (_avatarsMissed >= 3 || !_people.TryGetValue(slackId, out var person) || person.AvatarUrl is not { } url || _sent.ContainsKey(("", "avatar:" + slackId)))
+        {
+            return;
+        }
+
+        if (await avatars.FetchAsync(url, cancellationToken) is not { } image)
+        {
+            _avatarsMissed++;
+            return;
+        }
+
+        await RecordedAsync("", "avatar:" + slackId, async () =>
+        {
+            using var content = new MemoryStream(image.Bytes);
+            var mxc = await writer.UploadAsync(Ghost(slackId), content, "avatar" + (image.ContentType == "image/png" ? ".png" : ".jpg"), image.ContentType, cancellationToken);
+            await writer.SetAvatarAsync(Ghost(slackId), mxc, cancellationToken);
+            return mxc;
+        }, cancellationToken);
     }
 
     private async Task<string> RoomAsync(SlackChannel c, bool isPublic, string space, IReadOnlyDictionary<string, string> ghosts, CancellationToken cancellationToken)

@@ -22,6 +22,7 @@ public sealed partial class SlackImports(
     HomeserverAccess homeserver,
     HomeserverOperations operations,
     HistoryAppServices appservice,
+    SlackAvatars avatars,
     IAuditLog audit,
     TimeProvider clock,
     ILogger<SlackImports> logger)
@@ -155,7 +156,7 @@ public sealed partial class SlackImports(
                 var writer = await appservice.EnsureAsync(d, progress, "appservice", linked.Token);
                 try
                 {
-                    await new SlackImportRun(contexts, export, writer, d, record, clock).RunAsync(progress, linked.Token);
+                    await new SlackImportRun(contexts, export, writer, avatars, d, record, clock).RunAsync(progress, linked.Token);
                 }
                 catch (OperationCanceledException) when (cancel.IsCancellationRequested && !ct.IsCancellationRequested)
                 {
