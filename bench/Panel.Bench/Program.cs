@@ -113,7 +113,9 @@ async Task RunMeasuresAsync()
         // P9: the Slack import's rate against a bare appservice loop sending the same messages.
         if (Wanted("P9"))
         {
-            results.Add(await SlackImportRate.RateAsync(panel, quick));
+            // --p9-messages N sizes the export; --p9-memory-only skips the bare loop (the 50,000-message memory check).
+            var p9Messages = args.SkipWhile(a => a != "--p9-messages").Skip(1).FirstOrDefault() is { } n ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
+            results.Add(await SlackImportRate.RateAsync(panel, quick, p9Messages, args.Contains("--p9-memory-only")));
         }
 
         // P8: the capacity forecast against what the next room then costs. Last: it grows the homeserver.

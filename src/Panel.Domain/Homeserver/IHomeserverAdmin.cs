@@ -84,6 +84,15 @@ public interface IHomeserverAdmin
     /// <summary>Estimated database size per room; null when the server cannot tell (Synapse on SQLite).</summary>
     Task<IReadOnlyDictionary<string, long>?> GetRoomDatabaseSizesAsync(CancellationToken cancellationToken);
 
+    /// <summary>Local users by the media they uploaded, most bytes first.</summary>
+    Task<IReadOnlyList<UserMediaUsage>> ListMediaUsageAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the cached copies of other servers' media last used before a time; returns how many files went.</summary>
+    Task<int> PurgeRemoteMediaCacheAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
+    /// <summary>Whether the database's background updates run, and the one each database is running now.</summary>
+    Task<BackgroundUpdateStatus> GetBackgroundUpdatesAsync(CancellationToken cancellationToken);
+
     /// <summary>Starts purging a room's history before a time; returns an id to poll.</summary>
     Task<string> StartPurgeHistoryAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken);
 
@@ -186,6 +195,10 @@ public sealed record NewUser(string Localpart, string Password, string? DisplayN
 public sealed record UserDevice(string DeviceId, string? DisplayName, string? LastSeenIp, DateTimeOffset? LastSeenAt, string? LastSeenUserAgent);
 
 public sealed record MediaUsage(long Count, long Bytes);
+
+public sealed record UserMediaUsage(string UserId, string? DisplayName, long Count, long Bytes);
+
+public sealed record BackgroundUpdateStatus(bool Enabled, IReadOnlyList<string> Running);
 
 public sealed record RegistrationTokenInfo(string Token, int? UsesAllowed, int Pending, int Completed, DateTimeOffset? ExpiresAt);
 

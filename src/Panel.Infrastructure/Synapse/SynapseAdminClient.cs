@@ -269,6 +269,28 @@ internal sealed partial class SynapseAdminClient(HttpClient http, HomeserverConn
         }
     }
 
+    public async Task<IReadOnlyList<UserMediaUsage>> ListMediaUsageAsync(int limit, CancellationToken cancellationToken)
+    {
+        var stats = await SendAsync<JsonElement>(HttpMethod.Get, $"_synapse/admin/v1/statistics/users/media?order_by=media_length&dir=b&limit={limit}", null, cancellationToken);
+        return stats.GetProperty("users").EnumerateArray()
+            .Select(u => new UserMediaUsage(u.GetProperty("user_id").GetString()!, Str(u, "displayname"), u.GetProperty("media_count").GetInt64(), u.GetProperty("media_length").GetInt64()))
+            .ToList();
+    }
+
+    // before_ts is in milliseconds: a value in seconds would be 1970 and purge nothing (Ketesa #215).
+    public async Task<int> PurgeRemoteMediaCacheAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        (await SendAsync<JsonElement>(HttpMethod.Post, $"_synapse/admin/v1/purge_media_cache?before_ts={before.ToUnixTimeMilliseconds()}", new { }, cancellationToken))
+        .GetProperty("deleted").GetInt32();
+
+    public async Task<BackgroundUpdateStatus> GetBackgroundUpdatesAsync(CancellationToken cancellationToken)
+    {
+        var status = await SendAsync<JsonElement>(HttpMethod.Get, "_synapse/admin/v1/background_updates/status", null, cancellationToken);
+        var running = status.TryGetProperty("current_updates", out var current) && current.ValueKind == JsonValueKind.Object
+            ? current.EnumerateObject().Select(p => p.Value.GetProperty("name").GetString()!).ToList()
+            : [];
+        return new BackgroundUpdateStatus(!status.TryGetProperty("enabled", out var e) || e.ValueKind != JsonValueKind.False, running);
+    }
+
     public async Task<string> StartPurgeHistoryAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken) =>
         (await SendAsync<JsonElement>(HttpMethod.Post, "_synapse/admin/v1/purge_history/" + Uri.EscapeDataString(roomId),
             new { delete_local_events = deleteLocalEvents, purge_up_to_ts = before.ToUnixTimeMilliseconds() }, cancellationToken))

@@ -17,6 +17,7 @@ using Panel.Web.Features.Audit;
 using Panel.Web.Features.Backups;
 using Panel.Web.Features.Capacity;
 using Panel.Web.Features.History;
+using Panel.Web.Features.Storage;
 using Panel.Web.Features.Bridges;
 using Panel.Web.Features.Donations;
 using Panel.Web.Features.Health;
@@ -61,6 +62,7 @@ public static class PanelHostingExtensions
         services.AddMonitoring();
         services.AddCapacity(builder.Configuration);
         services.AddHistory();
+        services.AddStorage();
         services.AddBridges(builder.Configuration);
         services.AddBackups(builder.Configuration);
         services.AddDonations(builder.Configuration);
@@ -118,6 +120,7 @@ public static class PanelHostingExtensions
         api.MapMonitoringApi();
         api.MapCapacityApi();
         api.MapHistoryApi();
+        api.MapStorageApi();
         api.MapDonationsApi();
         api.MapBridgesApi();
         api.MapBackupsApi();

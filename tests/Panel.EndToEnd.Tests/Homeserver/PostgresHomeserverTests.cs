@@ -22,7 +22,15 @@ public sealed class PostgresHomeserverFixture : HomeserverPanel, IAsyncLifetime
     }
 }
 
-public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel) : IClassFixture<PostgresHomeserverFixture>
+/// <summary>One Synapse on PostgreSQL for the homeserver's tests and the Storage page's.</summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresHomeserverCollection : ICollectionFixture<PostgresHomeserverFixture>
+{
+    public const string Name = "Postgres homeserver";
+}
+
+[Collection(PostgresHomeserverCollection.Name)]
+public sealed class PostgresHomeserverTests(PostgresHomeserverFixture panel)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -37,7 +37,7 @@ public sealed class DashboardUiTests(BrowserFixture browser, InstalledHomeserver
     }
 
     private static readonly string[] AdminPages =
-        ["/", "/homeserver", "/monitoring", "/rooms", "/users", "/invites", "/bridges", "/donations", "/backups", "/audit", "/account/security", "/settings/accounts", "/settings/tokens"];
+        ["/", "/homeserver", "/monitoring", "/rooms", "/users", "/invites", "/bridges", "/donations", "/backups", "/storage", "/audit", "/account/security", "/settings/accounts", "/settings/tokens"];
 
     [Fact]
     public async Task No_page_breaks_the_content_security_policy()

@@ -114,6 +114,12 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
 
     public Task SendStateAsUserAsync(string userId, string roomId, string eventType, System.Text.Json.Nodes.JsonObject content, CancellationToken cancellationToken) => NotModelled<bool>();
 
+    public Task<IReadOnlyList<UserMediaUsage>> ListMediaUsageAsync(int limit, CancellationToken cancellationToken) => NotModelled<IReadOnlyList<UserMediaUsage>>();
+
+    public Task<int> PurgeRemoteMediaCacheAsync(DateTimeOffset before, CancellationToken cancellationToken) => NotModelled<int>();
+
+    public Task<BackgroundUpdateStatus> GetBackgroundUpdatesAsync(CancellationToken cancellationToken) => NotModelled<BackgroundUpdateStatus>();
+
     public Task<string> StartPurgeHistoryAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken) => NotModelled<string>();
 
     public Task<string> GetPurgeStatusAsync(string purgeId, CancellationToken cancellationToken) => NotModelled<string>();

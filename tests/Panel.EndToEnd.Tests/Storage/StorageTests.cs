@@ -1,0 +1,78 @@
+using Microsoft.Playwright;
+using Panel.EndToEnd.Tests.Invites;
+using Panel.EndToEnd.Tests.Pages;
+using Panel.Testing;
+using Panel.Web.Features.Storage;
+using Panel.Web.Features.Users;
+
+namespace Panel.EndToEnd.Tests.Storage;
+
+/// <summary>The Storage page on the real Synapse with its embedded SQLite, through the API and in Chromium.</summary>
+public sealed class StorageTests(BrowserFixture browser, InstalledHomeserverFixture hs) : IClassFixture<BrowserFixture>, IClassFixture<InstalledHomeserverFixture>
+{
+    [Fact]
+    public async Task On_SQLite_tables_are_counted_page_by_page_and_rooms_are_estimated_from_their_messages()
+    {
+        await hs.Api.CreateUserAsync(new CreateUserRequest("talker", null, "talker's long password", false));
+        using var client = new MatrixClient(await hs.ClientUrlAsync());
+        await client.LoginAsync("talker", "talker's long password");
+        var room = await client.CreateRoomAsync("Chatty room");
+        for (var i = 0; i < 40; i++)
+        {
+            await client.SendTextAsync(room, $"Message {i}: " + new string('x', 400));
+        }
+
+        var report = await hs.Api.GetAsync<StorageReport>("/api/v1/storage?refresh=true");
+
+        report.Database.ShouldBe("sqlite");
+        report.RoomSizesEstimated.ShouldBeTrue();
+        var chatty = report.Rooms[0];
+        chatty.RoomId.ShouldBe(room, "the room with the most message bytes comes first");
+        chatty.Name.ShouldBe("Chatty room");
+        chatty.Bytes.ShouldBeGreaterThan(40 * 400);
+        // dbstat counts every page of the file: the tables (with their indexes) fit in it.
+        report.Tables.Sum(t => t.Bytes).ShouldBeLessThanOrEqualTo(report.DatabaseBytes);
+        var events = report.Tables.Single(t => t.Name == "event_json");
+        events.Meaning.ShouldStartWith("message bodies");
+        var counted = await DockerTestHelper.ExecAsync(hs.SynapseContainer, "python3", "-c",
+            "import sqlite3; print(sqlite3.connect('file:/data/homeserver.db?mode=ro', uri=True).execute('SELECT COUNT(*) FROM event_json').fetchone()[0])");
+        events.Rows.ShouldBe(long.Parse(counted.Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task The_page_shows_where_the_bytes_are_and_purges_remote_media_after_typed_confirmation_at_desktop_and_phone_width()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var seeded = await RemoteMediaSeeder.SeedAsync(hs, postgres: false, (250_000, now.AddDays(-90)), (50_000, now.AddHours(-1)));
+        // The page shows the last reading (a minute old at most): take one now that the media are there.
+        await hs.Api.GetAsync<StorageReport>("/api/v1/storage?refresh=true");
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl);
+        var storage = new StoragePage(page);
+        await BrowserFixture.RunAsync(page, "storage", async () =>
+        {
+            await LoginPage.SignInAsOwnerAsync(page);
+            await storage.OpenAsync();
+            await Assertions.Expect(storage.Table("event_json")).ToContainTextAsync("message bodies");
+            await Assertions.Expect(storage.RoomsEstimated).ToBeVisibleAsync();
+            await Assertions.Expect(storage.RemoteMedia).ToContainTextAsync("2 file(s)");
+            await BrowserFixture.ScreenshotAsync(page, "storage");
+
+            await storage.AskWhatWouldGoAsync(30);
+            await Assertions.Expect(storage.Estimate).ToContainTextAsync("1 file(s), 244.1 KiB");
+            await storage.PurgeAsync();
+            await Assertions.Expect(storage.LastPurge).ToContainTextAsync("1 file(s) deleted", new() { Timeout = 60_000 });
+            await Assertions.Expect(storage.RemoteMedia).ToContainTextAsync("1 file(s)");
+            await BrowserFixture.ScreenshotAsync(page, "storage-purged");
+
+            await page.SetViewportSizeAsync(390, 844);
+            await storage.ReloadAsync();
+            await Assertions.Expect(storage.Table("event_json")).ToBeVisibleAsync();
+            (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(390);
+            await BrowserFixture.ScreenshotAsync(page, "storage-phone");
+        }, hs.Process);
+
+        (await RemoteMediaSeeder.ExistsAsync(hs, seeded[0])).ShouldBeFalse();
+        (await RemoteMediaSeeder.ExistsAsync(hs, seeded[1])).ShouldBeTrue();
+        (await hs.Api.AuditAsync("action=storage.purge-remote-media")).ShouldNotBeEmpty();
+    }
+}
