@@ -34,6 +34,9 @@ public sealed record SynapseConfigInput
     /// <summary>Message retention: purged after a lifetime, server-wide and per room (off: kept forever).</summary>
     public MessageRetention Retention { get; init; } = MessageRetention.Off;
 
+    /// <summary>Media deleted by Synapse after a lifetime unused (off: kept forever).</summary>
+    public MediaRetention MediaRetention { get; init; } = MediaRetention.Off;
+
     /// <summary>Registration is open only to holders of a registration token (invites by token).</summary>
     public bool RegistrationTokens { get; init; }
 
@@ -146,6 +149,22 @@ public static class SynapseConfig
         if (input.Retention.Enabled)
         {
             config["retention"] = Retention(input.Retention);
+        }
+
+        if (input.MediaRetention.Enabled)
+        {
+            var media = new Dictionary<string, object?>();
+            if (input.MediaRetention.RemoteMediaDays is { } remote)
+            {
+                media["remote_media_lifetime"] = $"{remote}d";
+            }
+
+            if (input.MediaRetention.LocalMediaDays is { } local)
+            {
+                media["local_media_lifetime"] = $"{local}d";
+            }
+
+            config["media_retention"] = media;
         }
 
         foreach (var (key, value) in input.Extra)

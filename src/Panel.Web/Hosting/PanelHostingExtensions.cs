@@ -62,7 +62,7 @@ public static class PanelHostingExtensions
         services.AddMonitoring();
         services.AddCapacity(builder.Configuration);
         services.AddHistory();
-        services.AddStorage();
+        services.AddStorage(builder.Configuration);
         services.AddBridges(builder.Configuration);
         services.AddBackups(builder.Configuration);
         services.AddDonations(builder.Configuration);

@@ -64,6 +64,74 @@ public sealed class StoragePostgresTests(PostgresHomeserverFixture hs)
         report.Media.RemoteBytes.ShouldBe(100_000);
     }
 
+    [Fact]
+    public async Task Media_retention_is_written_for_Synapse_to_purge_on_its_own_and_deleting_uploads_needs_confirmation()
+    {
+        using (var unconfirmed = await hs.Api.Http.PutAsJsonAsync("/api/v1/storage/media-retention", new MediaRetentionRequest(90, 365), Ct))
+        {
+            unconfirmed.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await unconfirmed.Content.ReadAsStringAsync(Ct)).ShouldContain("confirm: true");
+        }
+
+        (await hs.Api.Http.PutAsJsonAsync("/api/v1/storage/media-retention", new MediaRetentionRequest(90, null), Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var applied = await hs.WaitForOperationAsync("configure");
+        applied.Operation!.Succeeded.ShouldBeTrue(applied.Operation.Error);
+        (await DockerTestHelper.ReadFileAsync(hs.SynapseContainer, "/data/homeserver.yaml")).ShouldContain("remote_media_lifetime: 90d");
+        (await hs.Api.GetAsync<MediaRetentionView>("/api/v1/storage/media-retention")).RemoteMediaDays.ShouldBe(90);
+        (await hs.Api.AuditAsync("action=homeserver.media-retention")).ShouldNotBeEmpty();
+
+        // Off again: Synapse's own purge must not race the purge test's seeded media.
+        (await hs.Api.Http.PutAsJsonAsync("/api/v1/storage/media-retention", new MediaRetentionRequest(null, null), Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await hs.WaitForOperationAsync("configure")).Operation!.Succeeded.ShouldBeTrue();
+        (await DockerTestHelper.ReadFileAsync(hs.SynapseContainer, "/data/homeserver.yaml")).ShouldNotContain("media_retention");
+    }
+
+    [Fact]
+    public async Task VACUUM_FULL_after_a_purge_gives_the_space_back_after_a_backup_and_Synapse_comes_back_with_its_data()
+    {
+        await hs.Api.CreateUserAsync(new Panel.Web.Features.Users.CreateUserRequest("vacuumer", null, "vacuumer's long password", false));
+        using var client = new MatrixClient(await hs.ClientUrlAsync());
+        await client.LoginAsync("vacuumer", "vacuumer's long password");
+        var noisy = await client.CreateRoomAsync("Noisy");
+        var kept = await client.CreateRoomAsync("Kept");
+        await client.SendTextAsync(kept, "still here after the vacuum");
+        var filler = new string('v', 3000);
+        for (var i = 0; i < 300; i++)
+        {
+            await client.SendTextAsync(noisy, $"{i} {filler}");
+        }
+
+        var purge = await hs.Api.PostAsync<Panel.Web.Features.Monitoring.RoomOperation>($"/api/v1/rooms/{Uri.EscapeDataString(noisy)}/purge",
+            new Panel.Web.Features.Monitoring.MonitoringEndpoints.PurgeRequest(0, true), HttpStatusCode.Accepted);
+        await Eventually.UntilAsync(() => hs.Api.GetAsync<Panel.Web.Features.Monitoring.RoomOperation>($"/api/v1/rooms/operations/{purge.Id}"),
+            o => o.Status is "complete" or "failed", TimeSpan.FromMinutes(2), "the purge");
+        var purgedButNotShrunk = await PostgresNumberAsync("SELECT pg_total_relation_size('event_json')");
+        purgedButNotShrunk.ShouldBeGreaterThan(300 * 3000, "a purge leaves the pages in the table");
+
+        (await hs.Api.GetAsync<VacuumPlan>("/api/v1/storage/vacuum?full=true")).BackupFirst.ShouldBeTrue("no backup was made in the last hour");
+        using (var unconfirmed = await hs.Api.Http.PostAsJsonAsync("/api/v1/storage/vacuum", new VacuumRequest(Full: true), Ct))
+        {
+            unconfirmed.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        }
+
+        var backupsBefore = (await hs.Api.BackupsAsync()).Count;
+        await hs.Api.PostAsync<VacuumPlan>("/api/v1/storage/vacuum", new VacuumRequest(Full: true, Confirm: true), HttpStatusCode.Accepted);
+        var done = await hs.WaitForOperationAsync(DatabaseMaintenance.Kind, TimeSpan.FromMinutes(5));
+
+        done.Operation!.Succeeded.ShouldBeTrue(done.Operation.Error);
+        done.Operation.Steps.Select(s => s.Key).ShouldBe(["stop", "vacuum", "start", "health"]);
+        (await hs.Api.BackupsAsync()).Count(b => b.Status == "completed").ShouldBeGreaterThan(0);
+        (await hs.Api.BackupsAsync()).Count.ShouldBe(backupsBefore + 1, "the backup ran first");
+        var shrunk = await PostgresNumberAsync("SELECT pg_total_relation_size('event_json')");
+        shrunk.ShouldBeLessThan(purgedButNotShrunk / 2, "VACUUM FULL gave the purged pages back");
+        (await hs.Api.AuditAsync("action=storage.vacuum-full")).ShouldContain(a => a.Details!.Contains("went from", StringComparison.Ordinal));
+
+        // A real client reads the room that was not purged.
+        using var again = new MatrixClient(await hs.ClientUrlAsync());
+        await again.LoginAsync("vacuumer", "vacuumer's long password");
+        (await again.RecentTextsAsync(kept)).ShouldContain("still here after the vacuum");
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(4000)]

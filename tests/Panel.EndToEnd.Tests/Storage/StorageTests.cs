@@ -7,8 +7,15 @@ using Panel.Web.Features.Users;
 
 namespace Panel.EndToEnd.Tests.Storage;
 
+/// <summary>A homeserver on SQLite whose disk always counts as low (every share free is under 100 %), checked every few seconds.</summary>
+public sealed class StorageFixture() : InstalledHomeserverFixture(new Dictionary<string, string>
+{
+    ["Panel__Storage__DiskFreeAlertPercent"] = "100",
+    ["Panel__Storage__CheckInterval"] = "00:00:05",
+}, "storage.example.test");
+
 /// <summary>The Storage page on the real Synapse with its embedded SQLite, through the API and in Chromium.</summary>
-public sealed class StorageTests(BrowserFixture browser, InstalledHomeserverFixture hs) : IClassFixture<BrowserFixture>, IClassFixture<InstalledHomeserverFixture>
+public sealed class StorageTests(BrowserFixture browser, StorageFixture hs) : IClassFixture<BrowserFixture>, IClassFixture<StorageFixture>
 {
     [Fact]
     public async Task On_SQLite_tables_are_counted_page_by_page_and_rooms_are_estimated_from_their_messages()
@@ -46,6 +53,10 @@ public sealed class StorageTests(BrowserFixture browser, InstalledHomeserverFixt
         var seeded = await RemoteMediaSeeder.SeedAsync(hs, postgres: false, (250_000, now.AddDays(-90)), (50_000, now.AddHours(-1)));
         // The page shows the last reading (a minute old at most): take one now that the media are there.
         await hs.Api.GetAsync<StorageReport>("/api/v1/storage?refresh=true");
+        // The disk alert names the biggest thing to take back: those old copies.
+        var alert = await Eventually.UntilAsync(hs.Api.AlertsAsync, a => a.Any(x => x.Key == "disk" && x.Message.Contains("remote media", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60), "the disk alert naming the remote media");
+        alert.Single(x => x.Key == "disk").Message.ShouldContain("about 244.1 KiB");
         var page = await browser.NewPageAsync(hs.Process.BaseUrl);
         var storage = new StoragePage(page);
         await BrowserFixture.RunAsync(page, "storage", async () =>
@@ -55,6 +66,7 @@ public sealed class StorageTests(BrowserFixture browser, InstalledHomeserverFixt
             await Assertions.Expect(storage.Table("event_json")).ToContainTextAsync("message bodies");
             await Assertions.Expect(storage.RoomsEstimated).ToBeVisibleAsync();
             await Assertions.Expect(storage.RemoteMedia).ToContainTextAsync("2 file(s)");
+            await Assertions.Expect(page.GetByText("Disk almost full").First).ToBeVisibleAsync();
             await BrowserFixture.ScreenshotAsync(page, "storage");
 
             await storage.AskWhatWouldGoAsync(30);

@@ -91,6 +91,19 @@ public sealed class SynapseConfigTests
     }
 
     [Fact]
+    public void Media_retention_is_written_only_when_a_lifetime_is_set_and_only_the_lifetimes_set()
+    {
+        Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite))).Children.ShouldNotContainKey(new YamlScalarNode("media_retention"));
+
+        var remoteOnly = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite) with { MediaRetention = new MediaRetention(RemoteMediaDays: 90) }));
+        Scalar(remoteOnly, "media_retention", "remote_media_lifetime").ShouldBe("90d");
+        ((YamlMappingNode)remoteOnly.Children[new YamlScalarNode("media_retention")]).Children.ShouldNotContainKey(new YamlScalarNode("local_media_lifetime"));
+
+        var both = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite) with { MediaRetention = new MediaRetention(30, 365) }));
+        Scalar(both, "media_retention", "local_media_lifetime").ShouldBe("365d");
+    }
+
+    [Fact]
     public void Generate_for_PostgreSQL_points_at_the_database_container()
     {
         var yaml = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Postgres)));

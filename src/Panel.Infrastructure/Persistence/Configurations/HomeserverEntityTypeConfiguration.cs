@@ -28,5 +28,6 @@ internal sealed class HomeserverEntityTypeConfiguration : IEntityTypeConfigurati
         builder.Property(h => h.MemoryProfile).HasConversion<string>().HasMaxLength(16);
         builder.Ignore(h => h.Memory);
         builder.Ignore(h => h.Retention);
+        builder.Ignore(h => h.MediaRetention);
     }
 }

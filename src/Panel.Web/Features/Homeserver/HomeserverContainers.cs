@@ -161,6 +161,7 @@ public sealed class HomeserverContainers(
         FormSecret = secrets.Unprotect(d.FormSecretProtected!),
         Memory = d.Memory,
         Retention = d.Retention,
+        MediaRetention = d.MediaRetention,
         RegistrationTokens = d.RegistrationTokensEnabled,
         AppServiceConfigFiles = appServiceFiles,
         Extra = configuration.GetSection("Panel:Homeserver:SynapseConfig").GetChildren()

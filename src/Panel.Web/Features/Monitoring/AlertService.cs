@@ -89,6 +89,36 @@ public sealed partial class AlertService(
     public async Task RaiseAsync(string key, string title, string message, CancellationToken cancellationToken) =>
         await RaiseAsync(new ActiveAlert(key, "error", title, message, clock.GetUtcNow()), await GetSettingsAsync(cancellationToken), cancellationToken);
 
+    /// <summary>
+    /// Raises the alert, or, when it is up already, brings its words up to date without notifying
+    /// again (a disk alert's figures move every hour; the owner hears about it once).
+    /// </summary>
+    public async Task RaiseOrRefreshAsync(string key, string title, string message, CancellationToken cancellationToken)
+    {
+        var refreshed = false;
+        lock (_lock)
+        {
+            if (_active.TryGetValue(key, out var up))
+            {
+                if (up.Title == title && up.Message == message)
+                {
+                    return;
+                }
+
+                _active[key] = up with { Title = title, Message = message };
+                refreshed = true;
+            }
+        }
+
+        if (refreshed)
+        {
+            Changed?.Invoke();
+            return;
+        }
+
+        await RaiseAsync(key, title, message, cancellationToken);
+    }
+
     /// <summary>Clears such an alert once the condition is over (the next backup worked).</summary>
     public void Resolve(string key) => Clear(key);
 

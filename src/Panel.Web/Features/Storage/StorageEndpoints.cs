@@ -18,6 +18,21 @@ internal static class StorageEndpoints
             .WithSummary("Purge cached copies of other servers' media unused for olderThanDays (dryRun: only say what would go); runs as an operation");
         storage.MapGet("/remote-media/purge", (StorageService service) => service.LastPurge is { } last ? Results.Ok(last) : Results.NoContent())
             .WithSummary("The last purge's figures: files deleted, the estimate, and the media store measured before and after");
+        storage.MapGet("/vacuum", (DatabaseMaintenance maintenance, bool? full, CancellationToken ct) => maintenance.PlanAsync(full ?? false, ct))
+            .WithSummary("What a vacuum would take: the database, its largest table, the free disk it needs, and whether a backup runs first");
+        storage.MapPost("/vacuum", async (VacuumRequest body, DatabaseMaintenance maintenance, ActorContext actor, CancellationToken ct) =>
+                Results.Accepted("/api/v1/homeserver", await maintenance.StartAsync(body, await actor.GetAsync(), ct)))
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("VACUUM (ANALYZE) online on PostgreSQL, or with full: true (and confirm: true) VACUUM FULL with Synapse stopped, after a backup when the last is over an hour old");
+        storage.MapGet("/media-retention", (MediaRetentionSettings settings, CancellationToken ct) => settings.GetAsync(ct))
+            .WithSummary("How long Synapse keeps media unused: other servers' copies and this server's uploads (null: forever)");
+        storage.MapPut("/media-retention", async (MediaRetentionRequest body, MediaRetentionSettings settings, ActorContext actor, CancellationToken ct) =>
+            {
+                await settings.ApplyAsync(body, await actor.GetAsync(), ct);
+                return TypedResults.Accepted("/api/v1/homeserver");
+            })
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Set media_retention (Synapse restarts, and rolls back if it does not come up healthy); deleting this server's uploads needs confirm: true");
         return api;
     }
 }

@@ -38,6 +38,16 @@ public sealed class SynapseDatabase(IContainerRuntime docker, HomeserverNames na
     public Task ExecuteAsync(HomeserverDeployment d, string sql, CancellationToken cancellationToken) =>
         RunAsync(d, sql, write: true, cancellationToken);
 
+    /// <summary>Runs a statement on the SQLite file from another container that mounts Synapse's data (while Synapse is stopped).</summary>
+    public async Task ExecuteInAsync(string container, string sql, CancellationToken cancellationToken)
+    {
+        var result = await docker.ExecAsync(container, ["python3", "-c", SqliteWriter, sql], null, cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new DomainException("SQLite refused: " + result.StandardError.Trim());
+        }
+    }
+
     /// <summary>The database's size on disk: PostgreSQL's own figure, or the SQLite file with its write-ahead log.</summary>
     public async Task<long> SizeAsync(HomeserverDeployment d, CancellationToken cancellationToken)
     {

@@ -902,6 +902,12 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<long?>("MaxCacheMemoryBytes")
                         .HasColumnType("bigint");
 
+                    b.Property<int?>("MediaRetentionLocalDays")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("MediaRetentionRemoteDays")
+                        .HasColumnType("integer");
+
                     b.Property<long>("MemoryLimitBytes")
                         .HasColumnType("bigint");
 

@@ -885,6 +885,12 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<long?>("MaxCacheMemoryBytes")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("MediaRetentionLocalDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MediaRetentionRemoteDays")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("MemoryLimitBytes")
                         .HasColumnType("INTEGER");
 
