@@ -122,7 +122,8 @@ public sealed partial class DatabaseMaintenance(
         var steps = plan.Full
             ? new List<(string, string)> { ("stop", "Stop Synapse"), ("vacuum", plan.Database == "postgres" ? "VACUUM FULL, table by table" : "VACUUM the SQLite file"), ("start", "Start Synapse"), ("health", "Wait until Synapse is healthy") }
             : [("vacuum", "VACUUM (ANALYZE), online")];
-        await operations.Start(Kind, steps, async (progress, ct) =>
+        // Not awaited: the request answers once the vacuum runs; its steps show how far it is.
+        _ = operations.Start(Kind, steps, async (progress, ct) =>
         {
             var before = await database.SizeAsync(d, ct);
             if (!plan.Full)

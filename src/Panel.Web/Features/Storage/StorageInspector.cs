@@ -49,10 +49,10 @@ public sealed class StorageInspector(SynapseDatabase database, IContainerRuntime
     }
 
     /// <summary>
-    /// SQLite's largest rooms by the bytes of their events' JSON: Synapse estimates room sizes only on
-    /// PostgreSQL, and the event bodies are most of a room's share (state history is shared between rooms' snapshots).
+    /// The largest rooms by the bytes of their events' JSON, where Synapse cannot estimate (SQLite, or a
+    /// PostgreSQL without statistics yet): the event bodies are most of a room's own share.
     /// </summary>
-    public async Task<IReadOnlyList<RoomBytes>> SqliteRoomEstimatesAsync(HomeserverDeployment d, int limit, CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<RoomBytes>> RoomEstimatesAsync(HomeserverDeployment d, int limit, CancellationToken cancellationToken) =>
         (await database.QueryAsync(d, $"SELECT room_id, SUM(LENGTH(json)) FROM event_json GROUP BY room_id ORDER BY 2 DESC LIMIT {limit}", cancellationToken))
         .Select(r => new RoomBytes(r[0], SynapseDatabase.Number(r[1]))).ToList();
 

@@ -70,7 +70,8 @@ public sealed partial class StorageService(
             return estimate;
         }
 
-        await operations.Start("storage.purge-remote-media", [("measure", "Measure the media store"), ("purge", "Purge cached remote media"), ("after", "Measure again")],
+        // Not awaited: a purge of thousands of files outlasts a request; its steps show how far it is.
+        _ = operations.Start("storage.purge-remote-media", [("measure", "Measure the media store"), ("purge", "Purge cached remote media"), ("after", "Measure again")],
             async (progress, ct) =>
             {
                 progress.Start("measure");
@@ -120,13 +121,21 @@ public sealed partial class StorageService(
     {
         if (d.Database == HomeserverDatabase.Postgres)
         {
-            // Synapse's own estimate (statistics/database/rooms), with the planner statistics it needs kept fresh.
-            var sized = await rooms.ListAsync("size", 0, RoomCount, cancellationToken);
-            return (sized.Rooms.Select(r => new RoomStorage(r.RoomId, r.Name, r.Alias, r.DatabaseBytes ?? 0, r.JoinedMembers, r.LocalMembers)).ToList(), false);
+            try
+            {
+                // Synapse's own estimate (statistics/database/rooms), with the planner statistics it needs kept fresh.
+                var sized = await rooms.ListAsync("size", 0, RoomCount, cancellationToken);
+                return (sized.Rooms.Select(r => new RoomStorage(r.RoomId, r.Name, r.Alias, r.DatabaseBytes ?? 0, r.JoinedMembers, r.LocalMembers)).ToList(), false);
+            }
+            catch (DomainException)
+            {
+                // Synapse's estimate fails on a young database (a large table still without
+                // statistics): the panel's own estimate stands in, labelled as one.
+            }
         }
 
-        // Synapse sizes rooms on PostgreSQL only; on SQLite the panel adds up the rooms' event JSON.
-        var largest = await inspector.SqliteRoomEstimatesAsync(d, RoomCount, cancellationToken);
+        // Synapse sizes rooms on PostgreSQL only; otherwise the panel adds up the rooms' event JSON.
+        var largest = await inspector.RoomEstimatesAsync(d, RoomCount, cancellationToken);
         var known = (await admin.ListRoomsAsync("state_events", false, 0, RoomsService.MaxLimit, cancellationToken)).Rooms.ToDictionary(r => r.RoomId, StringComparer.Ordinal);
         return (largest.Select(r => known.TryGetValue(r.RoomId, out var info)
             ? new RoomStorage(r.RoomId, info.Name, info.CanonicalAlias, r.Bytes, info.JoinedMembers, info.JoinedLocalMembers)
