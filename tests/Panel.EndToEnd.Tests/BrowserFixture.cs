@@ -59,6 +59,18 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Checks that nothing makes the page wider than the viewport (a phone layout that overflows);
+    /// fails naming the elements that stick out, innermost first.
+    /// </summary>
+    public static async Task ShouldFitTheWidthAsync(IPage page, int width)
+    {
+        var wide = await page.EvaluateAsync<string[]>(@"w => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > w + 1 && ![...e.children].some(c => c.getBoundingClientRect().right > w + 1))
+            .slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${e.className} '${(e.textContent || '').trim().slice(0, 60)}' right=${Math.round(e.getBoundingClientRect().right)}`)", width);
+        (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(width, "sticking out: " + string.Join("; ", wide));
+    }
+
     public static async Task ScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(TestEnvironment.ArtifactsDirectory, name + ".png"), FullPage = true });
 

@@ -80,7 +80,7 @@ public sealed class StorageTests(BrowserFixture browser, StorageFixture hs) : IC
             await page.SetViewportSizeAsync(390, 844);
             await storage.ReloadAsync();
             await Assertions.Expect(storage.Table("event_json")).ToBeVisibleAsync();
-            (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(390);
+            await BrowserFixture.ShouldFitTheWidthAsync(page, 390);
             await BrowserFixture.ScreenshotAsync(page, "storage-phone");
         }, hs.Process);
 

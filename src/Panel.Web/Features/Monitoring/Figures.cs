@@ -120,6 +120,7 @@ public sealed class HostFiguresReader(IOptions<PanelOptions> panel)
 /// </summary>
 public sealed partial class HomeserverFiguresCollector(
     HomeserverAccess homeserver,
+    Storage.SynapseDatabase database,
     IContainerRuntime docker,
     HomeserverNames names,
     TimeProvider clock,
@@ -177,9 +178,7 @@ public sealed partial class HomeserverFiguresCollector(
         {
             try
             {
-                dbBytes = d.Database == HomeserverDatabase.Postgres
-                    ? await ExecNumberAsync(names.Postgres, PostgresCommands.Sql($"SELECT pg_database_size('{SynapseLayout.PostgresDatabase}')", tuplesOnly: true), cancellationToken)
-                    : await ExecNumberAsync(names.Synapse, ["sh", "-c", "cat /data/homeserver.db /data/homeserver.db-wal 2>/dev/null | wc -c"], cancellationToken);
+                dbBytes = await database.SizeAsync(d, cancellationToken);
                 mediaBytes = await ExecNumberAsync(names.Synapse, ["sh", "-c", "du -sb /data/media_store 2>/dev/null | cut -f1 || echo 0"], cancellationToken);
             }
             catch (Exception e) when (e is DomainException or ContainerRuntimeUnavailableException)
