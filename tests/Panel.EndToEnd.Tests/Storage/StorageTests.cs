@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Panel.EndToEnd.Tests.Invites;
 using Panel.EndToEnd.Tests.Pages;
@@ -17,6 +19,8 @@ public sealed class StorageFixture() : InstalledHomeserverFixture(new Dictionary
 /// <summary>The Storage page on the real Synapse with its embedded SQLite, through the API and in Chromium.</summary>
 public sealed class StorageTests(BrowserFixture browser, StorageFixture hs) : IClassFixture<BrowserFixture>, IClassFixture<StorageFixture>
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task On_SQLite_tables_are_counted_page_by_page_and_rooms_are_estimated_from_their_messages()
     {
@@ -44,6 +48,44 @@ public sealed class StorageTests(BrowserFixture browser, StorageFixture hs) : IC
         var counted = await DockerTestHelper.ExecAsync(hs.SynapseContainer, "python3", "-c",
             "import sqlite3; print(sqlite3.connect('file:/data/homeserver.db?mode=ro', uri=True).execute('SELECT COUNT(*) FROM event_json').fetchone()[0])");
         events.Rows.ShouldBe(long.Parse(counted.Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Rooms_nobody_here_is_in_are_listed_and_removed_after_confirmation_and_the_others_are_untouched()
+    {
+        await hs.Api.CreateUserAsync(new CreateUserRequest("leaver", null, "leaver's long password", false));
+        using var client = new MatrixClient(await hs.ClientUrlAsync());
+        await client.LoginAsync("leaver", "leaver's long password");
+        var left = await client.CreateRoomAsync("Left behind");
+        var used = await client.CreateRoomAsync("Still used");
+        await client.SendTextAsync(left, "nobody will read this here");
+        await client.SendTextAsync(used, "still read every day");
+        await client.PostAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(left)}/leave", new { });
+
+        var report = await hs.Api.GetAsync<StorageReport>("/api/v1/storage?refresh=true");
+        report.AbandonedRooms.Select(r => r.RoomId).ShouldContain(left);
+        report.AbandonedRooms.Select(r => r.RoomId).ShouldNotContain(used);
+
+        using (var unconfirmed = await hs.Api.Http.PostAsJsonAsync("/api/v1/storage/abandoned-rooms/remove", new AbandonedRoomsRequest([left]), Ct))
+        {
+            unconfirmed.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        }
+
+        using (var notAbandoned = await hs.Api.Http.PostAsJsonAsync("/api/v1/storage/abandoned-rooms/remove", new AbandonedRoomsRequest([left, used], Confirm: true), Ct))
+        {
+            notAbandoned.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await notAbandoned.Content.ReadAsStringAsync(Ct)).ShouldContain("it is not abandoned. Nothing was removed.");
+        }
+
+        using (var removed = await hs.Api.Http.PostAsJsonAsync("/api/v1/storage/abandoned-rooms/remove", new AbandonedRoomsRequest([left], Confirm: true), Ct))
+        {
+            removed.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        }
+
+        await Eventually.UntilAsync(() => hs.Api.GetAsync<StorageReport>("/api/v1/storage?refresh=true"), r => r.AbandonedRooms.All(x => x.RoomId != left),
+            TimeSpan.FromMinutes(1), "the room's removal", TimeSpan.FromSeconds(1));
+        (await client.RecentTextsAsync(used)).ShouldContain("still read every day");
+        (await hs.Api.AuditAsync("action=room.deleted")).ShouldContain(a => a.Target == left);
     }
 
     [Fact]

@@ -11,6 +11,7 @@ public sealed record StorageReport(
     IReadOnlyList<DatabaseTable> Tables,
     IReadOnlyList<RoomStorage> Rooms,
     bool RoomSizesEstimated,
+    IReadOnlyList<RoomStorage> AbandonedRooms,
     MediaReport Media,
     IReadOnlyList<UserMediaUsage> MediaByUser,
     StorageGrowth Growth,
@@ -39,6 +40,9 @@ public sealed record StorageGrowth(double? DatabaseBytesPerDay, double? MediaByt
 /// unreferenced state groups (1.128 and later) has finished, null when this Synapse does not queue it.
 /// </summary>
 public sealed record BackgroundUpdatesReport(bool Enabled, IReadOnlyList<string> Running, IReadOnlyList<string> Pending, bool StateGroupCleanupDone);
+
+/// <summary>Rooms to remove (each must have no local member left); <c>Confirm</c> must be true.</summary>
+public sealed record AbandonedRoomsRequest(IReadOnlyList<string> RoomIds, bool Confirm = false);
 
 public sealed record RemoteMediaPurgeRequest(int OlderThanDays, bool DryRun = false);
 

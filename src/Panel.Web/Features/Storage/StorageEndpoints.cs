@@ -18,6 +18,10 @@ internal static class StorageEndpoints
             .WithSummary("Purge cached copies of other servers' media unused for olderThanDays (dryRun: only say what would go); runs as an operation");
         storage.MapGet("/remote-media/purge", (StorageService service) => service.LastPurge is { } last ? Results.Ok(last) : Results.NoContent())
             .WithSummary("The last purge's figures: files deleted, the estimate, and the media store measured before and after");
+        storage.MapPost("/abandoned-rooms/remove", async (AbandonedRoomsRequest body, StorageService service, ActorContext actor, CancellationToken ct) =>
+                Results.Accepted("/api/v1/rooms/operations", await service.RemoveAbandonedAsync(body, await actor.GetAsync(), ct)))
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Remove rooms no member of this server is in any more (listed in GET /api/v1/storage); each is checked again first; confirm: true");
         storage.MapGet("/vacuum", (DatabaseMaintenance maintenance, bool? full, CancellationToken ct) => maintenance.PlanAsync(full ?? false, ct))
             .WithSummary("What a vacuum would take: the database, its largest table, the free disk it needs, and whether a backup runs first");
         storage.MapPost("/vacuum", async (VacuumRequest body, DatabaseMaintenance maintenance, ActorContext actor, CancellationToken ct) =>

@@ -99,6 +99,7 @@ public sealed partial class StorageService(
         var tables = await inspector.TablesAsync(d, cancellationToken);
         var size = await inspector.DatabaseSizeAsync(d, cancellationToken);
         var (rooms, estimated) = await RoomsAsync(admin, d, cancellationToken);
+        var abandoned = await AbandonedAsync(admin, d, cancellationToken);
         var media = await inspector.MediaAsync(d, cancellationToken);
         var folders = await inspector.MediaFoldersAsync(cancellationToken);
         IReadOnlyList<UserMediaUsage> byUser = [];
@@ -111,7 +112,7 @@ public sealed partial class StorageService(
             problems.Add("Media by user could not be read: " + e.Message);
         }
 
-        return new StorageReport(clock.GetUtcNow(), d.Database == HomeserverDatabase.Postgres ? "postgres" : "sqlite", size, tables, rooms, estimated,
+        return new StorageReport(clock.GetUtcNow(), d.Database == HomeserverDatabase.Postgres ? "postgres" : "sqlite", size, tables, rooms, estimated, abandoned,
             new MediaReport(media.LocalFiles, media.LocalBytes, media.RemoteFiles, media.RemoteBytes, media.RemoteOldest, media.RemoteLeastRecentlyUsed,
                 folders.Values.Sum(), RemoteBytes(folders), folders),
             byUser, await GrowthAsync(cancellationToken), await BackgroundUpdatesAsync(admin, d, problems, cancellationToken), problems);
@@ -140,6 +141,57 @@ public sealed partial class StorageService(
         return (largest.Select(r => known.TryGetValue(r.RoomId, out var info)
             ? new RoomStorage(r.RoomId, info.Name, info.CanonicalAlias, r.Bytes, info.JoinedMembers, info.JoinedLocalMembers)
             : new RoomStorage(r.RoomId, null, null, r.Bytes, 0, 0)).ToList(), true);
+    }
+
+    /// <summary>
+    /// Rooms no member of this server is in any more (synapse#17812: Synapse keeps them, and keeps
+    /// receiving nothing for them, forever). Synapse orders by local members, fewest first when reversed.
+    /// </summary>
+    private async Task<IReadOnlyList<RoomStorage>> AbandonedAsync(IHomeserverAdmin admin, HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        var page = await admin.ListRoomsAsync("joined_local_members", true, 0, RoomsService.MaxLimit, cancellationToken);
+        var empty = page.Rooms.Where(r => r.JoinedLocalMembers == 0).ToList();
+        var bytes = await inspector.RoomBytesAsync(d, empty.Select(r => r.RoomId).ToList(), cancellationToken);
+        return empty.Select(r => new RoomStorage(r.RoomId, r.Name, r.CanonicalAlias, bytes.TryGetValue(r.RoomId, out var b) ? b : 0, r.JoinedMembers, 0))
+            .OrderByDescending(r => r.Bytes).ToList();
+    }
+
+    /// <summary>Removes rooms nobody here is in (checked again for each), each audited; the others are untouched.</summary>
+    public async Task<IReadOnlyList<Monitoring.RoomOperation>> RemoveAbandonedAsync(AbandonedRoomsRequest request, AuditActor actor, CancellationToken cancellationToken)
+    {
+        if (request.RoomIds is not { Count: > 0 and <= RoomsService.MaxLimit })
+        {
+            throw new DomainException($"Give between 1 and {RoomsService.MaxLimit} room IDs.");
+        }
+
+        if (!request.Confirm)
+        {
+            throw new DomainException($"{request.RoomIds.Count} room(s) and their history will be removed from this server. Send confirm: true to remove them.");
+        }
+
+        var admin = await homeserver.GetAdminAsync(cancellationToken);
+        foreach (var id in request.RoomIds)
+        {
+            var room = await admin.FindRoomAsync(id, cancellationToken);
+            if (room is null || room.StateEstimated)
+            {
+                throw new NotFoundException($"This server holds no room {id}. Nothing was removed.");
+            }
+
+            if (room.JoinedLocalMembers > 0)
+            {
+                throw new DomainException($"{room.Name ?? id} has {room.JoinedLocalMembers} member(s) of this server: it is not abandoned. Nothing was removed.");
+            }
+        }
+
+        var started = new List<Monitoring.RoomOperation>();
+        foreach (var id in request.RoomIds)
+        {
+            started.Add(await rooms.StartDeleteAsync(id, block: false, actor, cancellationToken));
+        }
+
+        _cached = null;
+        return started;
     }
 
     private async Task<StorageGrowth> GrowthAsync(CancellationToken cancellationToken)
