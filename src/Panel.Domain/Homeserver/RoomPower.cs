@@ -81,5 +81,6 @@ public static class RoomPower
         node is JsonValue v && v.GetValueKind() is System.Text.Json.JsonValueKind.Number or System.Text.Json.JsonValueKind.String
         && long.TryParse(v.ToJsonString().Trim('"'), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : null;
 
-    private static string? Str(JsonObject? e, string name) => e?[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    /// <summary>A string field of an event (or of its content), null when absent or not a string.</summary>
+    public static string? Str(JsonObject? e, string name) => e?[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }

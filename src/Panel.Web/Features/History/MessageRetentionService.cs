@@ -80,11 +80,7 @@ public sealed class MessageRetentionService(HomeserverAccess homeserver, Homeser
         }
 
         var (admin, d) = await homeserver.GetAdminContextAsync(cancellationToken);
-        var room = await admin.FindRoomAsync(roomId, cancellationToken);
-        if (room is null || room.StateEstimated)
-        {
-            throw new NotFoundException($"This server holds no room {roomId}.");
-        }
+        var room = await RoomArchives.HeldRoomAsync(admin, roomId, cancellationToken);
 
         var state = await admin.GetRoomStateAsync(room.RoomId, cancellationToken);
         var sender = RoomPower.StrongestLocalMember(state, d.ServerName, "m.room.retention")
@@ -118,5 +114,5 @@ public sealed class MessageRetentionService(HomeserverAccess homeserver, Homeser
         return new RoomRetentionView(room.RoomId, room.Name, room.CanonicalAlias, room.JoinedMembers, days, starts, incomplete);
     }
 
-    private static string? Str(JsonObject e, string name) => e[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    private static string? Str(JsonObject e, string name) => RoomPower.Str(e, name);
 }

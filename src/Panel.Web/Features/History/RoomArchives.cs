@@ -60,17 +60,17 @@ public sealed partial class RoomArchives(
         return name;
     }
 
-    /// <summary>The room, by ID or alias, if this server holds it (only then can it be archived).</summary>
+    /// <summary>The room, by ID or alias, if this server holds it (only then can it be archived, or its settings changed).</summary>
     public static async Task<RoomSize> HeldRoomAsync(IHomeserverAdmin admin, string? roomIdOrAlias, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(roomIdOrAlias))
         {
-            throw new DomainException("Give the room to archive: its ID (!abc:server) or alias (#name:server).");
+            throw new DomainException("Give the room: its ID (!abc:server) or alias (#name:server).");
         }
 
         var room = await admin.FindRoomAsync(roomIdOrAlias.Trim(), cancellationToken);
         return room is null || room.StateEstimated
-            ? throw new NotFoundException($"This server holds no room {roomIdOrAlias.Trim()}: only rooms it is in can be archived.")
+            ? throw new NotFoundException($"This server holds no room {roomIdOrAlias.Trim()}: only rooms it is in can be archived or changed.")
             : room;
     }
 

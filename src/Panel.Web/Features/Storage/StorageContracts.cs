@@ -33,7 +33,11 @@ public sealed record MediaReport(
     IReadOnlyDictionary<string, long> Folders);
 
 /// <summary>Growth a day over the last 30 days of the panel's capacity snapshots; null until they span half a day.</summary>
-public sealed record StorageGrowth(double? DatabaseBytesPerDay, double? MediaBytesPerDay, int Snapshots, long? DiskFreeBytes, long? DiskTotalBytes, double? DaysUntilFull);
+public sealed record StorageGrowth(double? DatabaseBytesPerDay, double? MediaBytesPerDay, int Snapshots, long? DiskFreeBytes, long? DiskTotalBytes, double? DaysUntilFull,
+    IReadOnlyList<SizePoint> History);
+
+/// <summary>One capacity snapshot's sizes, for the trend chart.</summary>
+public sealed record SizePoint(DateTimeOffset Time, long? DatabaseBytes, long? MediaBytes);
 
 /// <summary>
 /// The database's background updates: <c>StateGroupCleanupDone</c> says whether Synapse's removal of

@@ -202,7 +202,10 @@ public sealed partial class StorageService(
         var disk = Headroom.GrowthPerDay([.. recent.Where(s => s.DiskUsedBytes is not null).Select(s => new SizeReading(s.Time, s.DiskUsedBytes!.Value))]);
         var machine = host.Read();
         double? daysUntilFull = disk is > 0 and var g && machine.DiskFreeBytes is { } free ? free / g : null;
-        return new StorageGrowth(database, media, recent.Count, machine.DiskFreeBytes, machine.DiskTotalBytes, daysUntilFull);
+        // At most about 120 points: a chart of a month needs no more than a few a day.
+        var every = Math.Max(1, recent.Count / 120);
+        var history = recent.Where((_, i) => i % every == 0).Select(s => new SizePoint(s.Time, s.DatabaseBytes, s.MediaBytes)).ToList();
+        return new StorageGrowth(database, media, recent.Count, machine.DiskFreeBytes, machine.DiskTotalBytes, daysUntilFull, history);
     }
 
     private async Task<BackgroundUpdatesReport> BackgroundUpdatesAsync(IHomeserverAdmin admin, HomeserverDeployment d, List<string> problems, CancellationToken cancellationToken)
