@@ -9,7 +9,8 @@ internal static class MonitoringEndpoints
 
     public sealed record WatchRequest(string? Name);
 
-    public sealed record PurgeRequest(int OlderThanDays = 30, bool DeleteLocalEvents = false);
+    /// <summary>Before a time (<c>Before</c>), or older than some days; <c>DryRun</c> only counts what would go.</summary>
+    public sealed record PurgeRequest(int OlderThanDays = 30, bool DeleteLocalEvents = false, DateTimeOffset? Before = null, bool DryRun = false);
 
     public sealed record AlertSettingsRequest(int MemoryPercent = 90, int MemoryMinutes = 5, int UnhealthyMinutes = 2, string? NotifyMatrixUserId = null);
 
@@ -55,9 +56,9 @@ internal static class MonitoringEndpoints
         rooms.MapGet("/", (RoomsService service, string? orderBy, int? from, int? limit, CancellationToken ct) => service.ListAsync(orderBy, from ?? 0, limit ?? 50, ct))
             .WithSummary("Rooms ranked by cost (orderBy stateEvents, joinedMembers, localMembers or size)");
         rooms.MapPost("/{roomId}/purge", async (string roomId, PurgeRequest? body, RoomsService service, ActorContext actor, CancellationToken ct) =>
-                TypedResults.Accepted("/api/v1/rooms/operations", await service.StartPurgeAsync(roomId, body?.OlderThanDays ?? 30, body?.DeleteLocalEvents ?? false, await actor.GetAsync(), ct)))
+                await PurgeAsync(roomId, body ?? new PurgeRequest(), service, actor, ct))
             .RequireAuthorization(PanelPolicies.ApiOwner)
-            .WithSummary("Purge history older than N days; answers at once with an operation to poll");
+            .WithSummary("Purge history before a time (before) or older than N days (olderThanDays), keeping this server's users' messages unless deleteLocalEvents; dryRun counts what would go; otherwise answers at once with an operation to poll");
         rooms.MapDelete("/{roomId}", async (string roomId, bool? block, RoomsService service, ActorContext actor, CancellationToken ct) =>
                 TypedResults.Accepted("/api/v1/rooms/operations", await service.StartDeleteAsync(roomId, block ?? false, await actor.GetAsync(), ct)))
             .RequireAuthorization(PanelPolicies.ApiOwner)
@@ -67,5 +68,13 @@ internal static class MonitoringEndpoints
                 service.GetOperation(id) is { } op ? Results.Ok(op) : Api.Problems.NotFound("There is no such room operation."))
             .WithSummary("One purge or removal");
         return api;
+    }
+
+    private static async Task<IResult> PurgeAsync(string roomId, PurgeRequest body, RoomsService service, ActorContext actor, CancellationToken ct)
+    {
+        var before = service.PurgePoint(body.Before, body.OlderThanDays);
+        return body.DryRun
+            ? TypedResults.Ok(await service.EstimatePurgeAsync(roomId, before, body.DeleteLocalEvents, ct))
+            : TypedResults.Accepted("/api/v1/rooms/operations", await service.StartPurgeAsync(roomId, before, body.DeleteLocalEvents, await actor.GetAsync(), ct));
     }
 }

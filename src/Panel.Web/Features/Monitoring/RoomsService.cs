@@ -33,7 +33,17 @@ public sealed record RoomOperation(
     DateTimeOffset? FinishedAt,
     BeforeAfter Before,
     BeforeAfter? After,
-    string? Error);
+    string? Error,
+    PurgeCount? Purge = null);
+
+/// <summary>
+/// A history purge's events, counted in the database: those it would remove (before it runs), and
+/// those of them still there after it (Synapse keeps a room's latest event, and its state).
+/// </summary>
+public sealed record PurgeCount(DateTimeOffset Before, long Events, long Bytes, long? Remaining = null)
+{
+    public long? Removed => Remaining is { } left ? Events - left : null;
+}
 
 /// <summary>
 /// Which rooms make Synapse expensive, and the two remedies: purging old history and removing a room.
@@ -45,6 +55,7 @@ public sealed partial class RoomsService(
     Panel.Domain.Containers.IContainerRuntime docker,
     HomeserverNames names,
     HomeserverFiguresCollector figures,
+    Storage.PurgeCounter purges,
     MetricsStore metrics,
     IAuditLog audit,
     TimeProvider clock,
@@ -106,22 +117,55 @@ public sealed partial class RoomsService(
     }
 
     /// <summary>Purges a room's history older than some days; runs in the background, with before/after figures.</summary>
-    public async Task<RoomOperation> StartPurgeAsync(string roomId, int olderThanDays, bool deleteLocalEvents, AuditActor actor, CancellationToken cancellationToken)
+    public Task<RoomOperation> StartPurgeAsync(string roomId, int olderThanDays, bool deleteLocalEvents, AuditActor actor, CancellationToken cancellationToken) =>
+        StartPurgeAsync(roomId, PurgePoint(null, olderThanDays), deleteLocalEvents, actor, cancellationToken);
+
+    /// <summary>The time a purge goes up to: the one given, or now less some days.</summary>
+    public DateTimeOffset PurgePoint(DateTimeOffset? before, int olderThanDays) =>
+        before ?? (olderThanDays is < 0 or > 3650
+            ? throw new DomainException("olderThanDays must be between 0 and 3650.")
+            : clock.GetUtcNow().AddDays(-olderThanDays));
+
+    /// <summary>
+    /// Purges a room's history before a time (this server's users' messages are kept unless
+    /// <paramref name="deleteLocalEvents"/>); the events it will remove are counted first, and again after.
+    /// </summary>
+    public async Task<RoomOperation> StartPurgeAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var (admin, d, count) = await PlanPurgeAsync(roomId, before, deleteLocalEvents, cancellationToken);
+        var measured = await MeasureAsync(cancellationToken);
+        var purgeId = await admin.StartPurgeHistoryAsync(roomId, before, deleteLocalEvents, cancellationToken);
+        var operation = Track("purge-history", roomId, measured) with { Purge = count };
+        Update(operation);
+        await audit.RecordAsync(actor, "room.purge-history", roomId, AuditOutcome.Success,
+            $"before {before:yyyy-MM-dd HH:mm} UTC{(deleteLocalEvents ? ", including local users' messages" : "")}: about {count.Events:N0} event(s)", cancellationToken);
+        _ = PollAsync(operation, () => admin.GetPurgeStatusAsync(purgeId, lifetime.ApplicationStopping), "complete", actor,
+            async ct => await purges.CountAsync(d, roomId, before, deleteLocalEvents, ct));
+        return operation;
+    }
+
+    /// <summary>What a purge would remove (a dry run): the events before the time, and their bytes.</summary>
+    public async Task<PurgeCount> EstimatePurgeAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken) =>
+        (await PlanPurgeAsync(roomId, before, deleteLocalEvents, cancellationToken)).Count;
+
+    private async Task<(IHomeserverAdmin Admin, HomeserverDeployment Deployment, PurgeCount Count)> PlanPurgeAsync(
+        string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken)
     {
         ValidateRoomId(roomId);
-        if (olderThanDays is < 0 or > 3650)
+        if (before > clock.GetUtcNow())
         {
-            throw new DomainException("olderThanDays must be between 0 and 3650.");
+            throw new DomainException($"The purge date {before:yyyy-MM-dd HH:mm} UTC is in the future: history can only be purged up to now.");
         }
 
-        var admin = await homeserver.GetAdminAsync(cancellationToken);
-        var before = await MeasureAsync(cancellationToken);
-        var purgeId = await admin.StartPurgeHistoryAsync(roomId, clock.GetUtcNow().AddDays(-olderThanDays), deleteLocalEvents, cancellationToken);
-        var operation = Track("purge-history", roomId, before);
-        await audit.RecordAsync(actor, "room.purge-history", roomId, AuditOutcome.Success,
-            $"older than {olderThanDays} day(s){(deleteLocalEvents ? ", including local users' messages" : "")}", cancellationToken);
-        _ = PollAsync(operation, () => admin.GetPurgeStatusAsync(purgeId, lifetime.ApplicationStopping), "complete", actor);
-        return operation;
+        var (admin, d) = await homeserver.GetAdminContextAsync(cancellationToken);
+        var create = (await admin.GetRoomStateAsync(roomId, cancellationToken)).FirstOrDefault(e => Domain.Homeserver.RoomPower.Str(e, "type") == "m.room.create");
+        if (create?["origin_server_ts"] is System.Text.Json.Nodes.JsonValue ts && ts.TryGetValue<long>(out var created) && before.ToUnixTimeMilliseconds() <= created)
+        {
+            throw new DomainException($"The purge date {before:yyyy-MM-dd HH:mm} UTC is before the room existed (it was created {DateTimeOffset.FromUnixTimeMilliseconds(created):yyyy-MM-dd HH:mm} UTC): there is nothing to purge.");
+        }
+
+        var count = d.Mode == HomeserverMode.Managed ? await purges.CountAsync(d, roomId, before, deleteLocalEvents, cancellationToken) : new PurgeCount(before, 0, 0);
+        return (admin, d, count);
     }
 
     /// <summary>Removes a room from the server: every local member leaves, and its history is purged.</summary>
@@ -172,7 +216,7 @@ public sealed partial class RoomsService(
         return operation;
     }
 
-    private async Task PollAsync(RoomOperation operation, Func<Task<string>> status, string done, AuditActor actor)
+    private async Task PollAsync(RoomOperation operation, Func<Task<string>> status, string done, AuditActor actor, Func<CancellationToken, Task<PurgeCount>>? recount = null)
     {
         var current = operation;
         try
@@ -190,7 +234,10 @@ public sealed partial class RoomsService(
                 if (state == done)
                 {
                     var after = await MeasureAsync(lifetime.ApplicationStopping, refresh: true);
-                    Update(current with { FinishedAt = clock.GetUtcNow(), After = after });
+                    var purge = current.Purge is { } planned && recount is not null
+                        ? planned with { Remaining = (await recount(lifetime.ApplicationStopping)).Events }
+                        : current.Purge;
+                    Update(current with { FinishedAt = clock.GetUtcNow(), After = after, Purge = purge });
                     return;
                 }
 

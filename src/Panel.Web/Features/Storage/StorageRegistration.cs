@@ -11,6 +11,7 @@ public static class StorageRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
         services.AddSingleton<SynapseDatabase>();
         services.AddSingleton<StorageInspector>();
+        services.AddSingleton<PurgeCounter>();
         services.AddSingleton<StorageService>();
         services.AddSingleton<MediaRetentionSettings>();
         services.AddSingleton<DatabaseMaintenance>();

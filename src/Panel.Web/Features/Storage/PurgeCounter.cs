@@ -1,0 +1,24 @@
+using Panel.Domain.Homeserver;
+using Panel.Web.Features.Monitoring;
+
+namespace Panel.Web.Features.Storage;
+
+/// <summary>
+/// Counts, in the database, the events a history purge removes: the room's non-state events before
+/// the time (Synapse keeps state events, which the room needs), without this server's users' own
+/// unless they go too. The same count before and after a purge is its dry run and its measure.
+/// </summary>
+public sealed class PurgeCounter(SynapseDatabase database)
+{
+    public async Task<PurgeCount> CountAsync(HomeserverDeployment d, string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken)
+    {
+        // Both values come from the panel (a checked room ID, the server's own name); quotes doubled all the same.
+        var room = roomId.Replace("'", "''", StringComparison.Ordinal);
+        var local = deleteLocalEvents ? "" : $" AND e.sender NOT LIKE '%:{d.ServerName.Replace("'", "''", StringComparison.Ordinal)}'";
+        var row = (await database.QueryAsync(d, $"""
+            SELECT COUNT(*), COALESCE(SUM(LENGTH(j.json)), 0) FROM events e JOIN event_json j ON j.event_id = e.event_id
+            WHERE e.room_id = '{room}' AND e.state_key IS NULL AND e.origin_server_ts < {before.ToUnixTimeMilliseconds()}{local}
+            """, cancellationToken))[0];
+        return new PurgeCount(before, SynapseDatabase.Number(row[0]), SynapseDatabase.Number(row[1]));
+    }
+}
