@@ -128,6 +128,36 @@ public sealed class StorageTests(BrowserFixture browser, StorageFixture hs) : IC
     }
 
     [Fact]
+    public async Task The_rooms_page_says_how_many_events_a_purge_removes_asks_for_the_word_and_shows_what_it_removed()
+    {
+        await hs.Api.CreateUserAsync(new CreateUserRequest("browserpurger", null, "browserpurger's long password", false));
+        using var client = new MatrixClient(await hs.ClientUrlAsync());
+        await client.LoginAsync("browserpurger", "browserpurger's long password");
+        var room = await client.CreateRoomAsync("Browser purge");
+        for (var i = 0; i < 20; i++)
+        {
+            await client.SendTextAsync(room, $"to be purged {i}");
+        }
+
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl);
+        await BrowserFixture.RunAsync(page, "rooms-purge", async () =>
+        {
+            await LoginPage.SignInAsOwnerAsync(page);
+            await page.GotoAsync("/rooms");
+            await AdminPage.WaitForInteractiveAsync(page);
+            await page.Locator("tr", new() { HasText = room }).GetByRole(AriaRole.Button, new() { Name = "Purge old history" }).ClickAsync();
+            await page.GetByLabel("Older than (days)").FillAsync("0");
+            await page.GetByText("Also delete messages of this server's users").ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Purge", Exact = true }).ClickAsync();
+            await Assertions.Expect(page.Locator(".mud-dialog")).ToContainTextAsync("About 2");
+            await BrowserFixture.ScreenshotAsync(page, "rooms-purge-confirm");
+            await page.Locator(".mud-dialog input").First.FillAsync("purge");
+            await page.GetByTestId("confirm-button").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("room-operation").First).ToContainTextAsync("removed", new() { Timeout = 60_000 });
+        }, hs.Process);
+    }
+
+    [Fact]
     public async Task The_page_shows_where_the_bytes_are_and_purges_remote_media_after_typed_confirmation_at_desktop_and_phone_width()
     {
         var now = DateTimeOffset.UtcNow;
