@@ -118,6 +118,13 @@ async Task RunMeasuresAsync()
             results.Add(await SlackImportRate.RateAsync(panel, quick, p9Messages, args.Contains("--p9-memory-only")));
         }
 
+        // P10: purge older than 30 days + VACUUM FULL on two years of messages, on a homeserver of its
+        // own on PostgreSQL: the bytes given back, and the time Synapse was down against a bare restart.
+        if (Wanted("P10"))
+        {
+            results.Add(await DiskReclaim.MeasureAsync(panelEnvironment, quick));
+        }
+
         // P8: the capacity forecast against what the next room then costs. Last: it grows the homeserver.
         if (Wanted("P8"))
         {
