@@ -147,7 +147,7 @@ public sealed partial class StorageService(
     /// Rooms no member of this server is in any more (synapse#17812: Synapse keeps them, and keeps
     /// receiving nothing for them, forever). Synapse orders by local members, fewest first when reversed.
     /// </summary>
-    private async Task<IReadOnlyList<RoomStorage>> AbandonedAsync(IHomeserverAdmin admin, HomeserverDeployment d, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RoomStorage>> AbandonedAsync(IHomeserverAdmin admin, HomeserverDeployment d, CancellationToken cancellationToken)
     {
         var page = await admin.ListRoomsAsync("joined_local_members", true, 0, RoomsService.MaxLimit, cancellationToken);
         var empty = page.Rooms.Where(r => r.JoinedLocalMembers == 0).ToList();
@@ -194,7 +194,7 @@ public sealed partial class StorageService(
         return started;
     }
 
-    private async Task<StorageGrowth> GrowthAsync(CancellationToken cancellationToken)
+    public async Task<StorageGrowth> GrowthAsync(CancellationToken cancellationToken)
     {
         var recent = await snapshots.SinceAsync(clock.GetUtcNow().AddDays(-30), cancellationToken);
         var database = Headroom.GrowthPerDay([.. recent.Where(s => s.DatabaseBytes is not null).Select(s => new SizeReading(s.Time, s.DatabaseBytes!.Value))]);

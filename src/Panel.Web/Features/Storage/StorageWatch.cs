@@ -72,16 +72,18 @@ public sealed partial class StorageWatch(
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         var d = await homeserver.GetDeploymentAsync(cancellationToken);
-        if (d is not { Phase: InstallPhase.Installed, Mode: HomeserverMode.Managed })
+        if (d is not { Phase: InstallPhase.Installed, Mode: HomeserverMode.Managed, AdminAccessTokenProtected: not null })
         {
             return;
         }
 
-        var report = await storage.ReportAsync(refresh: true, cancellationToken);
+        // Not the whole report: its table sizes read every page of a SQLite file, too much every hour.
+        var growth = await storage.GrowthAsync(cancellationToken);
         var (files, bytes) = await inspector.RemoteMediaBeforeAsync(d, clock.GetUtcNow().AddDays(-30), cancellationToken);
         List<Reclaimable> reclaimable = [new($"{files:N0} cached remote media file(s) unused for 30 days", bytes)];
-        reclaimable.AddRange(report.Rooms.Where(r => r.LocalMembers == 0).Select(r => new Reclaimable($"room {r.Name ?? r.Alias ?? r.RoomId}, which no member here is in any more", r.Bytes)));
-        var alert = DiskWatch.Evaluate(report.Growth.DiskFreeBytes, report.Growth.DiskTotalBytes, report.Growth.DaysUntilFull, options.Value.DiskFreeAlertPercent, reclaimable);
+        reclaimable.AddRange((await storage.AbandonedAsync(homeserver.CreateAdmin(d), d, cancellationToken))
+            .Select(r => new Reclaimable($"room {r.Name ?? r.Alias ?? r.RoomId}, which no member here is in any more", r.Bytes)));
+        var alert = DiskWatch.Evaluate(growth.DiskFreeBytes, growth.DiskTotalBytes, growth.DaysUntilFull, options.Value.DiskFreeAlertPercent, reclaimable);
         if (alert is null)
         {
             alerts.Resolve(AlertKey);
