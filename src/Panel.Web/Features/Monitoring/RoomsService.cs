@@ -158,10 +158,12 @@ public sealed partial class RoomsService(
         }
 
         var (admin, d) = await homeserver.GetAdminContextAsync(cancellationToken);
-        var create = (await admin.GetRoomStateAsync(roomId, cancellationToken)).FirstOrDefault(e => Domain.Homeserver.RoomPower.Str(e, "type") == "m.room.create");
-        if (create?["origin_server_ts"] is System.Text.Json.Nodes.JsonValue ts && ts.TryGetValue<long>(out var created) && before.ToUnixTimeMilliseconds() <= created)
+        // Synapse purges by when events arrived here: a date before the room's first arrival purges nothing.
+        var first = d.Mode == HomeserverMode.Managed ? await purges.FirstReceivedAsync(d, roomId, cancellationToken) : await CreatedAsync(admin, roomId, cancellationToken);
+        if (first is { } arrived && before <= arrived)
         {
-            throw new DomainException($"The purge date {before:yyyy-MM-dd HH:mm} UTC is before the room existed (it was created {DateTimeOffset.FromUnixTimeMilliseconds(created):yyyy-MM-dd HH:mm} UTC): there is nothing to purge.");
+            throw new DomainException($"The purge date {before:yyyy-MM-dd HH:mm} UTC is before the room existed here (its first event arrived {arrived:yyyy-MM-dd HH:mm} UTC): there is nothing to purge. "
+                + "Synapse purges by when this server received events, so history imported with older dates counts from its import.");
         }
 
         var count = d.Mode == HomeserverMode.Managed ? await purges.CountAsync(d, roomId, before, deleteLocalEvents, cancellationToken) : new PurgeCount(before, 0, 0);
@@ -206,6 +208,12 @@ public sealed partial class RoomsService(
         {
             LogFailed(logger, "analyze", "-", e.Message);
         }
+    }
+
+    private static async Task<DateTimeOffset?> CreatedAsync(IHomeserverAdmin admin, string roomId, CancellationToken cancellationToken)
+    {
+        var create = (await admin.GetRoomStateAsync(roomId, cancellationToken)).FirstOrDefault(e => RoomPower.Str(e, "type") == "m.room.create");
+        return create?["origin_server_ts"] is System.Text.Json.Nodes.JsonValue ts && ts.TryGetValue<long>(out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 
     private RoomOperation Track(string kind, string roomId, BeforeAfter before)

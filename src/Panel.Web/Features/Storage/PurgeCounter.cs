@@ -4,9 +4,11 @@ using Panel.Web.Features.Monitoring;
 namespace Panel.Web.Features.Storage;
 
 /// <summary>
-/// Counts, in the database, the events a history purge removes: the room's non-state events before
-/// the time (Synapse keeps state events, which the room needs), without this server's users' own
-/// unless they go too. The same count before and after a purge is its dry run and its measure.
+/// Counts, in the database, the events a history purge removes: the room's non-state events this
+/// server received before the time (Synapse keeps state events, which the room needs), without this
+/// server's users' own unless they go too. Received, not sent: Synapse's purge_up_to_ts finds its
+/// point by received_ts, so history imported today with old dates is not "older" to it. The same
+/// count before and after a purge is its dry run and its measure.
 /// </summary>
 public sealed class PurgeCounter(SynapseDatabase database)
 {
@@ -17,8 +19,15 @@ public sealed class PurgeCounter(SynapseDatabase database)
         var local = deleteLocalEvents ? "" : $" AND e.sender NOT LIKE '%:{d.ServerName.Replace("'", "''", StringComparison.Ordinal)}'";
         var row = (await database.QueryAsync(d, $"""
             SELECT COUNT(*), COALESCE(SUM(LENGTH(j.json)), 0) FROM events e JOIN event_json j ON j.event_id = e.event_id
-            WHERE e.room_id = '{room}' AND e.state_key IS NULL AND e.origin_server_ts < {before.ToUnixTimeMilliseconds()}{local}
+            WHERE e.room_id = '{room}' AND e.state_key IS NULL AND e.received_ts < {before.ToUnixTimeMilliseconds()}{local}
             """, cancellationToken))[0];
         return new PurgeCount(before, SynapseDatabase.Number(row[0]), SynapseDatabase.Number(row[1]));
+    }
+
+    /// <summary>When this server received the room's first event; null when it holds none.</summary>
+    public async Task<DateTimeOffset?> FirstReceivedAsync(HomeserverDeployment d, string roomId, CancellationToken cancellationToken)
+    {
+        var row = (await database.QueryAsync(d, $"SELECT MIN(received_ts) FROM events WHERE room_id = '{roomId.Replace("'", "''", StringComparison.Ordinal)}'", cancellationToken))[0];
+        return SynapseDatabase.NumberOrNull(row[0]) is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 }
