@@ -178,7 +178,16 @@ public sealed partial class HomeserverFiguresCollector(
         {
             try
             {
-                dbBytes = await database.SizeAsync(d, cancellationToken);
+                try
+                {
+                    dbBytes = await database.SizeAsync(d, cancellationToken);
+                }
+                catch (DomainException e)
+                {
+                    // As before the database helper: a size that cannot be read is unknown, and the media are still measured.
+                    LogMeasureFailed(logger, d.Database == HomeserverDatabase.Postgres ? names.Postgres : names.Synapse, e.Message);
+                }
+
                 mediaBytes = await ExecNumberAsync(names.Synapse, ["sh", "-c", "du -sb /data/media_store 2>/dev/null | cut -f1 || echo 0"], cancellationToken);
             }
             catch (Exception e) when (e is DomainException or ContainerRuntimeUnavailableException)

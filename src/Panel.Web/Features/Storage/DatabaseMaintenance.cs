@@ -61,11 +61,13 @@ public sealed partial class DatabaseMaintenance(
     /// <summary>Starts the vacuum (after a backup when one is due); returns the plan it follows.</summary>
     public async Task<VacuumPlan> StartAsync(VacuumRequest request, AuditActor actor, CancellationToken cancellationToken)
     {
-        var plan = await PlanAsync(request.Full, cancellationToken);
-        if (plan.Full && !request.Confirm)
+        // Asked before anything is read: the plan measures the database.
+        if (request.Full && !request.Confirm)
         {
             throw new DomainException("VACUUM FULL stops Synapse until it is done (minutes on a large database). Send confirm: true to run it.");
         }
+
+        var plan = await PlanAsync(request.Full, cancellationToken);
 
         if (plan.FreeBytes is { } free && free < plan.NeededBytes)
         {
@@ -154,9 +156,7 @@ public sealed partial class DatabaseMaintenance(
         progress.Start("vacuum");
         if (d.Database == HomeserverDatabase.Postgres)
         {
-            var tables = (await database.QueryAsync(d,
-                "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname = 'public' ORDER BY 2 DESC", ct))
-                .Select(r => (Name: r[0], Bytes: SynapseDatabase.Number(r[1]))).ToList();
+            var tables = await inspector.TablesAsync(d, ct, limit: int.MaxValue);
             var total = Math.Max(1, tables.Sum(t => t.Bytes));
             long done = 0;
             foreach (var (table, index) in tables.Select((t, i) => (t, i)))

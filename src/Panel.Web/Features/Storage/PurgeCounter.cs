@@ -14,12 +14,10 @@ public sealed class PurgeCounter(SynapseDatabase database)
 {
     public async Task<PurgeCount> CountAsync(HomeserverDeployment d, string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken)
     {
-        // Both values come from the panel (a checked room ID, the server's own name); quotes doubled all the same.
-        var room = roomId.Replace("'", "''", StringComparison.Ordinal);
-        var local = deleteLocalEvents ? "" : $" AND e.sender NOT LIKE '%:{d.ServerName.Replace("'", "''", StringComparison.Ordinal)}'";
+        var local = deleteLocalEvents ? "" : $" AND e.sender NOT LIKE {SynapseDatabase.Literal("%:" + d.ServerName)}";
         var row = (await database.QueryAsync(d, $"""
             SELECT COUNT(*), COALESCE(SUM(LENGTH(j.json)), 0) FROM events e JOIN event_json j ON j.event_id = e.event_id
-            WHERE e.room_id = '{room}' AND e.state_key IS NULL AND e.received_ts < {before.ToUnixTimeMilliseconds()}{local}
+            WHERE e.room_id = {SynapseDatabase.Literal(roomId)} AND e.state_key IS NULL AND e.received_ts < {before.ToUnixTimeMilliseconds()}{local}
             """, cancellationToken))[0];
         return new PurgeCount(before, SynapseDatabase.Number(row[0]), SynapseDatabase.Number(row[1]));
     }
@@ -27,7 +25,7 @@ public sealed class PurgeCounter(SynapseDatabase database)
     /// <summary>When this server received the room's first event; null when it holds none.</summary>
     public async Task<DateTimeOffset?> FirstReceivedAsync(HomeserverDeployment d, string roomId, CancellationToken cancellationToken)
     {
-        var row = (await database.QueryAsync(d, $"SELECT MIN(received_ts) FROM events WHERE room_id = '{roomId.Replace("'", "''", StringComparison.Ordinal)}'", cancellationToken))[0];
+        var row = (await database.QueryAsync(d, $"SELECT MIN(received_ts) FROM events WHERE room_id = {SynapseDatabase.Literal(roomId)}", cancellationToken))[0];
         return SynapseDatabase.NumberOrNull(row[0]) is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 }

@@ -22,7 +22,8 @@ public sealed class StorageInspector(SynapseDatabase database, IContainerRuntime
 
     public Task<long> DatabaseSizeAsync(HomeserverDeployment d, CancellationToken cancellationToken) => database.SizeAsync(d, cancellationToken);
 
-    public async Task<IReadOnlyList<DatabaseTable>> TablesAsync(HomeserverDeployment d, CancellationToken cancellationToken)
+    /// <summary>The largest tables, biggest first (<paramref name="limit"/> of them: the page shows <see cref="TableCount"/>, a vacuum takes all).</summary>
+    public async Task<IReadOnlyList<DatabaseTable>> TablesAsync(HomeserverDeployment d, CancellationToken cancellationToken, int limit = TableCount)
     {
         if (d.Database == HomeserverDatabase.Postgres)
         {
@@ -32,14 +33,14 @@ public sealed class StorageInspector(SynapseDatabase database, IContainerRuntime
                 SELECT c.relname, pg_total_relation_size(c.oid), COALESCE(NULLIF(c.reltuples, -1)::bigint, s.n_live_tup)
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
                 WHERE c.relkind IN ('r', 'p') AND n.nspname = 'public'
-                ORDER BY 2 DESC, 1 LIMIT {TableCount}
+                ORDER BY 2 DESC, 1 LIMIT {limit}
                 """, cancellationToken);
             return rows.Select(r => new DatabaseTable(r[0], SynapseDatabase.Number(r[1]), SynapseDatabase.NumberOrNull(r[2]))).ToList();
         }
 
         var sizes = await database.QueryAsync(d, $"""
             SELECT s.tbl_name, SUM(d.pgsize) FROM dbstat d JOIN sqlite_schema s ON s.name = d.name
-            WHERE s.type IN ('table', 'index') GROUP BY s.tbl_name ORDER BY 2 DESC, 1 LIMIT {TableCount}
+            WHERE s.type IN ('table', 'index') GROUP BY s.tbl_name ORDER BY 2 DESC, 1 LIMIT {limit}
             """, cancellationToken);
         // Exact counts: SQLite has no estimate, and counting the few largest tables is one index scan each.
         var counts = sizes.Count == 0 ? [] : await database.QueryAsync(d,
@@ -64,8 +65,7 @@ public sealed class StorageInspector(SynapseDatabase database, IContainerRuntime
             return new Dictionary<string, long>();
         }
 
-        // Room IDs come from Synapse's own list; quotes are doubled all the same.
-        var list = string.Join(", ", roomIds.Select(id => "'" + id.Replace("'", "''", StringComparison.Ordinal) + "'"));
+        var list = string.Join(", ", roomIds.Select(SynapseDatabase.Literal));
         return (await database.QueryAsync(d, $"SELECT room_id, SUM(LENGTH(json)) FROM event_json WHERE room_id IN ({list}) GROUP BY room_id", cancellationToken))
             .ToDictionary(r => r[0], r => SynapseDatabase.Number(r[1]), StringComparer.Ordinal);
     }

@@ -57,8 +57,13 @@ public sealed class SynapseDatabase(IContainerRuntime docker, HomeserverNames na
         }
 
         var result = await docker.ExecAsync(names.Synapse, ["sh", "-c", $"cat {SqlitePath} {SqlitePath}-wal 2>/dev/null | wc -c"], null, cancellationToken);
-        return Number(result.StandardOutput.Trim());
+        return result.ExitCode == 0 && NumberOrNull(result.StandardOutput.Trim()) is { } bytes
+            ? bytes
+            : throw new DomainException("The SQLite file's size could not be read: " + result.StandardError.Trim());
     }
+
+    /// <summary>A text as an SQL string literal (quotes doubled), for values that cannot be passed as parameters through psql -c or the script.</summary>
+    public static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     public static long Number(string text) =>
         long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0;
