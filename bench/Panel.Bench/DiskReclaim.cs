@@ -23,7 +23,9 @@ public static class DiskReclaim
         await panel.InstallAsync("p10.bench.test", "postgres");
         await panel.WaitUntilHealthyAsync(TimeSpan.FromMinutes(5));
 
-        var shape = quick ? new SlackExportGenerator.Shape(Messages: 1000, Days: 730) : new SlackExportGenerator.Shape();
+        // Two years up to today, so that the last 30 days stay.
+        var from = DateTimeOffset.UtcNow.AddDays(-730);
+        var shape = quick ? new SlackExportGenerator.Shape(Messages: 1000, Days: 730, From: from) : new SlackExportGenerator.Shape(From: from);
         var export = SlackExportGenerator.Write(Path.Combine(TestEnvironment.NewTempDirectory("p10"), "Two years.zip"), shape);
         await SlackImportRate.ImportAsync(panel, await SlackImportRate.UploadAsync(panel, export.Path));
         var before = await DatabaseBytesAsync(panel);

@@ -6,7 +6,6 @@ using System.Text.Json;
 using Panel.Infrastructure.Slack;
 using Panel.Testing;
 using Panel.Testing.Slack;
-using Panel.Web.Features.History;
 
 namespace Panel.Bench;
 
@@ -159,23 +158,7 @@ public static class SlackImportRate
         return JsonDocument.Parse(text.Length > 0 ? text : "{}").RootElement.Clone();
     }
 
-    internal static async Task<Guid> UploadAsync(HomeserverPanel panel, string path)
-    {
-        using var body = new StreamContent(File.OpenRead(path));
-        body.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
-        using var response = await panel.Api.Http.PostAsync($"/api/v1/history/slack?fileName={Uri.EscapeDataString(Path.GetFileName(path))}", body);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<SlackImportView>(PanelApi.Json))!.Id;
-    }
+    internal static Task<Guid> UploadAsync(HomeserverPanel panel, string path) => panel.UploadSlackAsync(path);
 
-    internal static async Task ImportAsync(HomeserverPanel panel, Guid id)
-    {
-        await panel.Api.PostAsync($"/api/v1/history/slack/{id}/import", new SlackImportRequest(null, null), HttpStatusCode.Accepted);
-        var done = await Eventually.UntilAsync(() => panel.Api.GetAsync<SlackImportView>($"/api/v1/history/slack/{id}"), v => v.Status is not ("importing" or "uploaded"),
-            TimeSpan.FromMinutes(180), "the import", TimeSpan.FromSeconds(1));
-        if (done.Status != "done")
-        {
-            throw new InvalidOperationException($"The import ended {done.Status}: {done.LastError}");
-        }
-    }
+    internal static Task ImportAsync(HomeserverPanel panel, Guid id) => panel.ImportSlackAsync(id, TimeSpan.FromMinutes(180));
 }

@@ -93,8 +93,8 @@ public interface IHomeserverAdmin
     /// <summary>Whether the database's background updates run, and the one each database is running now.</summary>
     Task<BackgroundUpdateStatus> GetBackgroundUpdatesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Starts purging a room's history before a time; returns an id to poll.</summary>
-    Task<string> StartPurgeHistoryAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken);
+    /// <summary>Starts purging a room's history up to a point; returns an id to poll.</summary>
+    Task<string> StartPurgeHistoryAsync(string roomId, PurgeUpTo upTo, bool deleteLocalEvents, CancellationToken cancellationToken);
 
     /// <summary>"active", "complete" or "failed".</summary>
     Task<string> GetPurgeStatusAsync(string purgeId, CancellationToken cancellationToken);
@@ -197,6 +197,18 @@ public sealed record UserDevice(string DeviceId, string? DisplayName, string? La
 public sealed record MediaUsage(long Count, long Bytes);
 
 public sealed record UserMediaUsage(string UserId, string? DisplayName, long Count, long Bytes);
+
+/// <summary>
+/// Where a history purge stops. Synapse takes either a time, which it matches against when this
+/// server received events (so history imported today with old dates is all "new"), or an event:
+/// everything older than it in the room's order goes, whatever its date.
+/// </summary>
+public sealed record PurgeUpTo(DateTimeOffset? ReceivedBefore, string? EventId)
+{
+    public static PurgeUpTo Received(DateTimeOffset before) => new(before, null);
+
+    public static PurgeUpTo Event(string eventId) => new(null, eventId);
+}
 
 public sealed record BackgroundUpdateStatus(bool Enabled, IReadOnlyList<string> Running);
 

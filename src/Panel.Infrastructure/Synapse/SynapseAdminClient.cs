@@ -291,9 +291,11 @@ internal sealed partial class SynapseAdminClient(HttpClient http, HomeserverConn
         return new BackgroundUpdateStatus(!status.TryGetProperty("enabled", out var e) || e.ValueKind != JsonValueKind.False, running);
     }
 
-    public async Task<string> StartPurgeHistoryAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken) =>
+    public async Task<string> StartPurgeHistoryAsync(string roomId, PurgeUpTo upTo, bool deleteLocalEvents, CancellationToken cancellationToken) =>
         (await SendAsync<JsonElement>(HttpMethod.Post, "_synapse/admin/v1/purge_history/" + Uri.EscapeDataString(roomId),
-            new { delete_local_events = deleteLocalEvents, purge_up_to_ts = before.ToUnixTimeMilliseconds() }, cancellationToken))
+            upTo.EventId is { } eventId
+                ? new { delete_local_events = deleteLocalEvents, purge_up_to_event_id = eventId }
+                : (object)new { delete_local_events = deleteLocalEvents, purge_up_to_ts = upTo.ReceivedBefore!.Value.ToUnixTimeMilliseconds() }, cancellationToken))
         .GetProperty("purge_id").GetString()!;
 
     public async Task<string> GetPurgeStatusAsync(string purgeId, CancellationToken cancellationToken) =>

@@ -120,7 +120,7 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
 
     public Task<BackgroundUpdateStatus> GetBackgroundUpdatesAsync(CancellationToken cancellationToken) => NotModelled<BackgroundUpdateStatus>();
 
-    public Task<string> StartPurgeHistoryAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken) => NotModelled<string>();
+    public Task<string> StartPurgeHistoryAsync(string roomId, PurgeUpTo upTo, bool deleteLocalEvents, CancellationToken cancellationToken) => NotModelled<string>();
 
     public Task<string> GetPurgeStatusAsync(string purgeId, CancellationToken cancellationToken) => NotModelled<string>();
 

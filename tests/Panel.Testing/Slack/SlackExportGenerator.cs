@@ -13,8 +13,11 @@ namespace Panel.Testing.Slack;
 /// </summary>
 public static class SlackExportGenerator
 {
-    /// <summary>The export's size; <c>AvatarBase</c> is where people's avatars are (Slack's export links them on its own servers), none when null.</summary>
-    public sealed record Shape(int Messages = 5200, int Days = 730, int People = 12, int Seed = 11, string? AvatarBase = null)
+    /// <summary>
+    /// The export's size; <c>AvatarBase</c> is where people's avatars are (Slack's export links them on
+    /// its own servers), none when null; <c>From</c> is the first day, <see cref="Start"/> when null.
+    /// </summary>
+    public sealed record Shape(int Messages = 5200, int Days = 730, int People = 12, int Seed = 11, string? AvatarBase = null, DateTimeOffset? From = null)
     {
         public static Shape Small { get; } = new(Messages: 240, Days: 60, People: 6);
     }
@@ -27,6 +30,7 @@ public static class SlackExportGenerator
     public static Written Write(string path, Shape? shape = null)
     {
         var s = shape ?? new Shape();
+        var start = s.From ?? Start;
         var random = new Random(s.Seed);
         var people = Enumerable.Range(0, s.People).Select(i => $"U{i + 1:D3}PERSON").ToList();
         const string deleted = "U999GONE";
@@ -46,9 +50,9 @@ public static class SlackExportGenerator
             new JsonObject { ["id"] = deleted, ["name"] = "gone", ["real_name"] = "Former Member", ["deleted"] = true, ["profile"] = new JsonObject { ["real_name"] = "Former Member" } },
             new JsonObject { ["id"] = bot, ["name"] = "deploybot", ["is_bot"] = true, ["profile"] = new JsonObject { ["real_name"] = "Deploy Bot" } },
         ]));
-        Json(zip, "channels.json", new JsonArray([.. channels.Where(c => c.Kind == "public").Select(c => (JsonNode)Channel(c.Id, c.Name, people))]));
-        Json(zip, "groups.json", new JsonArray([.. channels.Where(c => c.Kind == "private").Select(c => (JsonNode)Channel(c.Id, c.Name, people.Take(4)))]));
-        Json(zip, "dms.json", new JsonArray(new JsonObject { ["id"] = "D001DM", ["created"] = Start.ToUnixTimeSeconds(), ["members"] = new JsonArray(people[0], people[1]) }));
+        Json(zip, "channels.json", new JsonArray([.. channels.Where(c => c.Kind == "public").Select(c => (JsonNode)Channel(c.Id, c.Name, people, start))]));
+        Json(zip, "groups.json", new JsonArray([.. channels.Where(c => c.Kind == "private").Select(c => (JsonNode)Channel(c.Id, c.Name, people.Take(4), start))]));
+        Json(zip, "dms.json", new JsonArray(new JsonObject { ["id"] = "D001DM", ["created"] = start.ToUnixTimeSeconds(), ["members"] = new JsonArray(people[0], people[1]) }));
 
         int messages = 0, replies = 0, edited = 0, reactions = 0, included = 0, linked = 0;
         DateTimeOffset first = DateTimeOffset.MaxValue, last = DateTimeOffset.MinValue;
@@ -61,7 +65,7 @@ public static class SlackExportGenerator
             var second = 0;
             for (var i = 0; i < perChannel; i++)
             {
-                var time = Start.AddDays(i * (double)s.Days / perChannel).AddSeconds(second++ % 3600);
+                var time = start.AddDays(i * (double)s.Days / perChannel).AddSeconds(second++ % 3600);
                 var ts = Ts(time, i);
                 var user = speakers[random.Next(speakers.Count)];
                 var message = new JsonObject { ["type"] = "message", ["user"] = user, ["text"] = Text(random, people, i), ["ts"] = ts };
@@ -132,7 +136,7 @@ public static class SlackExportGenerator
             }
 
             // A join, as Slack records one: housekeeping, not a message.
-            days.First().Value.Insert(0, new JsonObject { ["type"] = "message", ["subtype"] = "channel_join", ["user"] = people[0], ["text"] = $"<@{people[0]}> has joined the channel", ["ts"] = Ts(Start.AddSeconds(-5), 0) });
+            days.First().Value.Insert(0, new JsonObject { ["type"] = "message", ["subtype"] = "channel_join", ["user"] = people[0], ["text"] = $"<@{people[0]}> has joined the channel", ["ts"] = Ts(start.AddSeconds(-5), 0) });
             foreach (var (day, list) in days)
             {
                 Json(zip, $"{name}/{day}.json", list);
@@ -147,9 +151,9 @@ public static class SlackExportGenerator
 
     private static string Ts(DateTimeOffset time, int n) => time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) + "." + (n % 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
 
-    private static JsonObject Channel(string id, string name, IEnumerable<string> members) => new()
+    private static JsonObject Channel(string id, string name, IEnumerable<string> members, DateTimeOffset created) => new()
     {
-        ["id"] = id, ["name"] = name, ["created"] = Start.ToUnixTimeSeconds(), ["creator"] = "U001PERSON", ["is_archived"] = false,
+        ["id"] = id, ["name"] = name, ["created"] = created.ToUnixTimeSeconds(), ["creator"] = "U001PERSON", ["is_archived"] = false,
         ["members"] = new JsonArray([.. members.Select(m => (JsonNode)m)]),
         ["topic"] = new JsonObject { ["value"] = $"All about {name}" }, ["purpose"] = new JsonObject { ["value"] = $"The {name} channel" },
     };

@@ -116,10 +116,6 @@ public sealed partial class RoomsService(
         return new RoomList(rooms, total, sizes is not null, orderBy ?? "stateEvents");
     }
 
-    /// <summary>Purges a room's history older than some days; runs in the background, with before/after figures.</summary>
-    public Task<RoomOperation> StartPurgeAsync(string roomId, int olderThanDays, bool deleteLocalEvents, AuditActor actor, CancellationToken cancellationToken) =>
-        StartPurgeAsync(roomId, PurgePoint(null, olderThanDays), deleteLocalEvents, actor, cancellationToken);
-
     /// <summary>The time a purge goes up to: the one given, or now less some days.</summary>
     public DateTimeOffset PurgePoint(DateTimeOffset? before, int olderThanDays) =>
         before ?? (olderThanDays is < 0 or > 3650
@@ -127,28 +123,31 @@ public sealed partial class RoomsService(
             : clock.GetUtcNow().AddDays(-olderThanDays));
 
     /// <summary>
-    /// Purges a room's history before a time (this server's users' messages are kept unless
+    /// Purges a room's history sent before a time (this server's users' messages are kept unless
     /// <paramref name="deleteLocalEvents"/>); the events it will remove are counted first, and again after.
     /// </summary>
     public async Task<RoomOperation> StartPurgeAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, AuditActor actor, CancellationToken cancellationToken)
     {
-        var (admin, d, count) = await PlanPurgeAsync(roomId, before, deleteLocalEvents, cancellationToken);
+        var (admin, d, plan) = await PlanPurgeAsync(roomId, before, deleteLocalEvents, cancellationToken);
         var measured = await MeasureAsync(cancellationToken);
-        var purgeId = await admin.StartPurgeHistoryAsync(roomId, before, deleteLocalEvents, cancellationToken);
+        var purgeId = await admin.StartPurgeHistoryAsync(roomId, plan is null ? PurgeUpTo.Received(before) : PurgeUpTo.Event(plan.EventId), deleteLocalEvents, cancellationToken);
+        var count = plan?.Count ?? new PurgeCount(before, 0, 0);
         var operation = Track("purge-history", roomId, measured) with { Purge = count };
         Update(operation);
         await audit.RecordAsync(actor, "room.purge-history", roomId, AuditOutcome.Success,
-            $"before {before:yyyy-MM-dd HH:mm} UTC{(deleteLocalEvents ? ", including local users' messages" : "")}: about {count.Events:N0} event(s)", cancellationToken);
+            $"sent before {before:yyyy-MM-dd HH:mm} UTC{(deleteLocalEvents ? ", including local users' messages" : "")}: about {count.Events:N0} event(s)", cancellationToken);
         _ = PollAsync(operation, () => admin.GetPurgeStatusAsync(purgeId, lifetime.ApplicationStopping), "complete", actor,
-            async ct => await purges.CountAsync(d, roomId, before, deleteLocalEvents, ct));
+            plan is null ? null : async ct => await purges.CountAsync(d, roomId, before, plan.Depth, deleteLocalEvents, ct));
         return operation;
     }
 
-    /// <summary>What a purge would remove (a dry run): the events before the time, and their bytes.</summary>
+    /// <summary>What a purge would remove (a dry run): the events sent before the time, and their bytes.</summary>
     public async Task<PurgeCount> EstimatePurgeAsync(string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken) =>
-        (await PlanPurgeAsync(roomId, before, deleteLocalEvents, cancellationToken)).Count;
+        (await PlanPurgeAsync(roomId, before, deleteLocalEvents, cancellationToken)).Plan?.Count ?? new PurgeCount(before, 0, 0);
 
-    private async Task<(IHomeserverAdmin Admin, HomeserverDeployment Deployment, PurgeCount Count)> PlanPurgeAsync(
+    // A homeserver the panel runs is planned in its database, by the dates messages were sent; an
+    // attached one only through Synapse's purge by time, which goes by when events arrived here.
+    private async Task<(IHomeserverAdmin Admin, HomeserverDeployment Deployment, Storage.PurgePlan? Plan)> PlanPurgeAsync(
         string roomId, DateTimeOffset before, bool deleteLocalEvents, CancellationToken cancellationToken)
     {
         ValidateRoomId(roomId);
@@ -158,16 +157,17 @@ public sealed partial class RoomsService(
         }
 
         var (admin, d) = await homeserver.GetAdminContextAsync(cancellationToken);
-        // Synapse purges by when events arrived here: a date before the room's first arrival purges nothing.
-        var first = d.Mode == HomeserverMode.Managed ? await purges.FirstReceivedAsync(d, roomId, cancellationToken) : await CreatedAsync(admin, roomId, cancellationToken);
-        if (first is { } arrived && before <= arrived)
+        if (d.Mode == HomeserverMode.Managed)
         {
-            throw new DomainException($"The purge date {before:yyyy-MM-dd HH:mm} UTC is before the room existed here (its first event arrived {arrived:yyyy-MM-dd HH:mm} UTC): there is nothing to purge. "
-                + "Synapse purges by when this server received events, so history imported with older dates counts from its import.");
+            return (admin, d, await purges.PlanAsync(d, roomId, before, deleteLocalEvents, cancellationToken));
         }
 
-        var count = d.Mode == HomeserverMode.Managed ? await purges.CountAsync(d, roomId, before, deleteLocalEvents, cancellationToken) : new PurgeCount(before, 0, 0);
-        return (admin, d, count);
+        if (await CreatedAsync(admin, roomId, cancellationToken) is { } created && before <= created)
+        {
+            throw new DomainException($"The purge date {before:yyyy-MM-dd HH:mm} UTC is before the room existed here (it was created {created:yyyy-MM-dd HH:mm} UTC): there is nothing to purge.");
+        }
+
+        return (admin, d, null);
     }
 
     /// <summary>Removes a room from the server: every local member leaves, and its history is purged.</summary>
