@@ -29,6 +29,9 @@ public sealed class PanelApi(HttpClient http)
     public async Task<T> PostAsync<T>(string path, object? body, HttpStatusCode expected = HttpStatusCode.OK) =>
         await ReadAsync<T>(await http.PostAsJsonAsync(path, body, Json, Ct), expected, "POST", path);
 
+    public async Task<T> PutAsync<T>(string path, object? body, HttpStatusCode expected = HttpStatusCode.OK) =>
+        await ReadAsync<T>(await http.PutAsJsonAsync(path, body, Json, Ct), expected, "PUT", path);
+
     public async Task PostAsync(string path, object? body, HttpStatusCode expected) =>
         await ReadAsync<JsonElement>(await http.PostAsJsonAsync(path, body, Json, Ct), expected, "POST", path);
 

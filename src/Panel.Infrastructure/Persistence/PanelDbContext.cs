@@ -69,6 +69,8 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
 
     public DbSet<Panel.Domain.Accounts.SecuritySettings> SecuritySettings => Set<Panel.Domain.Accounts.SecuritySettings>();
 
+    public DbSet<Panel.Domain.Site.SiteSettings> SiteSettings => Set<Panel.Domain.Site.SiteSettings>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -24,6 +24,7 @@ using Panel.Web.Features.Health;
 using Panel.Web.Features.Homeserver;
 using Panel.Web.Features.Invites;
 using Panel.Web.Features.Monitoring;
+using Panel.Web.Features.Site;
 using Panel.Web.Features.Users;
 
 namespace Panel.Web.Hosting;
@@ -58,6 +59,7 @@ public static class PanelHostingExtensions
         services.AddRuntimeDiagnostics();
         services.AddHomeserver(builder.Configuration);
         services.AddUsers();
+        services.AddSingleton<PublicAddressService>();
         services.AddInvites();
         services.AddMonitoring();
         services.AddCapacity(builder.Configuration);
@@ -116,6 +118,7 @@ public static class PanelHostingExtensions
         api.MapCoreApi();
         api.MapHomeserverApi();
         api.MapUsersApi();
+        api.MapSiteApi();
         api.MapInvitesApi();
         api.MapMonitoringApi();
         api.MapCapacityApi();

@@ -1,26 +1,36 @@
+using System.Diagnostics;
 using Microsoft.Playwright;
 using Panel.EndToEnd.Tests.Pages;
 using Panel.Testing;
+using Panel.Web.Features.Site;
+using Panel.Web.Features.Users;
 
 namespace Panel.EndToEnd.Tests.Invites;
 
 public sealed class InviteUiTests(BrowserFixture browser, InstalledHomeserverFixture hs) : IClassFixture<BrowserFixture>, IClassFixture<InstalledHomeserverFixture>
 {
     [Fact]
-    public async Task Owner_creates_an_invite_and_a_friend_registers_through_the_link()
+    public async Task A_friend_goes_from_the_link_to_a_first_message_in_the_welcome_room_and_the_owner_sees_the_use_without_reloading()
     {
+        // The owner's welcome room: a public room, as most owners make one for newcomers.
+        await hs.Api.CreateUserAsync(new CreateUserRequest("welcomehost", null, "welcomehost's long password", false));
+        using var host = new MatrixClient(await hs.ClientUrlAsync());
+        await host.LoginAsync("welcomehost", "welcomehost's long password");
+        var welcome = (await host.PostAsync("/_matrix/client/v3/createRoom", new { name = "Welcome", preset = "public_chat", room_alias_name = "welcome" })).GetProperty("room_id").GetString()!;
+
         var owner = await browser.NewPageAsync(hs.Process.BaseUrl);
+        var invites = new InvitesPage(owner);
         string link = "";
         await BrowserFixture.RunAsync(owner, "invite-owner", async () =>
         {
             await LoginPage.SignInAsOwnerAsync(owner);
-            var invites = new InvitesPage(owner);
             await invites.OpenAsync();
-            link = await invites.CreateAsync("for Frieda");
+            link = await invites.CreateAsync("for Frieda", $"#welcome:{hs.ServerName}");
             await BrowserFixture.ScreenshotAsync(owner, "invite-created");
         }, hs.Process);
 
-        // The friend: a fresh browser, no account, no cookies.
+        // The friend: a fresh browser, no account, no cookies. The walk is timed from the link opening
+        // to the first message in the welcome room.
         var friend = await browser.NewPageAsync(hs.Process.BaseUrl);
         var circuits = 0;
         var scripts = 0;
@@ -29,9 +39,10 @@ public sealed class InviteUiTests(BrowserFixture browser, InstalledHomeserverFix
             if (r.Url.Contains("/_blazor", StringComparison.Ordinal)) { circuits++; }
             if (r.ResourceType == "script") { scripts++; }
         };
+        var walk = Stopwatch.StartNew();
+        var invite = new InvitePage(friend);
         await BrowserFixture.RunAsync(friend, "invite-friend", async () =>
         {
-            var invite = new InvitePage(friend);
             await friend.GotoAsync(link);
             await Assertions.Expect(invite.Note).ToHaveTextAsync("for Frieda");
             await invite.CheckUsernameAsync("frieda");
@@ -40,13 +51,79 @@ public sealed class InviteUiTests(BrowserFixture browser, InstalledHomeserverFix
 
             await Assertions.Expect(invite.Success).ToBeVisibleAsync();
             await Assertions.Expect(invite.UserId).ToHaveTextAsync($"@frieda:{hs.ServerName}");
+            await Assertions.Expect(invite.WelcomeRooms).ToContainTextAsync("Welcome");
+            // Element opens at its sign-in page with the homeserver the page names already chosen.
+            var clientUrl = (await invite.HomeserverUrl.TextContentAsync())!.Trim();
+            clientUrl.ShouldBe($"https://{hs.ServerName}/", "the wizard's public base URL");
+            await Assertions.Expect(invite.OpenElement).ToHaveAttributeAsync("href", "https://app.element.io/#/login?hs_url=" + Uri.EscapeDataString(clientUrl.TrimEnd('/')));
+            await Assertions.Expect(friend.GetByRole(AriaRole.Img, new() { Name = "QR code: Element on your phone, with this server chosen" })).ToBeVisibleAsync();
             await BrowserFixture.ScreenshotAsync(friend, "invite-success");
+
+            // A reload shows the account again, not the form (the one-use invite is used up by now).
+            await friend.ReloadAsync();
+            await Assertions.Expect(invite.UserId).ToHaveTextAsync($"@frieda:{hs.ServerName}");
+            await Assertions.Expect(friend.GetByLabel("Username")).ToHaveCountAsync(0);
         }, hs.Process);
+
+        // Signed in, as Element would, the friend is already in the welcome room and says hello there.
+        using var client = new MatrixClient(await hs.ClientUrlAsync());
+        await client.LoginAsync("frieda", "frieda's long password");
+        (await client.JoinedRoomsAsync()).ShouldContain(welcome);
+        await client.SendTextAsync(welcome, "Hello, everyone!");
+        walk.Stop();
+        (await host.RecentTextsAsync(welcome)).ShouldContain("Hello, everyone!");
+        TestContext.Current.SendDiagnosticMessage($"[walk] invite link opened → account → signed in → first message in the welcome room: {walk.Elapsed.TotalSeconds:0.0} s");
+        await File.AppendAllTextAsync(Path.Combine(TestEnvironment.ArtifactsDirectory, "walk-times.txt"),
+            $"{DateTimeOffset.UtcNow:O} invite link → first message in the welcome room: {walk.Elapsed.TotalSeconds:0.0} s{Environment.NewLine}");
 
         circuits.ShouldBe(0, "the invite page must not open a SignalR circuit");
         scripts.ShouldBe(0, "the invite page works without JavaScript");
-        using var client = new MatrixClient(await hs.ClientUrlAsync());
-        await client.LoginAsync("frieda", "frieda's long password");
+        // The owner's page, open all along, shows who used the invite without a reload.
+        await Assertions.Expect(invites.Table).ToContainTextAsync($"@frieda:{hs.ServerName}");
+        (await hs.Api.AuditAsync("action=invite.redeemed")).ShouldContain(e => e.Actor == $"@frieda:{hs.ServerName}" && e.Details == "with the invite 'for Frieda'");
+    }
+
+    [Fact]
+    public async Task The_owner_is_told_when_invite_links_only_work_on_this_machine_and_sets_the_public_address_there()
+    {
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl);
+        var invites = new InvitesPage(page);
+        try
+        {
+            await BrowserFixture.RunAsync(page, "invite-public-url", async () =>
+            {
+                await LoginPage.SignInAsOwnerAsync(page);
+                await invites.OpenAsync();
+                await Assertions.Expect(invites.PublicUrlWarning).ToContainTextAsync("only works on this machine");
+                await BrowserFixture.ScreenshotAsync(page, "invite-public-url-warning");
+                await page.GetByLabel("Public address of the panel").FillAsync("not a web address!");
+                await page.GetByTestId("public-url-save").ClickAsync();
+                await Assertions.Expect(page.GetByText("is not a web address")).ToBeVisibleAsync();
+
+                await page.GetByLabel("Public address of the panel").FillAsync("https://panel.example.org/");
+                await page.GetByTestId("public-url-save").ClickAsync();
+                await Assertions.Expect(invites.PublicUrlWarning).ToHaveCountAsync(0);
+                (await invites.CreateAsync("after the address")).ShouldStartWith("https://panel.example.org/invite/");
+
+                // The homeserver page says the same thing, from the same place.
+                await page.GotoAsync("/homeserver");
+                await AdminPage.WaitForInteractiveAsync(page);
+                await Assertions.Expect(page.GetByTestId("public-url-warning")).ToHaveCountAsync(0);
+            }, hs.Process);
+            (await hs.Api.GetAsync<PublicUrlView>("/api/v1/settings/public-url")).ShouldBe(new PublicUrlView("https://panel.example.org", "panel", false, null));
+            (await hs.Api.AuditAsync("action=panel.public-url")).ShouldContain(e => e.Details == "https://panel.example.org");
+        }
+        finally
+        {
+            // Back to the request's address: the class's other tests open their links on this machine.
+            await hs.Api.PutAsync<PublicUrlView>("/api/v1/settings/public-url", new PublicUrlRequest(null));
+        }
+
+        var cleared = await hs.Api.GetAsync<PublicUrlView>("/api/v1/settings/public-url");
+        cleared.Source.ShouldBe("request");
+        cleared.LocalOnly.ShouldBeTrue();
+        await page.GotoAsync("/homeserver");
+        await Assertions.Expect(page.GetByTestId("public-url-warning")).ToContainTextAsync("only works on this machine");
     }
 
     [Fact]

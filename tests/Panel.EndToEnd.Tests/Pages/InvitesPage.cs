@@ -9,12 +9,21 @@ public sealed class InvitesPage(IPage page) : AdminPage(page, "/invites")
 
     public ILocator CopyFallback => Page.GetByTestId("copy-fallback");
 
-    /// <summary>Creates an invite (with a note, when given) and answers its link once it shows.</summary>
-    public async Task<string> CreateAsync(string? note = null)
+    public ILocator Table => Page.GetByTestId("invites-table");
+
+    public ILocator PublicUrlWarning => Page.GetByTestId("public-url-warning");
+
+    /// <summary>Creates an invite (with a note and rooms to join, when given) and answers its link once it shows.</summary>
+    public async Task<string> CreateAsync(string? note = null, string? rooms = null)
     {
         if (note is not null)
         {
             await Page.GetByTestId("invite-note-input").FillAsync(note);
+        }
+
+        if (rooms is not null)
+        {
+            await Page.GetByLabel("Rooms or a space to join").FillAsync(rooms);
         }
 
         await Page.GetByTestId("create-invite").ClickAsync();
@@ -40,6 +49,12 @@ public sealed class InvitePage(IPage page)
     public ILocator Success => page.GetByTestId("invite-success");
 
     public ILocator UserId => page.GetByTestId("user-id");
+
+    public ILocator WelcomeRooms => page.GetByTestId("welcome-rooms");
+
+    public ILocator OpenElement => page.GetByTestId("open-element");
+
+    public ILocator HomeserverUrl => page.GetByTestId("homeserver-url");
 
     public ILocator NotValid => page.GetByRole(AriaRole.Heading, new() { Name = "This invite link is not valid" });
 

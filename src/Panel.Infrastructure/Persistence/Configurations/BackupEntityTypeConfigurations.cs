@@ -47,3 +47,14 @@ internal sealed class SecuritySettingsEntityTypeConfiguration : IEntityTypeConfi
         builder.Property(s => s.Id).ValueGeneratedNever();
     }
 }
+
+internal sealed class SiteSettingsEntityTypeConfiguration : IEntityTypeConfiguration<Panel.Domain.Site.SiteSettings>
+{
+    public void Configure(EntityTypeBuilder<Panel.Domain.Site.SiteSettings> builder)
+    {
+        builder.ToTable("site_settings");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).ValueGeneratedNever();
+        builder.Property(s => s.PublicUrl).HasMaxLength(2048);
+    }
+}

@@ -1,12 +1,10 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 using Panel.Domain.Donations;
-using Panel.Infrastructure.Configuration;
 using Panel.Web.Api;
 using Panel.Web.Features.Accounts;
 using Panel.Web.Features.Audit;
-using Panel.Web.Features.Invites;
+using Panel.Web.Features.Site;
 using Panel.Web.Hosting;
 
 namespace Panel.Web.Features.Donations;
@@ -20,12 +18,12 @@ internal static class DonationsEndpoints
     public static RouteGroupBuilder MapDonationsApi(this RouteGroupBuilder api)
     {
         var donations = api.MapGroup("/donations").WithTags("Donations");
-        donations.MapPost("/checkout", async (CheckoutStart body, DonationsService service, HttpContext http, IOptions<PanelOptions> panel, CancellationToken ct) =>
+        donations.MapPost("/checkout", async (CheckoutStart body, DonationsService service, HttpContext http, PublicAddressService address, CancellationToken ct) =>
             {
                 var key = http.Request.Headers.TryGetValue("Idempotency-Key", out var given) && given.ToString() is { Length: > 0 and <= 200 } k
                     ? DonationsService.IdempotencyKey(k, body)
                     : "hsp-" + Guid.NewGuid().ToString("N");
-                var url = await service.StartCheckoutAsync(body, InvitesEndpoints.PanelBaseUrl(http, panel.Value), key, ActorContext.ClientAddress(http), ct);
+                var url = await service.StartCheckoutAsync(body, (await address.ResolveAsync(http, ct)).BaseUrl, key, ActorContext.ClientAddress(http), ct);
                 return TypedResults.Ok(new CheckoutResponse(url));
             })
             .AllowAnonymous()

@@ -1,7 +1,6 @@
-using Microsoft.Extensions.Options;
-using Panel.Infrastructure.Configuration;
 using Panel.Web.Api;
 using Panel.Web.Features.Audit;
+using Panel.Web.Features.Site;
 using Panel.Web.Hosting;
 
 namespace Panel.Web.Features.Invites;
@@ -13,12 +12,12 @@ internal static class InvitesEndpoints
     public static RouteGroupBuilder MapInvitesApi(this RouteGroupBuilder api)
     {
         var invites = api.MapGroup("/invites").WithTags("Invites");
-        invites.MapGet("/", (InvitesService service, HttpContext http, IOptions<PanelOptions> panel, CancellationToken ct) =>
-                service.ListAsync(PanelBaseUrl(http, panel.Value), ct))
+        invites.MapGet("/", async (InvitesService service, HttpContext http, PublicAddressService address, CancellationToken ct) =>
+                await service.ListAsync((await address.ResolveAsync(http, ct)).BaseUrl, ct))
             .WithSummary("Every invite with its status, uses and who used it");
-        invites.MapPost("/", async (CreateInviteRequest body, InvitesService service, HttpContext http, IOptions<PanelOptions> panel, ActorContext actor, CancellationToken ct) =>
+        invites.MapPost("/", async (CreateInviteRequest body, InvitesService service, HttpContext http, PublicAddressService address, ActorContext actor, CancellationToken ct) =>
             {
-                var created = await service.CreateAsync(body, PanelBaseUrl(http, panel.Value), await actor.GetAsync(), ct);
+                var created = await service.CreateAsync(body, (await address.ResolveAsync(http, ct)).BaseUrl, await actor.GetAsync(), ct);
                 return TypedResults.Created($"/api/v1/invites/{created.Id}", created);
             })
             .WithSummary("Create an invite: a panel link (mode 'link') or a Synapse registration token (mode 'registrationToken')");
@@ -47,8 +46,4 @@ internal static class InvitesEndpoints
             .WithSummary("Redeem an invite: 201 with the new user ID, 409 username taken, 410 expired/used up/revoked, 400 invalid, 404 unknown, 429 too many tries");
         return api;
     }
-
-    /// <summary>The panel's address for links: Panel:PublicUrl when set, else the request's own.</summary>
-    public static string PanelBaseUrl(HttpContext http, PanelOptions panel) =>
-        !string.IsNullOrWhiteSpace(panel.PublicUrl) ? panel.PublicUrl.TrimEnd('/') : $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
 }

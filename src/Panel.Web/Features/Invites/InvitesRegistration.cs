@@ -6,6 +6,7 @@ public static class InvitesRegistration
     public static IServiceCollection AddInvites(this IServiceCollection services)
     {
         services.AddSingleton<InvitesService>();
+        services.AddSingleton<InviteWelcome>();
         services.AddHostedService<InviteJanitor>();
         return services;
     }

@@ -43,7 +43,8 @@ public sealed record InviteView(
 
 public sealed record PublicInvite(string ServerName, string? Note, string Mode, string? Token, string HomeserverUrl);
 
-public sealed record Redemption(string UserId, string HomeserverUrl, IReadOnlyList<string> Warnings);
+/// <summary>A new account: its ID, the address clients reach the homeserver at, the rooms it was put in, and what went wrong on the way.</summary>
+public sealed record Redemption(string UserId, string HomeserverUrl, IReadOnlyList<string> Warnings, IReadOnlyList<WelcomeRoom> Rooms);
 
 /// <summary>The invite exists but can no longer be used (expired, used up or revoked): HTTP 410.</summary>
 public sealed class InviteGoneException(string message) : DomainException(message);
@@ -63,6 +64,9 @@ public sealed partial class InvitesService(
     ILogger<InvitesService> logger)
 {
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(7);
+
+    /// <summary>An invite was made, revoked or used: open Invites pages refresh.</summary>
+    public event Action? Changed;
 
     public async Task<InviteView> CreateAsync(CreateInviteRequest request, string panelBaseUrl, AuditActor actor, CancellationToken cancellationToken)
     {
@@ -97,6 +101,7 @@ public sealed partial class InvitesService(
 
         await audit.RecordAsync(actor, "invite.created", $"invite:{invite.Id}", AuditOutcome.Success,
             $"{mode}, {invite.MaxUses} use(s), until {invite.ExpiresAt:yyyy-MM-dd HH:mm} UTC{(invite.Note is null ? "" : ", note: " + invite.Note)}", cancellationToken);
+        Changed?.Invoke();
         return ToView(invite, code, panelBaseUrl, []);
     }
 
@@ -158,6 +163,7 @@ public sealed partial class InvitesService(
         invite.Revoke(clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
         await audit.RecordAsync(actor, "invite.revoked", $"invite:{invite.Id}", AuditOutcome.Success, invite.Note, cancellationToken);
+        Changed?.Invoke();
     }
 
     /// <summary>What the public page shows for a code; null when the code is unknown or no longer usable.</summary>
@@ -253,11 +259,14 @@ public sealed partial class InvitesService(
 
         await CompleteAsync(invite.Id, redemptionId, cancellationToken);
         var warnings = new List<string>();
+        var rooms = new List<WelcomeRoom>();
         foreach (var room in invite.AutoJoinRooms)
         {
             try
             {
                 await admin.JoinRoomAsync(userId, room, cancellationToken);
+                var found = await admin.FindRoomAsync(room, cancellationToken);
+                rooms.Add(new WelcomeRoom(found?.RoomId ?? room, found?.Alias ?? (room.StartsWith('#') ? room : null), found?.Name ?? found?.Alias ?? room));
             }
             catch (HomeserverException e)
             {
@@ -265,8 +274,11 @@ public sealed partial class InvitesService(
             }
         }
 
-        await audit.RecordAsync(anonymous, "invite.redeemed", userId, AuditOutcome.Success, $"invite:{invite.Id}", cancellationToken);
-        return new Redemption(userId, d.PublicBaseUrl, warnings);
+        // The new account is who acted: "@ann joined with the invite 'for Ann'", not "anonymous" and an ID.
+        await audit.RecordAsync(new AuditActor(userId, sourceAddress), "invite.redeemed", userId, AuditOutcome.Success,
+            invite.Note is { Length: > 0 } note ? $"with the invite '{note}'" : $"with an invite made {invite.CreatedAt:yyyy-MM-dd} by {invite.CreatedBy}", cancellationToken);
+        Changed?.Invoke();
+        return new Redemption(userId, d.PublicBaseUrl, warnings, rooms);
     }
 
     /// <summary>

@@ -1288,6 +1288,20 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.ToTable("watched_containers", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Site.SiteSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("PublicUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("site_settings", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Infrastructure.Identity.PanelUser", b =>
                 {
                     b.Property<string>("Id")

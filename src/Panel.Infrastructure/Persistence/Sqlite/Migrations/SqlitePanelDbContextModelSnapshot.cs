@@ -1265,6 +1265,20 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.ToTable("watched_containers", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Site.SiteSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PublicUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("site_settings", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Infrastructure.Identity.PanelUser", b =>
                 {
                     b.Property<string>("Id")
