@@ -30,8 +30,19 @@ public sealed class FirstRunTests(BrowserFixture browser) : IClassFixture<Browse
             await BrowserFixture.ScreenshotAsync(page, "first-run-setup");
             await setup.CreateOwnerAsync();
 
-            await page.WaitForURLAsync(url => url.Contains("/account/security?welcome=1", StringComparison.Ordinal));
+            // The owner lands on the dashboard, with the first hour's steps and a link to each.
+            await page.WaitForURLAsync(url => url.EndsWith("/?welcome=1", StringComparison.Ordinal));
             await page.GetByText("Your owner account is ready").WaitForAsync();
+            var checklist = page.GetByTestId("first-run-checklist");
+            await Assertions.Expect(checklist).ToContainTextAsync("Getting started · 0 of 5 done");
+            foreach (var step in new[] { "homeserver", "public-url", "two-factor", "backups", "costs" })
+            {
+                await Assertions.Expect(page.GetByTestId("checklist-" + step)).ToHaveAttributeAsync("data-done", "false");
+            }
+
+            await BrowserFixture.ScreenshotAsync(page, "first-run-checklist");
+            await page.GetByRole(AriaRole.Link, new() { Name = "Turn on two-factor authentication" }).ClickAsync();
+            await page.WaitForURLAsync(url => url.Contains("/account/security", StringComparison.Ordinal));
             await BrowserFixture.ScreenshotAsync(page, "first-run-security");
 
             await page.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();

@@ -60,6 +60,7 @@ public static class PanelHostingExtensions
         services.AddHomeserver(builder.Configuration);
         services.AddUsers();
         services.AddSingleton<PublicAddressService>();
+        services.AddSingleton<FirstRunChecklist>();
         services.AddInvites();
         services.AddMonitoring();
         services.AddCapacity(builder.Configuration);

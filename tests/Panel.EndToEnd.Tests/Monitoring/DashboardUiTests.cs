@@ -17,6 +17,9 @@ public sealed class DashboardUiTests(BrowserFixture browser, InstalledHomeserver
             await dashboard.WaitForInteractiveAsync();
             await dashboard.WaitForChartAsync();
             await Assertions.Expect(dashboard.SynapseMemory).Not.ToHaveTextAsync("–");
+            // The first-run list reads what exists: the homeserver is installed, the rest is still to do.
+            await Assertions.Expect(page.GetByTestId("checklist-homeserver")).ToHaveAttributeAsync("data-done", "true");
+            await Assertions.Expect(page.GetByTestId("checklist-backups")).ToHaveAttributeAsync("data-done", "false");
             await BrowserFixture.ScreenshotAsync(page, "dashboard");
 
             var monitoring = new MonitoringPage(page);
