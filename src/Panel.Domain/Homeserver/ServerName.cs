@@ -52,6 +52,14 @@ public sealed record ServerName
         }
 
         var host = parts[0];
+        // Say which characters are wrong before anything else: "my server!" is not a missing domain.
+        var bad = host.Where(c => c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.')).Distinct().ToList();
+        if (bad.Count > 0)
+        {
+            error = $"A server name can only hold letters, digits, hyphens and dots; '{input!.Trim()}' has {string.Join(", ", bad.Select(Describe))}.";
+            return false;
+        }
+
         if (host.Length > 253)
         {
             error = "The hostname is longer than 253 characters.";
@@ -86,4 +94,13 @@ public sealed record ServerName
     }
 
     public override string ToString() => Value;
+
+    private static string Describe(char c) => c switch
+    {
+        ' ' => "a space",
+        '\t' => "a tab",
+        '_' => "an underscore (_)",
+        _ when char.IsLetter(c) => $"'{c}' (an accented or non-Latin letter: use its punycode form, xn--…)",
+        _ => $"'{c}'",
+    };
 }

@@ -30,6 +30,13 @@ public sealed class ServerNameTests
     public void Parse_refuses_what_is_not_a_hostname(string input) =>
         Should.Throw<DomainException>(() => ServerName.Parse(input)).Message.ShouldNotBeNullOrWhiteSpace();
 
+    [Theory]
+    [InlineData("my server!", "has a space, '!'")]
+    [InlineData("under_score.example.org", "has an underscore (_)")]
+    [InlineData("café.example.org", "'é' (an accented or non-Latin letter")]
+    public void A_refusal_names_the_characters_that_cannot_be_in_a_server_name(string input, string named) =>
+        Should.Throw<DomainException>(() => ServerName.Parse(input)).Message.ShouldContain(named);
+
     [Fact]
     public void Parse_refuses_overlong_labels() =>
         Should.Throw<DomainException>(() => ServerName.Parse(new string('a', 64) + ".example.org"));

@@ -7,7 +7,28 @@ using Panel.Web.Features.Homeserver;
 
 namespace Panel.Web.Features.Monitoring;
 
-public sealed record TimelineEntry(long Id, DateTimeOffset Time, string Kind, string Source, string Action, string? Detail);
+public sealed record TimelineEntry(long Id, DateTimeOffset Time, string Kind, string Source, string Action, string? Detail)
+{
+    /// <summary>What happened, in words ("became healthy", "was killed: out of memory"), not Docker's event name.</summary>
+    public string Words => (Kind, Action, Detail) switch
+    {
+        ("alert", "raised", _) => "alert: " + Detail,
+        ("alert", "cleared", _) => "alert cleared",
+        (_, "health_status", "healthy") => "became healthy",
+        (_, "health_status", "unhealthy") => "became unhealthy: its health check fails",
+        (_, "health_status", _) => "is starting (health check not passed yet)",
+        (_, "start", _) => "started",
+        (_, "stop", _) => "stopped",
+        (_, "restart", _) => "restarted",
+        (_, "oom", _) => "was killed: out of memory",
+        (_, "kill", _) => "was sent a signal to stop",
+        (_, "destroy", _) => "was removed",
+        (_, "die", "exit code 0") => "exited normally",
+        (_, "die", "exit code 137") => "was killed (exit code 137: stopped by force, or out of memory)",
+        (_, "die", _) => "exited" + (Detail is null ? "" : $" with {Detail}"),
+        _ => Action + (Detail is null ? "" : ": " + Detail),
+    };
+}
 
 /// <summary>
 /// Keeps the events timeline: container events that matter to a person (start, stop, die, oom,
