@@ -34,11 +34,21 @@ public sealed class InstallFromUiTests(BrowserFixture browser) : IClassFixture<B
             await BrowserFixture.ScreenshotAsync(page, "homeserver-wizard");
             await homeserver.InstallAsync();
 
+            // While it runs, the page shows the install, not the health of a server that does not exist yet.
             await Assertions.Expect(homeserver.Operation).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Assertions.Expect(homeserver.Health).ToHaveCountAsync(0);
+            await Assertions.Expect(page.GetByText("does not exist")).ToHaveCountAsync(0);
+            await Assertions.Expect(homeserver.Step("database")).ToHaveCountAsync(0, new() { Timeout = 1000 }); // SQLite: no PostgreSQL to start
+            await BrowserFixture.ScreenshotAsync(page, "homeserver-installing");
+            await Assertions.Expect(homeserver.Step("admin")).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
             await Assertions.Expect(homeserver.Health).ToHaveTextAsync("healthy", new() { Timeout = 120_000 });
             await Assertions.Expect(homeserver.Title).ToHaveTextAsync("ui.example.test");
-            await Assertions.Expect(homeserver.Step("admin")).ToHaveAttributeAsync("data-status", "done");
+            // Running: Stop and Restart are offered, Start is not.
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Stop", Exact = true })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start", Exact = true })).ToHaveCountAsync(0);
             await BrowserFixture.ScreenshotAsync(page, "homeserver-installed");
+            // The "Installing · done" card goes away once it has been seen.
+            await Assertions.Expect(homeserver.Operation).ToHaveCountAsync(0, new() { Timeout = 60_000 });
         }, _panel.Process);
     }
 
@@ -71,8 +81,8 @@ public sealed class InstallFromUiTests(BrowserFixture browser) : IClassFixture<B
             // the panel runs Synapse's module itself.
             await homeserver.ChooseImageAsync(noEntryPoint);
             await homeserver.InstallAsync();
+            await Assertions.Expect(homeserver.Step("admin")).ToHaveAttributeAsync("data-status", "done", new() { Timeout = 120_000 });
             await Assertions.Expect(homeserver.Health).ToHaveTextAsync("healthy", new() { Timeout = 120_000 });
-            await Assertions.Expect(homeserver.Step("admin")).ToHaveAttributeAsync("data-status", "done");
         }, _panel.Process);
 
         // Synapse runs as the official image's user, UID 991, not as root.

@@ -63,7 +63,7 @@ public sealed class SetupTests
         var responses = await Task.WhenAll(posts);
 
         (await factory.CountOwnersAsync()).ShouldBe(1);
-        responses.Count(r => r.Location()?.StartsWith("/account/security", StringComparison.Ordinal) == true).ShouldBe(1);
+        responses.Count(r => r.Location() == "/?welcome=1").ShouldBe(1);
         (await factory.CreateBrowserClient().GetAsync("/setup", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 }

@@ -38,6 +38,10 @@ public sealed partial class HomeserverInstaller(
         ("admin", "Create the panel's admin account"),
     ];
 
+    /// <summary>The install's steps for this database: SQLite has no database server to start.</summary>
+    public static IReadOnlyList<(string Key, string Title)> StepsFor(HomeserverDatabase database) =>
+        database == HomeserverDatabase.Postgres ? InstallSteps : [.. InstallSteps.Where(s => s.Key != "database")];
+
     public async Task InstallAsync(OperationContext progress, CancellationToken cancellationToken)
     {
         // A failure anywhere in here ends the operation; the operation then calls MarkFailedAsync.
@@ -113,8 +117,7 @@ public sealed partial class HomeserverInstaller(
     {
         if (d.Database != HomeserverDatabase.Postgres)
         {
-            progress.Skip("database", "SQLite: the database is a file in Synapse's volume.");
-            return;
+            return; // SQLite: the database is a file in Synapse's volume, and the step is not listed
         }
 
         progress.Start("database", "Starting PostgreSQL…");

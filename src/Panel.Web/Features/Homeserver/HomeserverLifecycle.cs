@@ -280,7 +280,9 @@ public sealed partial class HomeserverLifecycle(
 
         d.EnsureManaged();
         await docker.InspectAsync(names.Synapse, CancellationToken.None); // 503 now, not in the background, when Docker is gone
-        _ = operations.Start(kind, steps, (progress, ct) => work(d, progress, ct),
+        // The "database" steps are PostgreSQL's: a SQLite homeserver does not list them.
+        var shown = d.Database == HomeserverDatabase.Postgres ? steps : [.. steps.Where(s => s.Item1 != "database")];
+        _ = operations.Start(kind, shown, (progress, ct) => work(d, progress, ct),
             audit: new OperationAudit(actor, $"homeserver.{kind}", d.ServerName, auditDetails));
     }
 

@@ -143,6 +143,7 @@ public sealed partial class HomeserverReconciler(
             DateTimeOffset? next;
             string serverName;
             int attempt;
+            HomeserverDatabase database;
             await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
             {
                 var d = await db.Homeservers.SingleOrDefaultAsync(cancellationToken);
@@ -161,6 +162,7 @@ public sealed partial class HomeserverReconciler(
                 }
 
                 serverName = d.ServerName;
+                database = d.Database;
                 attempt = d.AutomaticInstallAttempts + 1;
             }
 
@@ -184,7 +186,7 @@ public sealed partial class HomeserverReconciler(
             }
 
             LogResuming(logger, serverName, attempt, HomeserverDeployment.MaxAutomaticInstallAttempts);
-            _ = homeserver.StartInstallOperation(serverName, AuditActor.System, $"resumed after an interruption (attempt {attempt} of {HomeserverDeployment.MaxAutomaticInstallAttempts})");
+            _ = homeserver.StartInstallOperation(serverName, database, AuditActor.System, $"resumed after an interruption (attempt {attempt} of {HomeserverDeployment.MaxAutomaticInstallAttempts})");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -158,15 +158,15 @@ public sealed class HomeserverService(
         }
 
         // The audit entry is written when the install ends, with its outcome.
-        _ = StartInstallOperation(serverName.Value, actor, $"{database}, image {image}, memory limit {new ByteSize(memory)}");
+        _ = StartInstallOperation(serverName.Value, database, actor, $"{database}, image {image}, memory limit {new ByteSize(memory)}");
     }
 
     /// <summary>
     /// Runs (or resumes) the install of the planned homeserver in the background; the task completes
     /// with it. A failure, whatever its cause, marks the install failed, so the wizard is offered again.
     /// </summary>
-    public Task StartInstallOperation(string serverName, AuditActor actor, string? details = null) =>
-        operations.Start("install", HomeserverInstaller.InstallSteps, installer.InstallAsync,
+    public Task StartInstallOperation(string serverName, HomeserverDatabase database, AuditActor actor, string? details = null) =>
+        operations.Start("install", HomeserverInstaller.StepsFor(database), installer.InstallAsync,
             audit: new OperationAudit(actor, "homeserver.install", serverName, details),
             onFailure: installer.MarkFailedAsync);
 

@@ -35,6 +35,9 @@ public sealed partial class DatabaseMaintenance(
     ILogger<DatabaseMaintenance> logger)
 {
     public const string Kind = "storage.vacuum";
+
+    // Tables at least this large are vacuumed one by one, with progress; the rest in one command.
+    private const long OneByOneBytes = 1 << 20;
     private static readonly TimeSpan RecentBackup = TimeSpan.FromHours(1);
 
     public async Task<VacuumPlan> PlanAsync(bool full, CancellationToken cancellationToken)
@@ -157,13 +160,24 @@ public sealed partial class DatabaseMaintenance(
         if (d.Database == HomeserverDatabase.Postgres)
         {
             var tables = await inspector.TablesAsync(d, ct, limit: int.MaxValue);
+            // Each command is a docker exec (a fraction of a second) and Synapse has some 200 tables,
+            // most of a few pages: one by one, they kept Synapse down ten times longer than a restart
+            // (P10). The large tables go one by one, with progress; the small ones in one command.
+            var large = tables.Where(t => t.Bytes >= OneByOneBytes).ToList();
+            var small = tables.Where(t => t.Bytes < OneByOneBytes).ToList();
             var total = Math.Max(1, tables.Sum(t => t.Bytes));
             long done = 0;
-            foreach (var (table, index) in tables.Select((t, i) => (t, i)))
+            foreach (var (table, index) in large.Select((t, i) => (t, i)))
             {
-                progress.Progress("vacuum", 100.0 * done / total, $"{table.Name} ({index + 1} of {tables.Count}, {new ByteSize(table.Bytes)})");
+                progress.Progress("vacuum", 100.0 * done / total, $"{table.Name} ({index + 1} of {large.Count + (small.Count > 0 ? 1 : 0)}, {new ByteSize(table.Bytes)})");
                 await database.ExecuteAsync(d, $"VACUUM (FULL, ANALYZE) \"{table.Name}\"", ct);
                 done += table.Bytes;
+            }
+
+            if (small.Count > 0)
+            {
+                progress.Progress("vacuum", 100.0 * done / total, $"the {small.Count} small tables together ({new ByteSize(small.Sum(t => t.Bytes))})");
+                await database.ExecuteAsync(d, "VACUUM (FULL, ANALYZE) " + string.Join(", ", small.Select(t => $"\"{t.Name}\"")), ct);
             }
         }
         else

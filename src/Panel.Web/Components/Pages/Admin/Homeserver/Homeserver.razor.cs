@@ -31,6 +31,12 @@ public sealed partial class Homeserver : PanelPageBase
 
     private bool Busy => _view?.Operation?.IsRunning == true;
 
+    private bool Installing => _view?.Operation is { Kind: "install", IsRunning: true };
+
+    // A running or failed operation shows; a finished one goes away after a short while (the page refreshes on a timer).
+    private bool ShowOperation => _view?.Operation is { } op
+        && (op.IsRunning || !op.Succeeded || op.FinishedAt > DateTimeOffset.UtcNow.AddSeconds(-30));
+
     // An install left "installing" with no operation running was interrupted (the panel stopped): the
     // reconciler resumes it after a back-off, and the wizard lets the owner resume it now.
     private bool ShowWizard => !Busy && (_deployment is null || _deployment.Phase is InstallPhase.Uninstalled or InstallPhase.Failed or InstallPhase.Installing);
