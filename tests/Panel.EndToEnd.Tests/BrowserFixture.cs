@@ -34,9 +34,15 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh context (cookies, storage) per visitor.</summary>
-    public async Task<IPage> NewPageAsync(string baseUrl)
+    public Task<IPage> NewPageAsync(string baseUrl) => NewPageAsync(baseUrl, 1280, 900);
+
+    /// <summary>A page in a fresh browser context of that size, in the system's light or dark mode.</summary>
+    public async Task<IPage> NewPageAsync(string baseUrl, int width, int height, bool dark = false)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = width, Height = height }, ColorScheme = dark ? ColorScheme.Dark : ColorScheme.Light,
+        });
         context.SetDefaultTimeout(20_000);
         return await context.NewPageAsync();
     }

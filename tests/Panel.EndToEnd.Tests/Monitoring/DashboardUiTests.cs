@@ -80,4 +80,79 @@ public sealed class DashboardUiTests(BrowserFixture browser, InstalledHomeserver
 
         violations.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task Every_page_is_screenshotted_at_desktop_and_phone_width_in_light_and_dark_mode_and_none_overflows_a_phone()
+    {
+        var invite = await hs.CreateInviteAsync(new() { MaxUses = 1 });
+        var problems = new List<string>();
+        foreach (var dark in new[] { false, true })
+        {
+            foreach (var (width, height) in new[] { (1366, 900), (390, 844) })
+            {
+                var page = await browser.NewPageAsync(hs.Process.BaseUrl, width, height, dark);
+                var mode = $"{width}-{(dark ? "dark" : "light")}";
+                async Task LookAsync(string path)
+                {
+                    var name = path.Trim('/').Replace('/', '-') is { Length: > 0 } n ? n[..Math.Min(n.Length, 20)] : "dashboard";
+                    await BrowserFixture.ScreenshotAsync(page, $"page-{name}-{mode}");
+                    try
+                    {
+                        await BrowserFixture.ShouldFitTheWidthAsync(page, width);
+                    }
+                    catch (Shouldly.ShouldAssertException e)
+                    {
+                        problems.Add($"{path} at {mode}: {e.Message}");
+                    }
+                }
+
+                await BrowserFixture.RunAsync(page, "every-page-" + mode, async () =>
+                {
+                    foreach (var path in new[] { "/account/login", "/donate", invite.Url })
+                    {
+                        await page.GotoAsync(path);
+                        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+                        await LookAsync(path.StartsWith("http", StringComparison.Ordinal) ? "/invite" : path);
+                    }
+
+                    await LoginPage.SignInAsOwnerAsync(page);
+                    foreach (var path in AdminPages.Concat(["/history", "/capacity"]))
+                    {
+                        await page.GotoAsync(path);
+                        await AdminPage.WaitForInteractiveAsync(page);
+                        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+                        await LookAsync(path);
+                    }
+                }, hs.Process);
+                await page.Context.CloseAsync();
+            }
+        }
+
+        problems.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task On_a_phone_the_bar_holds_one_line_and_the_menu_closes_after_choosing_a_page()
+    {
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl, 390, 844);
+        await BrowserFixture.RunAsync(page, "phone-menu", async () =>
+        {
+            await LoginPage.SignInAsOwnerAsync(page);
+            await AdminPage.WaitForInteractiveAsync(page);
+            // One line each: a wrapped title or "LOG OUT" is twice as tall as its line.
+            var title = page.Locator(".mud-appbar .mud-typography-h6").First;
+            (await title.BoundingBoxAsync())!.Height.ShouldBeLessThan(40, "the title on one line");
+            var logOut = page.GetByRole(AriaRole.Button, new() { Name = "Log out" });
+            await Assertions.Expect(logOut).ToBeVisibleAsync();
+            (await logOut.BoundingBoxAsync())!.Height.ShouldBeLessThan(50, "Log out on one line");
+
+            var drawer = page.Locator(".mud-drawer").First;
+            await page.GetByRole(AriaRole.Button, new() { Name = "Menu" }).ClickAsync();
+            await Assertions.Expect(drawer).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-drawer--open"));
+            await page.GetByRole(AriaRole.Link, new() { Name = "Users" }).ClickAsync();
+            await page.WaitForURLAsync(url => url.EndsWith("/users", StringComparison.Ordinal));
+            await Assertions.Expect(drawer).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-drawer--closed"));
+            await BrowserFixture.ScreenshotAsync(page, "phone-after-menu");
+        }, hs.Process);
+    }
 }
