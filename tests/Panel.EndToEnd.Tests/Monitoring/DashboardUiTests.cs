@@ -17,6 +17,11 @@ public sealed class DashboardUiTests(BrowserFixture browser, InstalledHomeserver
             await dashboard.WaitForInteractiveAsync();
             await dashboard.WaitForChartAsync();
             await Assertions.Expect(dashboard.SynapseMemory).Not.ToHaveTextAsync("–");
+            // A chart to look at: few ticks, the unit on its axis, the memory limit drawn.
+            var chart = page.GetByTestId("dashboard-chart");
+            await Assertions.Expect(chart).ToContainTextAsync("limit");
+            await Assertions.Expect(chart).ToContainTextAsync("MiB");
+            (await chart.Locator(".mud-charts-yaxis text").CountAsync()).ShouldBeInRange(2, 7);
             // The first-run list reads what exists: the homeserver is installed, the rest is still to do.
             await Assertions.Expect(page.GetByTestId("checklist-homeserver")).ToHaveAttributeAsync("data-done", "true");
             await Assertions.Expect(page.GetByTestId("checklist-backups")).ToHaveAttributeAsync("data-done", "false");
