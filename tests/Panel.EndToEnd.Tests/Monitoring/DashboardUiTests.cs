@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Panel.EndToEnd.Tests.Invites;
 using Panel.EndToEnd.Tests.Pages;
@@ -158,6 +159,29 @@ public sealed class DashboardUiTests(BrowserFixture browser, InstalledHomeserver
             await page.WaitForURLAsync(url => url.EndsWith("/users", StringComparison.Ordinal));
             await Assertions.Expect(drawer).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-drawer--closed"));
             await BrowserFixture.ScreenshotAsync(page, "phone-after-menu");
+        }, hs.Process);
+    }
+
+    [Fact]
+    public async Task Without_card_payments_the_donate_page_names_the_server_shows_its_costs_and_says_how_to_give()
+    {
+        var costs = new { currency = "eur", costLines = new[] { new { name = "VPS", amountMinor = 1500, period = "Monthly" } } };
+        (await hs.Api.Http.PutAsJsonAsync("/api/v1/donations/settings", costs, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl, 390, 844);
+        await BrowserFixture.RunAsync(page, "donate-without-stripe", async () =>
+        {
+            await page.GotoAsync("/donate");
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync($"Support {hs.ServerName}");
+            await Assertions.Expect(page.GetByText("VPS")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByTestId("no-way-to-give")).ToContainTextAsync($"ask the person who runs {hs.ServerName}");
+            await BrowserFixture.ScreenshotAsync(page, "donate-without-stripe");
+
+            // Other ways to give, set by the owner: the page leads somewhere.
+            var links = new { externalLinks = new[] { new { label = "Liberapay", url = "https://liberapay.com/example" } } };
+            (await hs.Api.Http.PutAsJsonAsync("/api/v1/donations/settings", links, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+            await page.ReloadAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Liberapay" })).ToHaveAttributeAsync("href", "https://liberapay.com/example");
+            await Assertions.Expect(page.GetByTestId("no-way-to-give")).ToHaveCountAsync(0);
         }, hs.Process);
     }
 }

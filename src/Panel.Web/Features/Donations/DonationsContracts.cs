@@ -5,7 +5,8 @@ namespace Panel.Web.Features.Donations;
 // The requests and views of donations: settings, checkout, the ledger and the public page.
 
 /// <summary>What the public donate page shows; shared between requests, so read it, never change it.</summary>
-public sealed record DonatePage(DonationSettings Settings, DonationSettingsView View, FundingReport Funding, IReadOnlyList<string> Supporters);
+/// <summary>What the public donate page shows; <c>ServerName</c> is null until a homeserver is installed or attached.</summary>
+public sealed record DonatePage(DonationSettings Settings, DonationSettingsView View, FundingReport Funding, IReadOnlyList<string> Supporters, string? ServerName = null);
 
 public sealed record DonationSettingsView(
     string Currency,

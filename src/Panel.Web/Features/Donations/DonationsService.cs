@@ -50,7 +50,8 @@ public sealed partial class DonationsService(
         }
 
         var settings = await GetSettingsAsync(cancellationToken);
-        var page = new DonatePage(settings, View(settings), await FundingAsync(settings, null, cancellationToken), await SupportersAsync(settings, cancellationToken));
+        var page = new DonatePage(settings, View(settings), await FundingAsync(settings, null, cancellationToken), await SupportersAsync(settings, cancellationToken),
+            (await homeserver.GetDeploymentAsync(cancellationToken))?.ServerName);
         _publicPage = new PublicSnapshot(version, now, page);
         return page;
     }
