@@ -49,6 +49,22 @@ public sealed class InstallFromUiTests(BrowserFixture browser) : IClassFixture<B
             await BrowserFixture.ScreenshotAsync(page, "homeserver-installed");
             // The "Installing · done" card goes away once it has been seen.
             await Assertions.Expect(homeserver.Operation).ToHaveCountAsync(0, new() { Timeout = 60_000 });
+
+            // The log hides the panel's own polls of Synapse unless asked, and filters by text.
+            var logs = page.GetByTestId("logs");
+            await page.GetByTestId("hide-polls").ClickAsync();
+            for (var tries = 0; !(await logs.TextContentAsync())!.Contains("server_version", StringComparison.Ordinal); tries++)
+            {
+                tries.ShouldBeLessThan(30, "the panel's version poll reaches Synapse's log within 30 s");
+                await page.WaitForTimeoutAsync(1000);
+                await page.GetByRole(AriaRole.Button, new() { Name = "Reload logs" }).ClickAsync();
+            }
+
+            await page.GetByTestId("hide-polls").ClickAsync();
+            await Assertions.Expect(logs).Not.ToContainTextAsync("server_version");
+            await page.GetByTestId("log-filter").FillAsync("Synapse");
+            await Assertions.Expect(page.GetByTestId("log-count")).Not.ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^0 of"));
+            await BrowserFixture.ScreenshotAsync(page, "homeserver-logs-filtered");
         }, _panel.Process);
     }
 
