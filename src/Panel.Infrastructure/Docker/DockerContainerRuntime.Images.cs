@@ -84,7 +84,7 @@ internal sealed partial class DockerContainerRuntime
         {
             throw new ImageUnavailableException(
                 $"The image {image} is not on this machine and could not be pulled ({error ?? "the registry did not deliver it"}). " +
-                "Load it with 'docker load', or build one from Debian packages with deploy/images/build-from-debian.sh and choose homeserver-panel/synapse:<version>.");
+                "Load it with 'docker load' on this machine, or build one from Debian packages with build-from-debian.sh (in the panel's source, under deploy/images) and choose homeserver-panel/synapse:<version>.");
         }
 
         LogPulled(logger, image);
