@@ -85,7 +85,7 @@ public sealed class HomeserverLifecycleTests
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         var problem = (await response.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!;
-        problem.Detail!.ShouldContain("hostname");
+        problem.Detail!.ShouldContain("has a space, '!'", Case.Sensitive, "the refusal names the characters that cannot be in a server name");
         (await panel.GetHomeserverAsync()).Phase.ShouldBeNull();
         (await DockerTestHelper.ContainersOfInstanceAsync(panel.Instance)).ShouldBeEmpty();
     }
