@@ -39,8 +39,10 @@ public sealed class PublicAddressService(IDbContextFactory<PanelDbContext> conte
         return await StoredAsync(cancellationToken) is { } stored ? View(stored, "panel") : View(requestBaseUrl.TrimEnd('/'), "request");
     }
 
-    public Task<PublicUrlView> ResolveAsync(HttpContext http, CancellationToken cancellationToken) =>
-        ResolveAsync($"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}", cancellationToken);
+    public Task<PublicUrlView> ResolveAsync(HttpContext http, CancellationToken cancellationToken) => ResolveAsync(RequestBase(http), cancellationToken);
+
+    /// <summary>The address a request came in at: its scheme, host and base path.</summary>
+    public static string RequestBase(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
 
     public async Task<PublicUrlView> SetAsync(string? url, string requestBaseUrl, AuditActor actor, CancellationToken cancellationToken)
     {
