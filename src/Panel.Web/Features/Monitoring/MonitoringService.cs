@@ -21,7 +21,12 @@ public sealed record ContainerSummary(
     long BlockReadBytes,
     long BlockWriteBytes,
     bool Live,
-    DateTimeOffset SampledAt);
+    DateTimeOffset SampledAt)
+{
+    /// <summary>The memory limit in MiB (one decimal), for a chart's limit line; null when the container has none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double? MemoryLimitMiB => MemoryLimitBytes > 0 ? Math.Round(MemoryLimitBytes / 1048576.0, 1) : null;
+}
 
 public sealed record MetricsSummary(IReadOnlyList<ContainerSummary> Containers, HostFigures Host, HomeserverFigures Homeserver);
 
