@@ -11,6 +11,9 @@ public class DomainException : Exception
     public DomainException(string message, Exception inner) : base(message, inner) { }
 
     public DomainException() { }
+
+    /// <summary>The raw text behind the message (an engine's or a server's own words), for those who want it; shown folded.</summary>
+    public string? Details { get; init; }
 }
 
 /// <summary>The thing asked for does not exist.</summary>

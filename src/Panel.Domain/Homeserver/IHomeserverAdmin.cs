@@ -49,7 +49,8 @@ public interface IHomeserverAdmin
 
     Task DeleteDeviceAsync(string userId, string deviceId, CancellationToken cancellationToken);
 
-    Task<int> CountJoinedRoomsAsync(string userId, CancellationToken cancellationToken);
+    /// <summary>The ids of the rooms a user has joined.</summary>
+    Task<IReadOnlyList<string>> ListJoinedRoomsAsync(string userId, CancellationToken cancellationToken);
 
     Task<MediaUsage> GetMediaUsageAsync(string userId, CancellationToken cancellationToken);
 
@@ -72,7 +73,8 @@ public interface IHomeserverAdmin
     /// Rooms the server knows, ordered on the server ("state_events", "joined_members", "joined_local_members", "name").
     /// Synapse orders counts largest first; <paramref name="descending"/> reverses its order.
     /// </summary>
-    Task<RoomPage> ListRoomsAsync(string orderBy, bool descending, int from, int limit, CancellationToken cancellationToken);
+    /// <summary>A page of rooms; <paramref name="search"/> matches a part of the name, or the whole alias or id.</summary>
+    Task<RoomPage> ListRoomsAsync(string orderBy, bool descending, int from, int limit, CancellationToken cancellationToken, string? search = null);
 
     /// <summary>
     /// A room's size by ID or alias: from this server when it knows the room, else from the public

@@ -83,8 +83,11 @@ internal sealed partial class DockerContainerRuntime
         if (error is not null || !await ImageExistsAsync(image, cancellationToken))
         {
             throw new ImageUnavailableException(
-                $"The image {image} is not on this machine and could not be pulled ({error ?? "the registry did not deliver it"}). " +
-                "Load it with 'docker load' on this machine, or build one from Debian packages with build-from-debian.sh (in the panel's source, under deploy/images) and choose homeserver-panel/synapse:<version>.");
+                $"The image {image} is not on this machine and could not be downloaded: {PullFailure.Reason(image, error)}. " +
+                "Choose an image that is already here (the list shows them), or load one with 'docker load' on this machine.")
+            {
+                Details = error ?? "The pull ended without the image.",
+            };
         }
 
         LogPulled(logger, image);

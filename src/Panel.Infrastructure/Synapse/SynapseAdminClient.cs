@@ -164,8 +164,9 @@ internal sealed partial class SynapseAdminClient(HttpClient http, HomeserverConn
     public async Task DeleteDeviceAsync(string userId, string deviceId, CancellationToken cancellationToken) =>
         (await SendRawAsync(HttpMethod.Delete, $"_synapse/admin/v2/users/{Uri.EscapeDataString(userId)}/devices/{Uri.EscapeDataString(deviceId)}", null, cancellationToken)).Dispose();
 
-    public async Task<int> CountJoinedRoomsAsync(string userId, CancellationToken cancellationToken) =>
-        (await SendAsync<JsonElement>(HttpMethod.Get, $"_synapse/admin/v1/users/{Uri.EscapeDataString(userId)}/joined_rooms", null, cancellationToken)).GetProperty("total").GetInt32();
+    public async Task<IReadOnlyList<string>> ListJoinedRoomsAsync(string userId, CancellationToken cancellationToken) =>
+        (await SendAsync<JsonElement>(HttpMethod.Get, $"_synapse/admin/v1/users/{Uri.EscapeDataString(userId)}/joined_rooms", null, cancellationToken))
+            .GetProperty("joined_rooms").EnumerateArray().Select(r => r.GetString()!).ToList();
 
     public async Task<MediaUsage> GetMediaUsageAsync(string userId, CancellationToken cancellationToken)
     {
@@ -237,10 +238,11 @@ internal sealed partial class SynapseAdminClient(HttpClient http, HomeserverConn
         (await SendRawAsync(HttpMethod.Post, "_synapse/admin/v1/send_server_notice",
             new { user_id = userId, content = new { msgtype = "m.text", body = text } }, cancellationToken)).Dispose();
 
-    public async Task<RoomPage> ListRoomsAsync(string orderBy, bool descending, int from, int limit, CancellationToken cancellationToken)
+    public async Task<RoomPage> ListRoomsAsync(string orderBy, bool descending, int from, int limit, CancellationToken cancellationToken, string? search = null)
     {
+        var filter = string.IsNullOrWhiteSpace(search) ? "" : "&search_term=" + Uri.EscapeDataString(search.Trim());
         var page = await SendAsync<JsonElement>(HttpMethod.Get,
-            $"_synapse/admin/v1/rooms?order_by={Uri.EscapeDataString(orderBy)}&dir={(descending ? "b" : "f")}&from={Math.Max(0, from)}&limit={Math.Clamp(limit, 1, 500)}", null, cancellationToken);
+            $"_synapse/admin/v1/rooms?order_by={Uri.EscapeDataString(orderBy)}&dir={(descending ? "b" : "f")}&from={Math.Max(0, from)}&limit={Math.Clamp(limit, 1, 500)}{filter}", null, cancellationToken);
         var rooms = page.GetProperty("rooms").EnumerateArray().Select(r => new RoomInfo(
             r.GetProperty("room_id").GetString()!,
             Str(r, "name"),

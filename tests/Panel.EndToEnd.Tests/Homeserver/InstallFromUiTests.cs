@@ -80,13 +80,30 @@ public sealed class InstallFromUiTests(BrowserFixture browser) : IClassFixture<B
             await new LoginPage(page).SignInAsync("owner", Password);
             await homeserver.OpenAsync();
             await homeserver.NameWithSqliteAsync("retry.example.test");
+
+            // An image that is not here and cannot be pulled (no registry answers): one message, in
+            // words, with the engine's own text folded under "details".
+            await homeserver.ChooseImageAsync("registry.invalid/synapse:none");
+            await homeserver.InstallAsync();
+            await Assertions.Expect(homeserver.InstallFailed).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            await Assertions.Expect(homeserver.Step("pull")).ToContainTextAsync("could not be downloaded: this machine cannot reach the registry registry.invalid");
+            await BrowserFixture.ScreenshotAsync(page, "homeserver-pull-failed");
+            await Assertions.Expect(page.GetByText("could not be downloaded")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.Locator("body")).Not.ToContainTextAsync("{\"message\"");
+            await Assertions.Expect(page.GetByText("The install has started")).ToHaveCountAsync(0);
+            var details = page.GetByTestId("failure-details");
+            await Assertions.Expect(details).Not.ToBeVisibleAsync();
+            await page.GetByText("Details", new() { Exact = true }).ClickAsync();
+            await Assertions.Expect(details).ToBeVisibleAsync();
+            await Assertions.Expect(details).ToContainTextAsync("registry.invalid");
+
             await homeserver.ChooseImageAsync(broken);
             await homeserver.InstallAsync();
 
             // The install fails (the image's command exits at once): the failure is said, the
             // wizard is back with the same settings, and the kept data can be deleted.
-            await Assertions.Expect(homeserver.InstallFailed).ToContainTextAsync("install again", new() { Timeout = 120_000 });
-            await Assertions.Expect(homeserver.Step("health")).ToContainTextAsync("Synapse stopped while starting");
+            await Assertions.Expect(homeserver.Step("health")).ToContainTextAsync("Synapse stopped while starting", new() { Timeout = 120_000 });
+            await Assertions.Expect(homeserver.InstallFailed).ToContainTextAsync("install again");
             await Assertions.Expect(homeserver.ImageNote).Not.ToBeVisibleAsync();
             await Assertions.Expect(homeserver.ServerName).ToHaveValueAsync("retry.example.test");
             await Assertions.Expect(homeserver.DeleteKeptData("retry.example.test")).ToBeVisibleAsync();

@@ -5,7 +5,7 @@ using Panel.EndToEnd.Tests.Pages;
 
 namespace Panel.EndToEnd.Tests.Monitoring;
 
-public sealed class DashboardUiTests(BrowserFixture browser, InstalledHomeserverFixture hs) : IClassFixture<BrowserFixture>, IClassFixture<InstalledHomeserverFixture>
+public sealed partial class DashboardUiTests(BrowserFixture browser, InstalledHomeserverFixture hs) : IClassFixture<BrowserFixture>, IClassFixture<InstalledHomeserverFixture>
 {
     [Fact]
     public async Task Dashboard_shows_a_chart_with_data_and_the_monitoring_page_its_figures()

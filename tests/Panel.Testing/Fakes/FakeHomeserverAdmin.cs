@@ -74,7 +74,7 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
 
     public Task<HomeserverUser?> GetUserAsync(string userId, CancellationToken cancellationToken) => Task.FromResult<HomeserverUser?>(null);
 
-    public Task<RoomPage> ListRoomsAsync(string orderBy, bool descending, int from, int limit, CancellationToken cancellationToken) => Task.FromResult(new RoomPage([], 0));
+    public Task<RoomPage> ListRoomsAsync(string orderBy, bool descending, int from, int limit, CancellationToken cancellationToken, string? search = null) => Task.FromResult(new RoomPage([], 0));
 
     public Task<IReadOnlyDictionary<string, long>?> GetRoomDatabaseSizesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyDictionary<string, long>?>(null);
 
@@ -92,7 +92,7 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
 
     public Task DeleteDeviceAsync(string userId, string deviceId, CancellationToken cancellationToken) => NotModelled<bool>();
 
-    public Task<int> CountJoinedRoomsAsync(string userId, CancellationToken cancellationToken) => Task.FromResult(0);
+    public Task<IReadOnlyList<string>> ListJoinedRoomsAsync(string userId, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
 
     public Task<MediaUsage> GetMediaUsageAsync(string userId, CancellationToken cancellationToken) => Task.FromResult(new MediaUsage(0, 0));
 

@@ -14,7 +14,7 @@ public enum StepStatus
 }
 
 /// <summary>One step; <see cref="StartedAt"/> and <see cref="FinishedAt"/> say how long it took (shown in the UI, read by the bench).</summary>
-public sealed record OperationStepView(string Key, string Title, StepStatus Status, double? Percent, string? Message, DateTimeOffset? StartedAt = null, DateTimeOffset? FinishedAt = null)
+public sealed record OperationStepView(string Key, string Title, StepStatus Status, double? Percent, string? Message, DateTimeOffset? StartedAt = null, DateTimeOffset? FinishedAt = null, string? Details = null)
 {
     public double? Seconds => StartedAt is { } s && FinishedAt is { } f ? Math.Round((f - s).TotalSeconds, 3) : null;
 }
@@ -114,7 +114,7 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
                     LogFailed(logger, kind, ex);
                 }
 
-                await FailAsync(state, kind, message, audit, onFailure);
+                await FailAsync(state, kind, message, audit, onFailure, (ex as DomainException)?.Details);
             }
             catch (OperationCanceledException)
             {
@@ -131,7 +131,7 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
         }, CancellationToken.None);
     }
 
-    private async Task FailAsync(OperationState state, string kind, string message, OperationAudit? audit, Func<string, CancellationToken, Task>? onFailure)
+    private async Task FailAsync(OperationState state, string kind, string message, OperationAudit? audit, Func<string, CancellationToken, Task>? onFailure, string? details = null)
     {
         if (onFailure is not null)
         {
@@ -149,10 +149,10 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
 
         if (audit is not null)
         {
-            await auditLog.RecordAsync(audit.Actor, audit.Action, audit.Target, AuditOutcome.Failure, message, CancellationToken.None);
+            await auditLog.RecordAsync(audit.Actor, audit.Action, audit.Target, AuditOutcome.Failure, details is null ? message : $"{message} Details: {details}", CancellationToken.None);
         }
 
-        state.FailRunningStep(message, clock.GetUtcNow());
+        state.FailRunningStep(message, details, clock.GetUtcNow());
         state.Finish(clock.GetUtcNow(), message);
     }
 
@@ -232,14 +232,14 @@ public sealed partial class HomeserverOperations(TimeProvider clock, IHostApplic
             }
         }
 
-        public void FailRunningStep(string message, DateTimeOffset at)
+        public void FailRunningStep(string message, string? details, DateTimeOffset at)
         {
             lock (_lock)
             {
                 var i = _steps.FindIndex(s => s.Status == StepStatus.Running);
                 if (i >= 0)
                 {
-                    _steps[i] = _steps[i] with { Status = StepStatus.Failed, Message = message, FinishedAt = at };
+                    _steps[i] = _steps[i] with { Status = StepStatus.Failed, Message = message, FinishedAt = at, Details = details };
                 }
             }
         }

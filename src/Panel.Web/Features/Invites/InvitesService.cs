@@ -44,6 +44,9 @@ public sealed record InviteView(
 public sealed record PublicInvite(string ServerName, string? Note, string Mode, string? Token, string HomeserverUrl);
 
 /// <summary>A new account: its ID, the address clients reach the homeserver at, the rooms it was put in, and what went wrong on the way.</summary>
+/// <summary>The invite a user redeemed: which one, its note, and when.</summary>
+public sealed record InviteUse(Guid InviteId, string? Note, DateTimeOffset RedeemedAt);
+
 public sealed record Redemption(string UserId, string HomeserverUrl, IReadOnlyList<string> Warnings, IReadOnlyList<WelcomeRoom> Rooms);
 
 /// <summary>The invite exists but can no longer be used (expired, used up or revoked): HTTP 410.</summary>
@@ -147,6 +150,17 @@ public sealed partial class InvitesService(
             var view = ToView(i, secrets.Unprotect(i.CodeProtected), panelBaseUrl, usedBy[i.Id].ToList());
             return tokenPending.TryGetValue(i.Id, out var pending) ? view with { Pending = pending } : view;
         }).ToList();
+    }
+
+    /// <summary>The invite a user signed up with, if they came through one: its note and when it was used.</summary>
+    public async Task<InviteUse?> FindUseAsync(string userId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var use = await db.InviteRedemptions.AsNoTracking()
+            .Where(r => r.UserId == userId && r.Status == RedemptionStatus.Completed)
+            .Join(db.Invites.AsNoTracking(), r => r.InviteId, i => i.Id, (r, i) => new { i.Id, i.Note, r.StartedAt })
+            .FirstOrDefaultAsync(cancellationToken);
+        return use is null ? null : new InviteUse(use.Id, use.Note, use.StartedAt);
     }
 
     public async Task RevokeAsync(Guid id, AuditActor actor, CancellationToken cancellationToken)

@@ -126,15 +126,20 @@ public sealed partial class HomeserverFiguresCollector(
     TimeProvider clock,
     ILogger<HomeserverFiguresCollector> logger)
 {
+    // Sizes cost a du and a database query: every few minutes. Counts are two admin calls, and a count
+    // older than the Rooms page beside it reads as wrong ("Rooms 1" with two rooms listed).
     private static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan CountsMaxAge = TimeSpan.FromSeconds(10);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private HomeserverFigures _cached = new(null, null, null, null, null, null, "Not measured yet.");
+    private DateTimeOffset _countsAt = DateTimeOffset.MinValue;
 
     public HomeserverFigures Cached => _cached;
 
     public async Task<HomeserverFigures> GetAsync(bool refresh, CancellationToken cancellationToken)
     {
-        if (!refresh && _cached.MeasuredAt is { } at && clock.GetUtcNow() - at < MaxAge)
+        var now = clock.GetUtcNow();
+        if (!refresh && _cached.MeasuredAt is { } at && now - at < MaxAge && now - _countsAt < CountsMaxAge)
         {
             return _cached;
         }
@@ -142,7 +147,9 @@ public sealed partial class HomeserverFiguresCollector(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            _cached = await MeasureAsync(cancellationToken);
+            var sizesFresh = !refresh && _cached.MeasuredAt is { } measured && clock.GetUtcNow() - measured < MaxAge;
+            _cached = await MeasureAsync(sizesFresh ? _cached : null, cancellationToken);
+            _countsAt = clock.GetUtcNow();
             return _cached;
         }
         finally
@@ -151,7 +158,19 @@ public sealed partial class HomeserverFiguresCollector(
         }
     }
 
-    private async Task<HomeserverFigures> MeasureAsync(CancellationToken cancellationToken)
+    /// <summary>Counts the rooms now, and keeps the count for the dashboard: the one place rooms are counted.</summary>
+    public async Task<int> CountRoomsAsync(CancellationToken cancellationToken)
+    {
+        var rooms = await CountRoomsAsync(await homeserver.GetAdminAsync(cancellationToken), cancellationToken);
+        _cached = _cached with { Rooms = rooms };
+        return rooms;
+    }
+
+    private static async Task<int> CountRoomsAsync(IHomeserverAdmin admin, CancellationToken cancellationToken) =>
+        (await admin.ListRoomsAsync("name", false, 0, 1, cancellationToken)).Total;
+
+    /// <summary>Measures the counts, and the sizes too unless <paramref name="sizes"/> still holds fresh ones.</summary>
+    private async Task<HomeserverFigures> MeasureAsync(HomeserverFigures? sizes, CancellationToken cancellationToken)
     {
         var d = await homeserver.GetDeploymentAsync(cancellationToken);
         if (d is not { Phase: InstallPhase.Installed })
@@ -159,14 +178,13 @@ public sealed partial class HomeserverFiguresCollector(
             return new HomeserverFigures(null, null, null, null, null, clock.GetUtcNow(), "No homeserver is installed.");
         }
 
-        long? dbBytes = null, mediaBytes = null;
         int? users = null, rooms = null, daily = null;
         var problems = new List<string>();
         try
         {
             var admin = homeserver.CreateAdmin(d);
             users = (await admin.ListUsersAsync(new UserQuery(Limit: 1, IncludeGuests: false), cancellationToken)).Total;
-            rooms = (await admin.ListRoomsAsync("name", false, 0, 1, cancellationToken)).Total;
+            rooms = await CountRoomsAsync(admin, cancellationToken);
             daily = (await Capacity.ShapeReader.ActiveUsersAsync(admin, clock.GetUtcNow().AddDays(-1), d.AdminUserId, cancellationToken)).Count;
         }
         catch (Exception e) when (e is DomainException or HttpRequestException)
@@ -174,33 +192,44 @@ public sealed partial class HomeserverFiguresCollector(
             problems.Add("The admin API did not answer: " + e.Message);
         }
 
-        if (d.Mode == HomeserverMode.Managed)
+        if (sizes is not null)
+        {
+            return sizes with { Users = users, Rooms = rooms, DailyActiveUsers = daily, Problem = problems.Count == 0 ? sizes.Problem : string.Join(" ", problems) };
+        }
+
+        var (dbBytes, mediaBytes) = await MeasureSizesAsync(d, problems, cancellationToken);
+        return new HomeserverFigures(dbBytes, mediaBytes, users, rooms, daily, clock.GetUtcNow(), problems.Count == 0 ? null : string.Join(" ", problems));
+    }
+
+    private async Task<(long? Database, long? Media)> MeasureSizesAsync(HomeserverDeployment d, List<string> problems, CancellationToken cancellationToken)
+    {
+        long? dbBytes = null, mediaBytes = null;
+        if (d.Mode != HomeserverMode.Managed)
+        {
+            problems.Add("Database and media sizes are only measured for a homeserver the panel runs.");
+            return (null, null);
+        }
+
+        try
         {
             try
             {
-                try
-                {
-                    dbBytes = await database.SizeAsync(d, cancellationToken);
-                }
-                catch (DomainException e)
-                {
-                    // As before the database helper: a size that cannot be read is unknown, and the media are still measured.
-                    LogMeasureFailed(logger, d.Database == HomeserverDatabase.Postgres ? names.Postgres : names.Synapse, e.Message);
-                }
-
-                mediaBytes = await ExecNumberAsync(names.Synapse, ["sh", "-c", "du -sb /data/media_store 2>/dev/null | cut -f1 || echo 0"], cancellationToken);
+                dbBytes = await database.SizeAsync(d, cancellationToken);
             }
-            catch (Exception e) when (e is DomainException or ContainerRuntimeUnavailableException)
+            catch (DomainException e)
             {
-                problems.Add("The sizes could not be read: " + e.Message);
+                // As before the database helper: a size that cannot be read is unknown, and the media are still measured.
+                LogMeasureFailed(logger, d.Database == HomeserverDatabase.Postgres ? names.Postgres : names.Synapse, e.Message);
             }
+
+            mediaBytes = await ExecNumberAsync(names.Synapse, ["sh", "-c", "du -sb /data/media_store 2>/dev/null | cut -f1 || echo 0"], cancellationToken);
         }
-        else
+        catch (Exception e) when (e is DomainException or ContainerRuntimeUnavailableException)
         {
-            problems.Add("Database and media sizes are only measured for a homeserver the panel runs.");
+            problems.Add("The sizes could not be read: " + e.Message);
         }
 
-        return new HomeserverFigures(dbBytes, mediaBytes, users, rooms, daily, clock.GetUtcNow(), problems.Count == 0 ? null : string.Join(" ", problems));
+        return (dbBytes, mediaBytes);
     }
 
     private async Task<long?> ExecNumberAsync(string container, IReadOnlyList<string> command, CancellationToken cancellationToken)

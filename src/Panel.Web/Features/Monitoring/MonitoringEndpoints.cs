@@ -53,8 +53,8 @@ internal static class MonitoringEndpoints
             .RequireAuthorization(PanelPolicies.ApiOwner).WithTags("Monitoring").WithSummary("Change when alerts are raised and whom they notify");
 
         var rooms = api.MapGroup("/rooms").WithTags("Rooms");
-        rooms.MapGet("/", (RoomsService service, string? orderBy, int? from, int? limit, CancellationToken ct) => service.ListAsync(orderBy, from ?? 0, limit ?? 50, ct))
-            .WithSummary("Rooms ranked by cost (orderBy stateEvents, joinedMembers, localMembers or size)");
+        rooms.MapGet("/", (RoomsService service, string? orderBy, int? from, int? limit, string? search, CancellationToken ct) => service.ListAsync(orderBy, from ?? 0, limit ?? 50, ct, search))
+            .WithSummary("Rooms ranked by cost (orderBy stateEvents, joinedMembers, localMembers or size; search: part of a name, or a whole alias or room id)");
         rooms.MapPost("/{roomId}/purge", async (string roomId, PurgeRequest? body, RoomsService service, ActorContext actor, CancellationToken ct) =>
                 await PurgeAsync(roomId, body ?? new PurgeRequest(), service, actor, ct))
             .RequireAuthorization(PanelPolicies.ApiOwner)

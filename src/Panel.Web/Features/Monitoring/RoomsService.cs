@@ -72,7 +72,7 @@ public sealed partial class RoomsService(
 
     public RoomOperation? GetOperation(Guid id) => _operations.TryGetValue(id, out var op) ? op : null;
 
-    public async Task<RoomList> ListAsync(string? orderBy, int from, int limit, CancellationToken cancellationToken)
+    public async Task<RoomList> ListAsync(string? orderBy, int from, int limit, CancellationToken cancellationToken, string? search = null)
     {
         if (limit is < 1 or > MaxLimit || from < 0)
         {
@@ -88,6 +88,11 @@ public sealed partial class RoomsService(
             _ => throw new DomainException("orderBy must be stateEvents, joinedMembers, localMembers or size."),
         };
 
+        if (search is { Length: > 255 })
+        {
+            throw new DomainException("The search text is too long.");
+        }
+
         var admin = await homeserver.GetAdminAsync(cancellationToken);
         await RefreshPlannerStatisticsAsync(cancellationToken);
         var sizes = await admin.GetRoomDatabaseSizesAsync(cancellationToken);
@@ -101,20 +106,23 @@ public sealed partial class RoomsService(
             }
 
             // Synapse cannot sort by size itself: take the rooms it reports sizes for, biggest first.
-            var all = await admin.ListRoomsAsync("state_events", false, 0, MaxLimit, cancellationToken);
+            var all = await admin.ListRoomsAsync("state_events", false, 0, MaxLimit, cancellationToken, search);
             rooms = all.Rooms.Select(r => ToCost(r, sizes)).OrderByDescending(r => r.DatabaseBytes ?? 0).Skip(from).Take(limit).ToList();
             total = all.Total;
         }
         else
         {
             // Synapse's own order for these counts is already largest first ("dir=f").
-            var page = await admin.ListRoomsAsync(order, false, from, limit, cancellationToken);
+            var page = await admin.ListRoomsAsync(order, false, from, limit, cancellationToken, search);
             rooms = page.Rooms.Select(r => ToCost(r, sizes)).ToList();
             total = page.Total;
         }
 
         return new RoomList(rooms, total, sizes is not null, orderBy ?? "stateEvents");
     }
+
+    /// <summary>How many rooms the server has: one cheap call, for pages that reload when it changes.</summary>
+    public Task<int> CountAsync(CancellationToken cancellationToken) => figures.CountRoomsAsync(cancellationToken);
 
     /// <summary>The time a purge goes up to: the one given, or now less some days.</summary>
     public DateTimeOffset PurgePoint(DateTimeOffset? before, int olderThanDays) =>

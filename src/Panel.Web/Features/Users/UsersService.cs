@@ -18,11 +18,15 @@ public sealed record UserRow(
     DateTimeOffset? CreatedAt,
     DateTimeOffset? LastSeenAt,
     bool BridgePuppet,
-    bool Protected);
+    bool Protected,
+    int? Sessions = null);
 
 public sealed record UserList(IReadOnlyList<UserRow> Users, int Total, int? NextFrom);
 
-public sealed record UserDetails(UserRow User, IReadOnlyList<UserDevice> Devices, int JoinedRooms, MediaUsage Media);
+public sealed record UserDetails(UserRow User, IReadOnlyList<UserDevice> Devices, int JoinedRooms, MediaUsage Media, IReadOnlyList<JoinedRoom> Rooms);
+
+/// <summary>A room a user is in, named as the Rooms page names it.</summary>
+public sealed record JoinedRoom(string RoomId, string? Name);
 
 public sealed record CreateUserRequest(string? Username, string? DisplayName, string? Password, bool Admin);
 
@@ -62,7 +66,17 @@ public sealed class UsersService(HomeserverAccess homeserver, ISecretProtector s
 
         var (admin, reserved, _) = await ContextAsync(cancellationToken);
         var page = await admin.ListUsersAsync(query, cancellationToken);
-        return new UserList(page.Users.Select(u => ToRow(u, reserved)).ToList(), page.Total, page.NextFrom);
+        var rows = new List<UserRow>(page.Users.Count);
+        foreach (var row in page.Users.Select(u => ToRow(u, reserved)))
+        {
+            // Synapse's "last seen" comes from client IPs, which it forgets after 28 days and writes a few
+            // seconds late: a friend who just signed in read "never". Their devices remember longer.
+            rows.Add(row is { LastSeenAt: null, Deactivated: false, BridgePuppet: false }
+                ? WithDevices(row, await admin.ListDevicesAsync(row.UserId, cancellationToken))
+                : row);
+        }
+
+        return new UserList(rows, page.Total, page.NextFrom);
     }
 
     public async Task<UserDetails> GetAsync(string userIdOrName, CancellationToken cancellationToken)
@@ -71,10 +85,29 @@ public sealed class UsersService(HomeserverAccess homeserver, ISecretProtector s
         var userId = Normalize(userIdOrName, d.ServerName);
         var user = await admin.GetUserAsync(userId, cancellationToken) ?? throw new NotFoundException($"There is no user {userId}.");
         var devices = admin.ListDevicesAsync(userId, cancellationToken);
-        var rooms = admin.CountJoinedRoomsAsync(userId, cancellationToken);
+        var joined = admin.ListJoinedRoomsAsync(userId, cancellationToken);
         var media = admin.GetMediaUsageAsync(userId, cancellationToken);
-        return new UserDetails(ToRow(user, reserved), await devices, await rooms, await media);
+        var roomIds = await joined;
+        var rooms = roomIds.Take(RoomsShown).Select(id => new JoinedRoom(id, null)).ToList();
+        if (roomIds.Count > 0)
+        {
+            // One page of the server's rooms names them all on a small server; the rest keep their ids.
+            var names = (await admin.ListRoomsAsync("name", false, 0, RoomsShown * 2, cancellationToken)).Rooms
+                .ToDictionary(r => r.RoomId, r => r.Name ?? r.CanonicalAlias, StringComparer.Ordinal);
+            rooms = rooms.Select(r => r with { Name = names.GetValueOrDefault(r.RoomId) }).OrderBy(r => r.Name ?? "~" + r.RoomId, StringComparer.OrdinalIgnoreCase).ToList();
+        }
+
+        var list = await devices;
+        return new UserDetails(WithDevices(ToRow(user, reserved), list), list, roomIds.Count, await media, rooms);
     }
+
+    private const int RoomsShown = 50;
+
+    private static UserRow WithDevices(UserRow row, IReadOnlyList<UserDevice> devices) => row with
+    {
+        LastSeenAt = new[] { row.LastSeenAt }.Concat(devices.Select(d => d.LastSeenAt)).Max(),
+        Sessions = devices.Count,
+    };
 
     public async Task<CreatedUser> CreateAsync(CreateUserRequest request, AuditActor actor, CancellationToken cancellationToken)
     {

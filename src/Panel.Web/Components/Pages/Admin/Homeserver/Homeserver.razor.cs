@@ -86,7 +86,7 @@ public sealed partial class Homeserver : PanelPageBase
         {
             await Service.InstallAsync(request, await Actors.GetAsync(), PageToken);
             await RefreshAsync();
-        }, "The install has started.");
+        }); // No "started" notice: the operation's steps appear at once, and a quick failure would sit beside a green word.
 
     private Task AttachAsync(AttachRequest request) =>
         RunAsync(async () =>
