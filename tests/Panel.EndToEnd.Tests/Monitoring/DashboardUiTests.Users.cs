@@ -108,4 +108,34 @@ public sealed partial class DashboardUiTests
             await page.Context.CloseAsync();
         }
     }
+
+    [Fact]
+    public async Task On_a_phone_the_live_charts_time_labels_do_not_overlap_and_in_dark_mode_the_grid_is_dim()
+    {
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl, 390, 844, dark: true);
+        await BrowserFixture.RunAsync(page, "phone-chart", async () =>
+        {
+            await LoginPage.SignInAsOwnerAsync(page);
+            var monitoring = new MonitoringPage(page);
+            await monitoring.OpenAsync();
+            await Assertions.Expect(monitoring.MemoryChartLines.First).ToBeAttachedAsync(new() { Timeout = 20_000 });
+            var labels = await page.EvaluateAsync<double[][]>(@"() => [...document.querySelectorAll('.time-chart .mud-charts-xaxis')]
+                .filter(t => t.textContent.trim().length > 0).map(t => { const r = t.getBoundingClientRect(); return [r.top, r.left, r.right]; })");
+            labels.Length.ShouldBeGreaterThan(1);
+            foreach (var row in labels.GroupBy(l => Math.Round(l[0])))
+            {
+                var ordered = row.OrderBy(l => l[1]).ToList();
+                for (var i = 1; i < ordered.Count; i++)
+                {
+                    ordered[i][1].ShouldBeGreaterThan(ordered[i - 1][2] + 2, "time labels on one axis keep apart");
+                }
+            }
+
+            // The grid in the theme's line colour, not MudBlazor's fixed light grey.
+            var strokes = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('.time-chart .mud-charts-gridlines-yaxis path')].map(p => getComputedStyle(p).stroke)");
+            strokes.ShouldNotBeEmpty();
+            strokes.ShouldAllBe(s => s.StartsWith("rgba(255, 255, 255, 0.1", StringComparison.Ordinal)); // white at 12 %
+            await BrowserFixture.ScreenshotAsync(page, "phone-chart-dark");
+        }, hs.Process);
+    }
 }
