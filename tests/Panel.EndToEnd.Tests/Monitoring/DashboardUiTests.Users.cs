@@ -49,6 +49,14 @@ public sealed partial class DashboardUiTests
             var rows = page.GetByTestId("rooms-table").Locator("tbody tr");
             await Assertions.Expect(rows).ToHaveCountAsync(1);
             await Assertions.Expect(rows.First).ToContainTextAsync("Dana's corner");
+
+            // Another friend signs up while the list is open: their row comes without a reload.
+            await page.GotoAsync("/users");
+            await AdminPage.WaitForInteractiveAsync(page);
+            await Assertions.Expect(page.GetByTestId("users-table")).ToContainTextAsync(userId);
+            var next = await hs.CreateInviteAsync(new CreateInviteRequest { MaxUses = 1 });
+            (await hs.RedeemAsync(next.Code, "erin", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Created);
+            await Assertions.Expect(page.GetByTestId("users-table")).ToContainTextAsync($"@erin:{hs.ServerName}", new() { Timeout = 10_000 });
         }, hs.Process);
     }
 
