@@ -58,6 +58,59 @@ public sealed class MatrixClient(string baseUrl) : IDisposable
             .ToList();
     }
 
+    /// <summary>Reports a message to the server's admins, as a client's "Report" menu does.</summary>
+    public async Task ReportAsync(string roomId, string eventId, string reason, int? score = null) =>
+        await PostAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/report/{Uri.EscapeDataString(eventId)}",
+            score is null ? new { reason } : new { reason, score });
+
+    /// <summary>An event's content as this user sees it (empty once redacted).</summary>
+    public async Task<JsonElement> EventContentAsync(string roomId, string eventId) =>
+        (await GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/event/{Uri.EscapeDataString(eventId)}")).GetProperty("content");
+
+    /// <summary>
+    /// Waits for a server notice that contains <paramref name="text"/>: long-polls sync, joins the
+    /// notices room it is invited to, and reads the rooms it is in. Returns the notice.
+    /// </summary>
+    public async Task<string> WaitForNoticeAsync(string text, TimeSpan timeout)
+    {
+        string? since = null;
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            var sync = await GetAsync("/_matrix/client/v3/sync?timeout=5000" + (since is null ? "" : "&since=" + Uri.EscapeDataString(since)));
+            since = sync.GetProperty("next_batch").GetString();
+            if (sync.TryGetProperty("rooms", out var rooms) && rooms.TryGetProperty("invite", out var invites))
+            {
+                foreach (var room in invites.EnumerateObject())
+                {
+                    await JoinAsync(room.Name);
+                }
+            }
+
+            foreach (var room in await JoinedRoomsAsync())
+            {
+                if ((await RecentTextsAsync(room)).FirstOrDefault(t => t.Contains(text, StringComparison.Ordinal)) is { } notice)
+                {
+                    return notice;
+                }
+            }
+        }
+
+        throw new TimeoutException($"No server notice with '{text}' reached {UserId} within {timeout.TotalSeconds:0} s.");
+    }
+
+    /// <summary>How many of the messages in this user's rooms contain <paramref name="text"/>.</summary>
+    public async Task<int> CountTextsAsync(string text)
+    {
+        var count = 0;
+        foreach (var room in await JoinedRoomsAsync())
+        {
+            count += (await RecentTextsAsync(room, 200)).Count(t => t.Contains(text, StringComparison.Ordinal));
+        }
+
+        return count;
+    }
+
     public async Task<JsonElement> GetAsync(string path) => await ReadAsync(await _http.GetAsync(path), path);
 
     public async Task<JsonElement> PostAsync(string path, object body) => await ReadAsync(await _http.PostAsJsonAsync(path, body), path);

@@ -9,7 +9,10 @@ public static class PanelRoles
     public const string Owner = "Owner";
     public const string Admin = "Admin";
 
-    public static IReadOnlyList<string> All { get; } = [Owner, Admin];
+    /// <summary>Acts on reports and abuse (Moderation page and API), and nothing else: no server, no settings.</summary>
+    public const string Moderator = "Moderator";
+
+    public static IReadOnlyList<string> All { get; } = [Owner, Admin, Moderator];
 }
 
 /// <summary>The password rules for panel accounts.</summary>

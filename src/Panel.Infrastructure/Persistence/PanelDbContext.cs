@@ -71,6 +71,8 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
 
     public DbSet<Panel.Domain.Site.SiteSettings> SiteSettings => Set<Panel.Domain.Site.SiteSettings>();
 
+    public DbSet<Panel.Domain.Moderation.ModerationState> ModerationState => Set<Panel.Domain.Moderation.ModerationState>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -27,12 +27,20 @@ internal sealed partial class SynapseAdminClient
         return new RoomEventsPage(events, next);
     }
 
-    public async Task SendStateAsUserAsync(string userId, string roomId, string eventType, JsonObject content, CancellationToken cancellationToken)
+    public Task SendStateAsUserAsync(string userId, string roomId, string eventType, JsonObject content, CancellationToken cancellationToken) =>
+        AsUserAsync(userId, async token =>
+            (await SendRawAsync(HttpMethod.Put, $"_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/{Uri.EscapeDataString(eventType)}/", content, cancellationToken, token)).Dispose(),
+            cancellationToken);
+
+    /// <summary>
+    /// Does one thing as a local user: the panel's own token when it is the panel's account, else a
+    /// five-minute session the admin API makes for them, logged out at once afterwards.
+    /// </summary>
+    internal async Task AsUserAsync(string userId, Func<string?, Task> action, CancellationToken cancellationToken)
     {
-        var path = $"_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state/{Uri.EscapeDataString(eventType)}/";
         if (userId == await WhoAmIAsync(cancellationToken))
         {
-            (await SendRawAsync(HttpMethod.Put, path, content, cancellationToken)).Dispose();
+            await action(null);
             return;
         }
 
@@ -41,7 +49,7 @@ internal sealed partial class SynapseAdminClient
         var token = login.GetProperty("access_token").GetString()!;
         try
         {
-            (await SendRawAsync(HttpMethod.Put, path, content, cancellationToken, token)).Dispose();
+            await action(token);
         }
         finally
         {

@@ -17,7 +17,7 @@ internal static class CoreApi
     /// <summary>A new token: <c>token</c> is its text, shown this once.</summary>
     public sealed record CreatedToken(Guid Id, string Name, string Hint, string Token);
 
-    public sealed record CreateAccountRequest(string? UserName, string? Email, string? Password);
+    public sealed record CreateAccountRequest(string? UserName, string? Email, string? Password, string? Role = null);
 
     public static RouteGroupBuilder MapCoreApi(this RouteGroupBuilder api)
     {
@@ -51,19 +51,19 @@ internal static class CoreApi
 
         var accounts = api.MapGroup("/accounts").WithTags("Panel accounts").RequireAuthorization(PanelPolicies.ApiOwner);
         accounts.MapGet("/", (PanelAccountService service, CancellationToken ct) => service.ListAsync(ct))
-            .WithSummary("The Owner and the Admins of the panel");
+            .WithSummary("The Owner, the Admins and the Moderators of the panel");
         accounts.MapPost("/", async (CreateAccountRequest body, PanelAccountService service, ActorContext actor, CancellationToken ct) =>
             {
-                var created = await service.CreateAdminAsync(body.UserName ?? "", body.Email, body.Password ?? "", await actor.GetAsync(), ct);
+                var created = await service.CreateAccountAsync(body.UserName ?? "", body.Email, body.Password ?? "", body.Role, await actor.GetAsync(), ct);
                 return TypedResults.Created($"/api/v1/accounts/{created.Id}", created);
             })
-            .WithSummary("Add an Admin");
+            .WithSummary("Add an Admin, or a Moderator (role: Moderator) who can only act on reports and abuse");
         accounts.MapDelete("/{id}", async (string id, PanelAccountService service, ActorContext actor, CancellationToken ct) =>
             {
                 await service.DeleteAsync(id, await actor.GetAsync(), ct);
                 return TypedResults.NoContent();
             })
-            .WithSummary("Remove an Admin");
+            .WithSummary("Remove an Admin or a Moderator");
 
         var security = api.MapGroup("/security").WithTags("Security").RequireAuthorization(PanelPolicies.ApiOwner);
         security.MapGet("/settings", (SecurityPolicy policy, CancellationToken ct) => policy.GetAsync(ct))

@@ -39,8 +39,10 @@ internal static class OpenApiSetup
                 operation.Extensions[PublicExtension] = new JsonNodeExtension(JsonValue.Create(isPublic));
                 if (!isPublic)
                 {
-                    var ownerOnly = metadata.OfType<IAuthorizeData>().Any(a => a.Policy == PanelPolicies.ApiOwner);
-                    operation.Extensions[RoleExtension] = new JsonNodeExtension(JsonValue.Create(ownerOnly ? "Owner" : "Admin"));
+                    // The most demanding policy on the endpoint or its groups names the role.
+                    var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).ToList();
+                    var role = policies.Contains(PanelPolicies.ApiOwner) ? "Owner" : policies.Contains(PanelPolicies.ApiAdmin) ? "Admin" : "Moderator";
+                    operation.Extensions[RoleExtension] = new JsonNodeExtension(JsonValue.Create(role));
                 }
 
                 return Task.CompletedTask;

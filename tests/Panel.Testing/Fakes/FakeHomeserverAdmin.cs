@@ -136,6 +136,37 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
 
     public Task<HomeserverMedia?> DownloadMediaAsync(string mxcUri, CancellationToken cancellationToken) => NotModelled<HomeserverMedia?>();
 
+    // Moderation: an empty report queue (the report watcher looks at it); the actions are tested on the real Synapse.
+    public Task<Panel.Domain.Moderation.EventReportPage> ListEventReportsAsync(int from, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(new Panel.Domain.Moderation.EventReportPage([], 0));
+
+    public Task<Panel.Domain.Moderation.EventReportDetails?> GetEventReportAsync(long id, CancellationToken cancellationToken) =>
+        Task.FromResult<Panel.Domain.Moderation.EventReportDetails?>(null);
+
+    public Task DeleteEventReportAsync(long id, CancellationToken cancellationToken) => NotModelled<bool>();
+
+    public Task RedactEventAsync(string roomId, string eventId, string asUserId, string? reason, CancellationToken cancellationToken) => NotModelled<bool>();
+
+    public Task BlockRoomAsync(string roomId, bool block, CancellationToken cancellationToken) => NotModelled<bool>();
+
+    public Task<string> StartRedactUserEventsAsync(string userId, string? reason, int limit, CancellationToken cancellationToken) => NotModelled<string>();
+
+    public Task<Panel.Domain.Moderation.RedactionStatus> GetRedactionStatusAsync(string redactionId, CancellationToken cancellationToken) => NotModelled<Panel.Domain.Moderation.RedactionStatus>();
+
+    public Task QuarantineMediaAsync(string serverName, string mediaId, CancellationToken cancellationToken) => NotModelled<bool>();
+
+    public Task<int> QuarantineRoomMediaAsync(string roomId, CancellationToken cancellationToken) => NotModelled<int>();
+
+    public Task<int> QuarantineUserMediaAsync(string userId, CancellationToken cancellationToken) => NotModelled<int>();
+
+    public Task<IReadOnlyList<Panel.Domain.Moderation.MediaItem>> ListUserMediaAsync(string userId, CancellationToken cancellationToken) => NotModelled<IReadOnlyList<Panel.Domain.Moderation.MediaItem>>();
+
+    public Task SetShadowBanAsync(string userId, bool banned, CancellationToken cancellationToken) => NotModelled<bool>();
+
+    public Task<Panel.Domain.Moderation.RateLimitOverride?> GetRateLimitAsync(string userId, CancellationToken cancellationToken) => NotModelled<Panel.Domain.Moderation.RateLimitOverride?>();
+
+    public Task SetRateLimitAsync(string userId, Panel.Domain.Moderation.RateLimitOverride? limit, CancellationToken cancellationToken) => NotModelled<bool>();
+
     private static Task<T> NotModelled<T>([System.Runtime.CompilerServices.CallerMemberName] string member = "") =>
         throw new NotSupportedException($"The fake homeserver does not model {member}; test it against the real Synapse image.");
 }

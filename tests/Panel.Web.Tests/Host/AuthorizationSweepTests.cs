@@ -60,11 +60,34 @@ public sealed class AuthorizationSweepTests(PanelWebFactory factory) : IClassFix
     }
 
     [Fact]
+    public async Task A_moderator_is_refused_on_every_server_management_endpoint_and_reaches_the_moderation_ones()
+    {
+        var operations = await OperationsAsync();
+        var client = factory.CreateApiClient(await factory.CreateModeratorTokenAsync());
+        var failures = new List<string>();
+        foreach (var op in operations.Where(o => !o.Public && o.Path.StartsWith("/api/v1", StringComparison.Ordinal)))
+        {
+            var status = (await client.SendAsync(Request(op), Ct)).StatusCode;
+            var refused = status is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized;
+            if (op.Role == "Moderator" ? refused : status != HttpStatusCode.Forbidden)
+            {
+                failures.Add($"{op.Method} {op.Url} ({op.Role}) answered {(int)status}");
+            }
+        }
+
+        failures.ShouldBeEmpty();
+        operations.Count(o => o.Role == "Moderator").ShouldBeGreaterThan(8, "the moderation API is in the sweep");
+        operations.ShouldContain(o => o.Role == "Moderator" && o.Method == "DELETE" && o.Path == "/api/v1/moderation/reports/{id}");
+    }
+
+    [Fact]
     public async Task Every_operation_says_whether_it_is_public_and_which_role_it_needs()
     {
         var operations = await OperationsAsync();
 
-        operations.Where(o => !o.Public).ShouldAllBe(o => o.Role == "Admin" || o.Role == "Owner");
+        operations.Where(o => !o.Public).ShouldAllBe(o => o.Role == "Admin" || o.Role == "Owner" || o.Role == "Moderator");
+        // Only the moderation API is open to Moderators.
+        operations.Where(o => o.Role == "Moderator").ShouldAllBe(o => o.Path.StartsWith("/api/v1/moderation/", StringComparison.Ordinal));
         // The public surface is small and known: anything new here is a decision, not an accident.
         operations.Where(o => o.Public && o.Path.StartsWith("/api/v1", StringComparison.Ordinal)).Select(o => $"{o.Method} {o.Path}").Order()
             .ShouldBe(["GET /api/v1/funding", "POST /api/v1/donations/checkout", "POST /api/v1/invites/{code}/redeem"], ignoreOrder: true);

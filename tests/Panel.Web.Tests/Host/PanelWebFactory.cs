@@ -84,6 +84,14 @@ public class PanelWebFactory : WebApplicationFactory<Program>
         return await CreateTokenAsync(admin.Id, "admin token");
     }
 
+    public async Task<string> CreateModeratorTokenAsync()
+    {
+        await EnsureOwnerAsync();
+        var moderator = await Services.GetRequiredService<PanelAccountService>()
+            .CreateAccountAsync("mod-" + Guid.NewGuid().ToString("N")[..6], null, OwnerPassword, PanelRoles.Moderator, AuditActor.Cli, CancellationToken.None);
+        return await CreateTokenAsync(moderator.Id, "moderator token");
+    }
+
     public async Task<int> CountOwnersAsync()
     {
         using var scope = Services.CreateScope();

@@ -58,3 +58,13 @@ internal sealed class SiteSettingsEntityTypeConfiguration : IEntityTypeConfigura
         builder.Property(s => s.PublicUrl).HasMaxLength(2048);
     }
 }
+
+internal sealed class ModerationStateEntityTypeConfiguration : IEntityTypeConfiguration<Panel.Domain.Moderation.ModerationState>
+{
+    public void Configure(EntityTypeBuilder<Panel.Domain.Moderation.ModerationState> builder)
+    {
+        builder.ToTable("moderation_state");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).ValueGeneratedNever();
+    }
+}

@@ -13,7 +13,7 @@ namespace Panel.Web.Features.Accounts;
 
 public static class PanelPolicies
 {
-    /// <summary>Any signed-in panel account (Owner or Admin).</summary>
+    /// <summary>A signed-in Owner or Admin: the server's managers (a Moderator is not one).</summary>
     public const string Admin = "PanelAdmin";
 
     /// <summary>The Owner only: settings, secrets, destructive actions on the whole server.</summary>
@@ -24,6 +24,12 @@ public static class PanelPolicies
 
     /// <summary>Owner, authenticated by an API token.</summary>
     public const string ApiOwner = "ApiOwner";
+
+    /// <summary>Any account that may act on reports and abuse: Owner, Admin or Moderator.</summary>
+    public const string Moderate = "PanelModerate";
+
+    /// <summary>The same, authenticated by an API token.</summary>
+    public const string ApiModerate = "ApiModerate";
 }
 
 public static class AccountsRegistration
@@ -73,7 +79,17 @@ public static class AccountsRegistration
             o.LogoutPath = "/account/logout";
             o.AccessDeniedPath = "/account/denied";
             o.Events.OnRedirectToLogin = ctx => ApiAwareRedirect(ctx, StatusCodes.Status401Unauthorized);
-            o.Events.OnRedirectToAccessDenied = ctx => ApiAwareRedirect(ctx, StatusCodes.Status403Forbidden);
+            o.Events.OnRedirectToAccessDenied = ctx =>
+            {
+                // A Moderator signing in lands on the dashboard's address, which is not theirs: send them to their page.
+                if (ctx.Request.Path == "/" && ctx.HttpContext.User.IsInRole(PanelRoles.Moderator))
+                {
+                    ctx.Response.Redirect("/moderation");
+                    return Task.CompletedTask;
+                }
+
+                return ApiAwareRedirect(ctx, StatusCodes.Status403Forbidden);
+            };
         });
         services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, o =>
         {
@@ -90,6 +106,9 @@ public static class AccountsRegistration
                 .RequireAuthenticatedUser().RequireRole(PanelRoles.Owner, PanelRoles.Admin))
             .AddPolicy(PanelPolicies.ApiOwner, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationOptions.Scheme)
                 .RequireAuthenticatedUser().RequireRole(PanelRoles.Owner))
+            .AddPolicy(PanelPolicies.Moderate, p => p.RequireAuthenticatedUser().RequireRole(PanelRoles.Owner, PanelRoles.Admin, PanelRoles.Moderator))
+            .AddPolicy(PanelPolicies.ApiModerate, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationOptions.Scheme)
+                .RequireAuthenticatedUser().RequireRole(PanelRoles.Owner, PanelRoles.Admin, PanelRoles.Moderator))
             // Secure by default: anything not marked otherwise needs a signed-in Owner or Admin.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireRole(PanelRoles.Owner, PanelRoles.Admin).Build());
 

@@ -36,7 +36,8 @@ public sealed class PanelAccountService(IServiceScopeFactory scopes, IAuditLog a
         {
             var all = await users.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(cancellationToken);
             var owners = (await users.GetUsersInRoleAsync(PanelRoles.Owner)).Select(u => u.Id).ToHashSet();
-            return all.Select(u => ToAccount(u, owners.Contains(u.Id) ? PanelRoles.Owner : PanelRoles.Admin)).ToList();
+            var moderators = (await users.GetUsersInRoleAsync(PanelRoles.Moderator)).Select(u => u.Id).ToHashSet();
+            return all.Select(u => ToAccount(u, owners.Contains(u.Id) ? PanelRoles.Owner : moderators.Contains(u.Id) ? PanelRoles.Moderator : PanelRoles.Admin)).ToList();
         });
 
     public Task<PanelAccount?> FindAsync(string userId, CancellationToken cancellationToken) =>
@@ -50,8 +51,18 @@ public sealed class PanelAccountService(IServiceScopeFactory scopes, IAuditLog a
         WithUsersAsync(async users => (await users.GetUsersInRoleAsync(PanelRoles.Owner)).OrderBy(u => u.CreatedAt).FirstOrDefault());
 
     public Task<PanelAccount> CreateAdminAsync(string userName, string? email, string password, AuditActor actor, CancellationToken cancellationToken) =>
+        CreateAccountAsync(userName, email, password, PanelRoles.Admin, actor, cancellationToken);
+
+    /// <summary>Makes an Admin or a Moderator account (there is one Owner, made at setup).</summary>
+    public Task<PanelAccount> CreateAccountAsync(string userName, string? email, string password, string? role, AuditActor actor, CancellationToken cancellationToken) =>
         WithUsersAsync(async users =>
         {
+            role = string.IsNullOrWhiteSpace(role) ? PanelRoles.Admin : role.Trim();
+            if (role is not (PanelRoles.Admin or PanelRoles.Moderator))
+            {
+                throw new DomainException($"The role must be {PanelRoles.Admin} or {PanelRoles.Moderator}.");
+            }
+
             var user = new PanelUser
             {
                 UserName = userName?.Trim(),
@@ -65,9 +76,9 @@ public sealed class PanelAccountService(IServiceScopeFactory scopes, IAuditLog a
             }
 
             Check(await users.CreateAsync(user, password));
-            Check(await users.AddToRoleAsync(user, PanelRoles.Admin));
-            await audit.RecordAsync(actor, AuditActions.PanelUserCreated, $"panel-user:{user.UserName}", AuditOutcome.Success, "role Admin", cancellationToken);
-            return ToAccount(user, PanelRoles.Admin);
+            Check(await users.AddToRoleAsync(user, role));
+            await audit.RecordAsync(actor, AuditActions.PanelUserCreated, $"panel-user:{user.UserName}", AuditOutcome.Success, "role " + role, cancellationToken);
+            return ToAccount(user, role);
         });
 
     public Task DeleteAsync(string userId, AuditActor actor, CancellationToken cancellationToken) =>
@@ -203,7 +214,8 @@ public sealed class PanelAccountService(IServiceScopeFactory scopes, IAuditLog a
     }
 
     private static async Task<string> RoleOfAsync(UserManager<PanelUser> users, PanelUser user) =>
-        await users.IsInRoleAsync(user, PanelRoles.Owner) ? PanelRoles.Owner : PanelRoles.Admin;
+        await users.IsInRoleAsync(user, PanelRoles.Owner) ? PanelRoles.Owner
+        : await users.IsInRoleAsync(user, PanelRoles.Moderator) ? PanelRoles.Moderator : PanelRoles.Admin;
 
     private static PanelAccount ToAccount(PanelUser u, string role) => new(
         u.Id, u.UserName ?? "", u.Email, role, u.TwoFactorEnabled,

@@ -105,7 +105,7 @@ public sealed class ApiTokenService(IDbContextFactory<PanelDbContext> contexts, 
 
         var match = rows[0];
         var roles = rows.Where(r => r.Role is not null).Select(r => r.Role!).ToList();
-        if (!roles.Any(r => r is PanelRoles.Owner or PanelRoles.Admin))
+        if (!roles.Any(r => r is PanelRoles.Owner or PanelRoles.Admin or PanelRoles.Moderator))
         {
             return null;
         }

@@ -244,7 +244,7 @@ public sealed class UsersService(HomeserverAccess homeserver, ISecretProtector s
     internal string? SharedSecret(HomeserverDeployment d) =>
         d.RegistrationSharedSecretProtected is null ? null : secrets.Unprotect(d.RegistrationSharedSecretProtected);
 
-    private async Task<(IHomeserverAdmin Admin, string UserId)> EditableAsync(string userIdOrName, CancellationToken cancellationToken)
+    internal async Task<(IHomeserverAdmin Admin, string UserId)> EditableAsync(string userIdOrName, CancellationToken cancellationToken)
     {
         var (admin, reserved, d) = await ContextAsync(cancellationToken);
         var userId = Normalize(userIdOrName, d.ServerName);

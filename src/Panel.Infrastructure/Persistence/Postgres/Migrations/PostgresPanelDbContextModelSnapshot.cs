@@ -1143,6 +1143,19 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.ToTable("invite_redemptions", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Moderation.ModerationState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("LastNotifiedReportId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("moderation_state", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Domain.Monitoring.AlertSettings", b =>
                 {
                     b.Property<int>("Id")

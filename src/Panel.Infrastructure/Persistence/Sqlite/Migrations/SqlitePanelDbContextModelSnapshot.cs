@@ -1124,6 +1124,19 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.ToTable("invite_redemptions", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Moderation.ModerationState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastNotifiedReportId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("moderation_state", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Domain.Monitoring.AlertSettings", b =>
                 {
                     b.Property<int>("Id")
