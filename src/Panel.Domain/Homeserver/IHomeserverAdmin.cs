@@ -67,7 +67,11 @@ public interface IHomeserverAdmin : Moderation.IHomeserverModeration
     Task DeleteRegistrationTokenAsync(string token, CancellationToken cancellationToken);
 
     /// <summary>Sends a server notice (a message from the server itself) to a local user.</summary>
-    Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken);
+    /// <remarks>With a <paramref name="transactionId"/>, sending the same notice again is a no-op (Synapse remembers it for a while).</remarks>
+    Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken, string? transactionId = null);
+
+    /// <summary>The members of a room, as user ids.</summary>
+    Task<IReadOnlyList<string>> ListRoomMembersAsync(string roomId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Rooms the server knows, ordered on the server ("state_events", "joined_members", "joined_local_members", "name").

@@ -52,6 +52,7 @@ public sealed record EventReportPage(IReadOnlyList<EventReport> Reports, int Tot
 /// <summary>A report and the event it is about: <see cref="Body"/> is null when the event is gone or redacted.</summary>
 public sealed record EventReportDetails(EventReport Report, bool EventExists, bool Redacted, string? EventType, string? Body, DateTimeOffset? SentAt);
 
+/// <summary>Synapse's words: scheduled, active, complete or failed; and the events it could not redact, with why.</summary>
 public sealed record RedactionStatus(string Status, IReadOnlyDictionary<string, string> Failed);
 
 public sealed record MediaItem(string MediaId, string? Name, string? ContentType, long Length, DateTimeOffset CreatedAt, bool Quarantined);

@@ -73,6 +73,10 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
 
     public DbSet<Panel.Domain.Moderation.ModerationState> ModerationState => Set<Panel.Domain.Moderation.ModerationState>();
 
+    public DbSet<Panel.Domain.Moderation.Announcement> Announcements => Set<Panel.Domain.Moderation.Announcement>();
+
+    public DbSet<Panel.Domain.Moderation.AnnouncementRecipient> AnnouncementRecipients => Set<Panel.Domain.Moderation.AnnouncementRecipient>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

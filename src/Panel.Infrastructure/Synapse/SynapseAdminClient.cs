@@ -234,9 +234,14 @@ internal sealed partial class SynapseAdminClient(HttpClient http, HomeserverConn
         }
     }
 
-    public async Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken) =>
-        (await SendRawAsync(HttpMethod.Post, "_synapse/admin/v1/send_server_notice",
+    public async Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken, string? transactionId = null) =>
+        (await SendRawAsync(transactionId is null ? HttpMethod.Post : HttpMethod.Put,
+            "_synapse/admin/v1/send_server_notice" + (transactionId is null ? "" : "/" + Uri.EscapeDataString(transactionId)),
             new { user_id = userId, content = new { msgtype = "m.text", body = text } }, cancellationToken)).Dispose();
+
+    public async Task<IReadOnlyList<string>> ListRoomMembersAsync(string roomId, CancellationToken cancellationToken) =>
+        (await SendAsync<JsonElement>(HttpMethod.Get, $"_synapse/admin/v1/rooms/{Uri.EscapeDataString(roomId)}/members", null, cancellationToken))
+            .GetProperty("members").EnumerateArray().Select(m => m.GetString()!).ToList();
 
     public async Task<RoomPage> ListRoomsAsync(string orderBy, bool descending, int from, int limit, CancellationToken cancellationToken, string? search = null)
     {

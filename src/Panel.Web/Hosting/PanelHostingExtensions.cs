@@ -131,11 +131,14 @@ public static class PanelHostingExtensions
         api.MapBridgesApi();
         api.MapBackupsApi();
         api.MapDiagnosticsApi();
+        api.MapAnnouncementsApi();
         app.MapModerationApi();
         // Unknown API paths answer 404 problem details (after authentication), not the page fallback.
         api.MapFallback(() => Problems.NotFound("There is no such API endpoint. The list is at /openapi/v1.json.")).ExcludeFromDescription();
 
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Pages and the Blazor hub need a panel account of any role (a Moderator's included: the
+        // fallback policy would refuse them the circuit); each admin page also asks for Admin itself.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(PanelPolicies.Moderate);
         return app;
     }
 

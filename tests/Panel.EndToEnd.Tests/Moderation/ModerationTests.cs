@@ -38,7 +38,7 @@ public sealed class ModerationFixture() : InstalledHomeserverFixture(null, "mode
         Eventually.UntilAsync(ReportsAsync, l => l.Reports.Any(r => r.Report.EventId == eventId), TimeSpan.FromSeconds(30), "The report in the panel's queue", TimeSpan.FromSeconds(1));
 }
 
-public sealed class ModerationTests(ModerationFixture hs, BrowserFixture browser) : IClassFixture<ModerationFixture>, IClassFixture<BrowserFixture>
+public sealed partial class ModerationTests(ModerationFixture hs, BrowserFixture browser) : IClassFixture<ModerationFixture>, IClassFixture<BrowserFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -98,7 +98,7 @@ public sealed class ModerationTests(ModerationFixture hs, BrowserFixture browser
         started.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var id = (await started.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(Ct)).GetProperty("redactionId").GetString();
         await Eventually.UntilAsync(() => hs.Api.GetAsync<Panel.Domain.Moderation.RedactionStatus>($"/api/v1/moderation/redactions/{id}"),
-            s => s.Status is "completed" or "failed", TimeSpan.FromSeconds(60), "The user redaction", TimeSpan.FromSeconds(1));
+            s => s.Status is "complete" or "failed", TimeSpan.FromSeconds(60), "The user redaction", TimeSpan.FromSeconds(1));
         foreach (var e in more)
         {
             (await bob.EventContentAsync(room, e)).EnumerateObject().ShouldBeEmpty();

@@ -106,7 +106,9 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
 
     public Task DeleteRegistrationTokenAsync(string token, CancellationToken cancellationToken) => NotModelled<bool>();
 
-    public Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> ListRoomMembersAsync(string roomId, CancellationToken cancellationToken) => NotModelled<IReadOnlyList<string>>();
+
+    public Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken, string? transactionId = null)
     {
         factory.Notices.Enqueue((userId, text));
         return Task.CompletedTask;

@@ -68,3 +68,29 @@ internal sealed class ModerationStateEntityTypeConfiguration : IEntityTypeConfig
         builder.Property(s => s.Id).ValueGeneratedNever();
     }
 }
+
+internal sealed class AnnouncementEntityTypeConfiguration : IEntityTypeConfiguration<Panel.Domain.Moderation.Announcement>
+{
+    public void Configure(EntityTypeBuilder<Panel.Domain.Moderation.Announcement> builder)
+    {
+        builder.ToTable("announcements");
+        builder.HasKey(a => a.Id);
+        builder.Property(a => a.Text).HasMaxLength(Panel.Domain.Moderation.Announcement.MaxTextLength);
+        builder.Property(a => a.Audience).HasMaxLength(255);
+        builder.Property(a => a.CreatedBy).HasMaxLength(255);
+        builder.Property(a => a.Error).HasMaxLength(500);
+        builder.HasIndex(a => a.CreatedAt);
+    }
+}
+
+internal sealed class AnnouncementRecipientEntityTypeConfiguration : IEntityTypeConfiguration<Panel.Domain.Moderation.AnnouncementRecipient>
+{
+    public void Configure(EntityTypeBuilder<Panel.Domain.Moderation.AnnouncementRecipient> builder)
+    {
+        builder.ToTable("announcement_recipients");
+        builder.HasKey(r => new { r.AnnouncementId, r.UserId });
+        builder.Property(r => r.UserId).HasMaxLength(255);
+        builder.Ignore(r => r.TransactionId);
+        builder.HasOne<Panel.Domain.Moderation.Announcement>().WithMany().HasForeignKey(r => r.AnnouncementId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -8,6 +8,8 @@ public static class ModerationRegistration
         services.AddSingleton<ModerationService>();
         services.AddSingleton<ReportWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<ReportWatcher>());
+        services.AddSingleton<AnnouncementService>();
+        services.AddHostedService(sp => sp.GetRequiredService<AnnouncementService>());
         return services;
     }
 }

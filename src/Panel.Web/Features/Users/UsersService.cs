@@ -79,6 +79,21 @@ public sealed class UsersService(HomeserverAccess homeserver, ISecretProtector s
         return new UserList(rows, page.Total, page.NextFrom);
     }
 
+    /// <summary>Every active person on the server: not deactivated, not a guest, not the panel's or a bridge's account.</summary>
+    public async Task<IReadOnlyList<string>> PeopleAsync(CancellationToken cancellationToken)
+    {
+        var (admin, reserved, _) = await ContextAsync(cancellationToken);
+        var people = new List<string>();
+        for (int? from = 0; from is { } f;)
+        {
+            var page = await admin.ListUsersAsync(new UserQuery(f, MaxPageSize, IncludeDeactivated: false, IncludeGuests: false), cancellationToken);
+            people.AddRange(page.Users.Select(u => ToRow(u, reserved)).Where(u => !u.Protected && !u.Deactivated && !u.Guest).Select(u => u.UserId));
+            from = page.NextFrom;
+        }
+
+        return people;
+    }
+
     public async Task<UserDetails> GetAsync(string userIdOrName, CancellationToken cancellationToken)
     {
         var (admin, reserved, d) = await ContextAsync(cancellationToken);

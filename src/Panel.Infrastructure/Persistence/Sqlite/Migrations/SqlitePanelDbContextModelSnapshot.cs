@@ -1124,6 +1124,70 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.ToTable("invite_redemptions", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Moderation.Announcement", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Audience")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Sent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("announcements", (string)null);
+                });
+
+            modelBuilder.Entity("Panel.Domain.Moderation.AnnouncementRecipient", b =>
+                {
+                    b.Property<Guid>("AnnouncementId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AnnouncementId", "UserId");
+
+                    b.ToTable("announcement_recipients", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Domain.Moderation.ModerationState", b =>
                 {
                     b.Property<int>("Id")
@@ -1445,6 +1509,15 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.HasOne("Panel.Domain.Invites.Invite", null)
                         .WithMany()
                         .HasForeignKey("InviteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Panel.Domain.Moderation.AnnouncementRecipient", b =>
+                {
+                    b.HasOne("Panel.Domain.Moderation.Announcement", null)
+                        .WithMany()
+                        .HasForeignKey("AnnouncementId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
