@@ -75,6 +75,8 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
 
     public DbSet<Panel.Domain.Moderation.Announcement> Announcements => Set<Panel.Domain.Moderation.Announcement>();
 
+    public DbSet<Panel.Domain.Moderation.RulesAcceptance> RulesAcceptances => Set<Panel.Domain.Moderation.RulesAcceptance>();
+
     public DbSet<Panel.Domain.Moderation.AnnouncementRecipient> AnnouncementRecipients => Set<Panel.Domain.Moderation.AnnouncementRecipient>();
 
     protected override void OnModelCreating(ModelBuilder builder)

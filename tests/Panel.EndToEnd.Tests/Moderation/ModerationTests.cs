@@ -150,7 +150,7 @@ public sealed partial class ModerationTests(ModerationFixture hs, BrowserFixture
                 {
                     // Acting on it: redact the message, confirmed.
                     await card.GetByTestId("redact").ClickAsync();
-                    await page.GetByRole(AriaRole.Button, new() { Name = "Redact" }).Last.ClickAsync();
+                    await page.GetByTestId("confirm-button").ClickAsync();
                     await Assertions.Expect(card).ToHaveCountAsync(0, new() { Timeout = 15_000 });
                 }
             }, hs.Process);

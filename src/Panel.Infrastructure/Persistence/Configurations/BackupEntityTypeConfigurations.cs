@@ -66,6 +66,7 @@ internal sealed class ModerationStateEntityTypeConfiguration : IEntityTypeConfig
         builder.ToTable("moderation_state");
         builder.HasKey(s => s.Id);
         builder.Property(s => s.Id).ValueGeneratedNever();
+        builder.Property(s => s.Rules).HasMaxLength(Panel.Domain.Moderation.ModerationState.MaxRulesLength);
     }
 }
 
@@ -92,5 +93,17 @@ internal sealed class AnnouncementRecipientEntityTypeConfiguration : IEntityType
         builder.Property(r => r.UserId).HasMaxLength(255);
         builder.Ignore(r => r.TransactionId);
         builder.HasOne<Panel.Domain.Moderation.Announcement>().WithMany().HasForeignKey(r => r.AnnouncementId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class RulesAcceptanceEntityTypeConfiguration : IEntityTypeConfiguration<Panel.Domain.Moderation.RulesAcceptance>
+{
+    public void Configure(EntityTypeBuilder<Panel.Domain.Moderation.RulesAcceptance> builder)
+    {
+        builder.ToTable("rules_acceptances");
+        builder.HasKey(a => a.Id);
+        builder.Property(a => a.UserId).HasMaxLength(255);
+        builder.Property(a => a.SourceAddress).HasMaxLength(100);
+        builder.HasIndex(a => new { a.UserId, a.Version });
     }
 }

@@ -7,7 +7,8 @@ namespace Panel.Web.Features.Invites;
 
 internal static class InvitesEndpoints
 {
-    public sealed record RedeemRequest(string? Username, string? Password);
+    /// <summary>A sign-up; <see cref="AcceptRulesVersion"/> is the version of the house rules accepted, when the server has rules.</summary>
+    public sealed record RedeemRequest(string? Username, string? Password, int? AcceptRulesVersion = null);
 
     public static RouteGroupBuilder MapInvitesApi(this RouteGroupBuilder api)
     {
@@ -33,7 +34,7 @@ internal static class InvitesEndpoints
             {
                 try
                 {
-                    var result = await service.RedeemAsync(code, body?.Username, body?.Password, ActorContext.ClientAddress(http), ct);
+                    var result = await service.RedeemAsync(code, body?.Username, body?.Password, ActorContext.ClientAddress(http), ct, body?.AcceptRulesVersion);
                     return Results.Created((string?)null, result);
                 }
                 catch (InviteGoneException e)

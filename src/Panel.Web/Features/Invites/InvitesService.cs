@@ -61,6 +61,7 @@ public sealed partial class InvitesService(
     HomeserverAccess access,
     HomeserverLifecycle homeserver,
     UsersService users,
+    Moderation.HouseRulesService houseRules,
     ISecretProtector secrets,
     IAuditLog audit,
     TimeProvider clock,
@@ -218,7 +219,7 @@ public sealed partial class InvitesService(
     /// <see cref="InviteGoneException"/> (expired, used up, revoked), <see cref="ConflictException"/>
     /// (username taken) or <see cref="DomainException"/> (invalid input).
     /// </summary>
-    public async Task<Redemption> RedeemAsync(string? code, string? username, string? password, string? sourceAddress, CancellationToken cancellationToken)
+    public async Task<Redemption> RedeemAsync(string? code, string? username, string? password, string? sourceAddress, CancellationToken cancellationToken, int? acceptedRulesVersion = null)
     {
         if (!Invite.LooksLikeCode(code))
         {
@@ -237,6 +238,8 @@ public sealed partial class InvitesService(
             throw new NotFoundException("There is no such invite.");
         }
 
+        // The house rules first: no account is made for someone who did not accept them.
+        var rulesVersion = await houseRules.RequireAcceptedAsync(acceptedRulesVersion, cancellationToken);
         var (admin, reserved, d) = await users.ContextAsync(cancellationToken);
         var localpart = UsersService.ValidateUsername(username, reserved);
         var validPassword = UsersService.ValidatePassword(password);
@@ -291,6 +294,11 @@ public sealed partial class InvitesService(
         // The new account is who acted: "@ann joined with the invite 'for Ann'", not "anonymous" and an ID.
         await audit.RecordAsync(new AuditActor(userId, sourceAddress), "invite.redeemed", userId, AuditOutcome.Success,
             invite.Note is { Length: > 0 } note ? $"with the invite '{note}'" : $"with an invite made {invite.CreatedAt:yyyy-MM-dd} by {invite.CreatedBy}", cancellationToken);
+        if (rulesVersion is { } version)
+        {
+            await houseRules.RecordAsync(userId, version, sourceAddress, CancellationToken.None);
+        }
+
         Changed?.Invoke();
         return new Redemption(userId, d.PublicBaseUrl, warnings, rooms);
     }

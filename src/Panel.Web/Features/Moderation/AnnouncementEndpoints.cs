@@ -2,10 +2,12 @@ using Panel.Web.Features.Audit;
 
 namespace Panel.Web.Features.Moderation;
 
-/// <summary>Announcements are for Admins and the Owner: they speak for the server to everyone on it.</summary>
+/// <summary>Announcements and house rules are for Admins and the Owner: they speak for the server to everyone on it.</summary>
 internal static class AnnouncementEndpoints
 {
     public sealed record AnnouncementRequest(string? Text, string? Audience);
+
+    public sealed record RulesRequest(string? Markdown);
 
     public static RouteGroupBuilder MapAnnouncementsApi(this RouteGroupBuilder api)
     {
@@ -28,6 +30,13 @@ internal static class AnnouncementEndpoints
         announcements.MapPost("/{id:guid}/resume", async (Guid id, AnnouncementService service, ActorContext actor, CancellationToken ct) =>
                 await service.ResumeAsync(id, await actor.GetAsync(), ct))
             .WithSummary("Send what is left; nobody gets it twice");
+
+        var rules = api.MapGroup("/rules").WithTags("House rules");
+        rules.MapGet("/", (HouseRulesService service, CancellationToken ct) => service.GetAsync(ct))
+            .WithSummary("The house rules (Markdown and HTML) and their version");
+        rules.MapPut("/", async (RulesRequest body, HouseRulesService service, ActorContext actor, CancellationToken ct) =>
+                await service.SaveAsync(body.Markdown, await actor.GetAsync(), ct))
+            .WithSummary("Set the house rules (Markdown; empty: none). Friends accept them before their account is made");
         return api;
     }
 }

@@ -6,6 +6,7 @@ public static class ModerationRegistration
     public static IServiceCollection AddModeration(this IServiceCollection services)
     {
         services.AddSingleton<ModerationService>();
+        services.AddSingleton<HouseRulesService>();
         services.AddSingleton<ReportWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<ReportWatcher>());
         services.AddSingleton<AnnouncementService>();

@@ -1215,9 +1215,47 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<long?>("LastNotifiedReportId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Rules")
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
+                    b.Property<DateTimeOffset?>("RulesChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("RulesVersion")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.ToTable("moderation_state", (string)null);
+                });
+
+            modelBuilder.Entity("Panel.Domain.Moderation.RulesAcceptance", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SourceAddress")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Version");
+
+                    b.ToTable("rules_acceptances", (string)null);
                 });
 
             modelBuilder.Entity("Panel.Domain.Monitoring.AlertSettings", b =>

@@ -1196,9 +1196,47 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<long?>("LastNotifiedReportId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Rules")
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RulesChangedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RulesVersion")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.ToTable("moderation_state", (string)null);
+                });
+
+            modelBuilder.Entity("Panel.Domain.Moderation.RulesAcceptance", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AcceptedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SourceAddress")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Version");
+
+                    b.ToTable("rules_acceptances", (string)null);
                 });
 
             modelBuilder.Entity("Panel.Domain.Monitoring.AlertSettings", b =>
