@@ -75,6 +75,13 @@ public sealed class BrowserFixture : IAsyncLifetime
             .filter(e => e.getBoundingClientRect().right > w + 1 && ![...e.children].some(c => c.getBoundingClientRect().right > w + 1))
             .slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${e.className} '${(e.textContent || '').trim().slice(0, 60)}' right=${Math.round(e.getBoundingClientRect().right)}`)", width);
         (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(width, "sticking out: " + string.Join("; ", wide));
+        // Text can also be cut inside a box that scrolls or clips sideways (a table in a card): the
+        // page fits, yet a column is out of sight. Leaves with text must be on screen.
+        var cut = await page.EvaluateAsync<string[]>(@"w => [...document.querySelectorAll('body *')]
+            .filter(e => e.children.length === 0 && (e.textContent || '').trim().length > 0 && e.getClientRects().length > 0)
+            .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > w + 1; })
+            .slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${e.className} '${(e.textContent || '').trim().slice(0, 60)}' right=${Math.round(e.getBoundingClientRect().right)}`)", width);
+        cut.ShouldBeEmpty("text out of sight");
     }
 
     public static async Task ScreenshotAsync(IPage page, string name) =>

@@ -41,12 +41,7 @@ public sealed class SecurityPolicy(IDbContextFactory<PanelDbContext> contexts, I
     {
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            var settings = await db.SecuritySettings.SingleOrDefaultAsync(cancellationToken);
-            if (settings is null)
-            {
-                settings = SecuritySettings.Default();
-                db.SecuritySettings.Add(settings);
-            }
+            var settings = await db.SecuritySettings.SingleOrAddAsync(SecuritySettings.Default, cancellationToken);
 
             if (request.RequireOwnerTwoFactor is { } require)
             {

@@ -185,12 +185,7 @@ public sealed partial class BackupsService(
 
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            var s = await db.BackupSettings.SingleOrDefaultAsync(cancellationToken);
-            if (s is null)
-            {
-                s = BackupSettings.Default();
-                db.BackupSettings.Add(s);
-            }
+            var s = await db.BackupSettings.SingleOrAddAsync(BackupSettings.Default, cancellationToken);
 
             s.Change(request.ScheduleEnabled ?? s.ScheduleEnabled, schedule ?? s.Schedule, request.KeepDaily ?? s.KeepDaily, request.KeepWeekly ?? s.KeepWeekly, request.KeepMonthly ?? s.KeepMonthly);
             if (!string.IsNullOrEmpty(request.Passphrase))

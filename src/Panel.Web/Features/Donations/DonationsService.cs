@@ -90,12 +90,7 @@ public sealed partial class DonationsService(
     {
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            var s = await db.DonationSettings.SingleOrDefaultAsync(cancellationToken);
-            if (s is null)
-            {
-                s = DonationSettings.Default();
-                db.DonationSettings.Add(s);
-            }
+            var s = await db.DonationSettings.SingleOrAddAsync(DonationSettings.Default, cancellationToken);
 
             s.Change(request.Currency ?? s.Currency, request.SuggestedAmountsMinor ?? s.SuggestedAmountsMinor, request.MinimumMinor ?? s.MinimumMinor,
                 request.MaximumMinor ?? s.MaximumMinor, request.CostLines ?? s.CostLines, request.PublicMessage ?? s.PublicMessage,

@@ -141,12 +141,7 @@ public sealed class ScheduledRoomArchives(IDbContextFactory<PanelDbContext> cont
     private async Task ChangeAsync(Func<IReadOnlyList<string>, IReadOnlyList<string>> change, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var settings = await db.BackupSettings.SingleOrDefaultAsync(cancellationToken);
-        if (settings is null)
-        {
-            settings = BackupSettings.Default();
-            db.BackupSettings.Add(settings);
-        }
+        var settings = await db.BackupSettings.SingleOrAddAsync(BackupSettings.Default, cancellationToken);
 
         settings.ChooseRoomsToArchive(change(settings.RoomsToArchive));
         await db.SaveChangesAsync(cancellationToken);

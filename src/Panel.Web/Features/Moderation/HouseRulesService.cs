@@ -37,12 +37,7 @@ public sealed class HouseRulesService(IDbContextFactory<PanelDbContext> contexts
     {
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            var state = await db.ModerationState.SingleOrDefaultAsync(cancellationToken);
-            if (state is null)
-            {
-                state = ModerationState.Default();
-                db.ModerationState.Add(state);
-            }
+            var state = await db.ModerationState.SingleOrAddAsync(ModerationState.Default, cancellationToken);
 
             if (state.SetRules(markdown, clock.GetUtcNow()))
             {

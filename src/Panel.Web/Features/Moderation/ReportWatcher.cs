@@ -53,12 +53,7 @@ public sealed partial class ReportWatcher(
         IReadOnlyList<EventReport> fresh;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            var state = await db.ModerationState.SingleOrDefaultAsync(cancellationToken);
-            if (state is null)
-            {
-                state = ModerationState.Default();
-                db.ModerationState.Add(state);
-            }
+            var state = await db.ModerationState.SingleOrAddAsync(ModerationState.Default, cancellationToken);
 
             fresh = state.TakeNew(page.Reports);
             await db.SaveChangesAsync(cancellationToken);

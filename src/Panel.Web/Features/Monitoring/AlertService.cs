@@ -55,12 +55,7 @@ public sealed partial class AlertService(
     public async Task<AlertSettings> SaveSettingsAsync(int memoryPercent, int memoryMinutes, int unhealthyMinutes, string? notifyMatrixUserId, Panel.Web.Features.Audit.AuditActor actor, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var settings = await db.AlertSettings.SingleOrDefaultAsync(cancellationToken);
-        if (settings is null)
-        {
-            settings = AlertSettings.Default();
-            db.AlertSettings.Add(settings);
-        }
+        var settings = await db.AlertSettings.SingleOrAddAsync(AlertSettings.Default, cancellationToken);
 
         settings.Change(memoryPercent, memoryMinutes, unhealthyMinutes, notifyMatrixUserId);
         await db.SaveChangesAsync(cancellationToken);

@@ -53,12 +53,7 @@ public sealed class PublicAddressService(IDbContextFactory<PanelDbContext> conte
 
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            var settings = await db.SiteSettings.SingleOrDefaultAsync(cancellationToken);
-            if (settings is null)
-            {
-                settings = SiteSettings.Default();
-                db.SiteSettings.Add(settings);
-            }
+            var settings = await db.SiteSettings.SingleOrAddAsync(SiteSettings.Default, cancellationToken);
 
             settings.SetPublicUrl(url);
             await db.SaveChangesAsync(cancellationToken);
