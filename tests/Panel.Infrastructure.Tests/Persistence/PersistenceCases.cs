@@ -37,14 +37,14 @@ public abstract class PersistenceCases<TDatabase>(TDatabase database) : IClassFi
     }
 
     [Fact]
-    public async Task Migrator_seeds_both_roles_and_can_run_again()
+    public async Task Migrator_seeds_every_role_and_can_run_again()
     {
         await new DatabaseMigrator(database.Contexts, Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance)
             .MigrateAsync(TestContext.Current.CancellationToken);
         await using var db = NewContext();
 
         var roles = await db.Roles.Select(r => r.Name).OrderBy(n => n).ToListAsync(TestContext.Current.CancellationToken);
-        roles.ShouldBe(["Admin", "Owner"]);
+        roles.ShouldBe(["Admin", "Moderator", "Owner"]);
     }
 
     [Fact]
