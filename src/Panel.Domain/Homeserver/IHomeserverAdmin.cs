@@ -258,6 +258,12 @@ public interface IHomeserverAdminFactory
     /// bridge answering on its address.
     /// </summary>
     Task<AppServicePing> PingAppServiceAsync(string baseUrl, string appServiceId, string asToken, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether a person's password is right, by signing in as a client would; the session is logged
+    /// out at once. Returns their user ID, or null for a wrong name or password.
+    /// </summary>
+    Task<string?> VerifyPasswordAsync(string baseUrl, string localpart, string password, CancellationToken cancellationToken);
 }
 
 public enum AppServicePingResult

@@ -98,6 +98,36 @@ internal sealed partial class SynapseAdminFactory(IHttpClientFactory http, TimeP
         return new AdminSession(session.UserId, session.AccessToken);
     }
 
+    public async Task<string?> VerifyPasswordAsync(string baseUrl, string localpart, string password, CancellationToken cancellationToken)
+    {
+        var client = http.CreateClient(HttpClientName);
+        var request = new
+        {
+            type = "m.login.password",
+            identifier = new { type = "m.id.user", user = localpart },
+            password,
+            initial_device_display_name = "Homeserver Panel (house rules)",
+        };
+        using var response = await client.PostAsJsonAsync(new Uri(new Uri(baseUrl), "_matrix/client/v3/login"), request, cancellationToken);
+        if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.BadRequest)
+        {
+            return null;
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            var error = await SynapseErrors.ReadAsync(response, cancellationToken);
+            throw new HomeserverException($"The homeserver could not check the password: {error.Message}", (int)response.StatusCode, error.ErrorCode);
+        }
+
+        var session = await response.Content.ReadFromJsonAsync<SessionResponse>(cancellationToken) ?? throw new HomeserverException("Empty answer to the login.");
+        // Only the check was wanted: the session (and its device) go at once.
+        using var logout = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(baseUrl), "_matrix/client/v3/logout")) { Content = JsonContent.Create(new { }) };
+        logout.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", session.AccessToken);
+        (await client.SendAsync(logout, CancellationToken.None)).Dispose();
+        return session.UserId;
+    }
+
     public async Task<AppServicePing> PingAppServiceAsync(string baseUrl, string appServiceId, string asToken, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

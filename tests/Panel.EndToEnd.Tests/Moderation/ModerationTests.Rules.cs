@@ -46,6 +46,35 @@ public sealed partial class ModerationTests
 
             var accepted = await hs.Api.AuditAsync("action=rules.accepted");
             accepted.ShouldContain(e => e.Actor == hs.UserId("rita") && e.Details!.Contains($"version {rules.Version}", StringComparison.Ordinal));
+
+            // The rules change, and everyone is asked again: Rita gets a notice with the link, and
+            // accepts on the rules page with her own password.
+            using var rita = new Panel.Testing.MatrixClient(await hs.ClientUrlAsync());
+            await rita.LoginAsync("rita", ModerationFixture.Password);
+            var changed = await hs.Api.PutAsync<HouseRules>("/api/v1/rules", new { markdown = "1. Be kind.\n2. No spam.\n3. No bots.", askAgain = true });
+            changed.Version.ShouldBe(rules.Version + 1);
+            var notice = await rita.WaitForNoticeAsync($"(version {changed.Version})", TimeSpan.FromSeconds(60));
+            var link = notice.Split(' ').Last(w => w.Contains("/rules", StringComparison.Ordinal));
+            async Task<int> DevicesAsync() => (await hs.Api.GetAsync<Panel.Web.Features.Users.UserDetails>($"/api/v1/users/{Uri.EscapeDataString(hs.UserId("rita"))}")).Devices.Count;
+            var devices = await DevicesAsync();
+            var again = await browser.NewPageAsync(hs.Process.BaseUrl, 390, 844);
+            await BrowserFixture.RunAsync(again, "rules-again", async () =>
+            {
+                await again.GotoAsync(new Uri(link).PathAndQuery);
+                await Assertions.Expect(again.GetByTestId("house-rules")).ToContainTextAsync("No bots.");
+                await again.GetByLabel("Username").FillAsync("rita");
+                await again.GetByLabel("Password").FillAsync("not her password");
+                await again.GetByTestId("accept-rules").CheckAsync();
+                await again.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+                await Assertions.Expect(again.GetByTestId("rules-error")).ToContainTextAsync("do not match");
+                await again.GetByLabel("Password").FillAsync(ModerationFixture.Password);
+                await again.GetByTestId("accept-rules").CheckAsync();
+                await again.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+                await Assertions.Expect(again.GetByTestId("rules-thanks")).ToContainTextAsync($"version {changed.Version}");
+                await BrowserFixture.ScreenshotAsync(again, "rules-accepted-again");
+            }, hs.Process);
+            (await hs.Api.AuditAsync("action=rules.accepted")).ShouldContain(e => e.Actor == hs.UserId("rita") && e.Details!.Contains($"version {changed.Version}", StringComparison.Ordinal));
+            (await DevicesAsync()).ShouldBe(devices, "the password check left no session behind");
         }
         finally
         {

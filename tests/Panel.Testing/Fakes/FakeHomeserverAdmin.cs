@@ -50,6 +50,9 @@ public sealed class FakeHomeserverAdminFactory : IHomeserverAdminFactory
 
     public Task<AppServicePing> PingAppServiceAsync(string baseUrl, string appServiceId, string asToken, CancellationToken cancellationToken) =>
         Task.FromResult(new AppServicePing(AppServicePingResult.Answered, "fake", 1));
+
+    public Task<string?> VerifyPasswordAsync(string baseUrl, string localpart, string password, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The fake homeserver does not model client sign-in; test it against the real Synapse image.");
 }
 
 /// <summary>The admin client of <see cref="FakeHomeserverAdminFactory"/>. What it does not model, it refuses loudly.</summary>

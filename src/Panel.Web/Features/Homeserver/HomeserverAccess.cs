@@ -57,6 +57,17 @@ public sealed class HomeserverAccess(
         return (CreateAdmin(d), d);
     }
 
+    /// <summary>A person's user ID when their password is right (a client sign-in, logged out at once); null when it is not.</summary>
+    public async Task<string?> VerifyPasswordAsync(string userIdOrName, string password, CancellationToken cancellationToken)
+    {
+        var (_, d) = await GetAdminContextAsync(cancellationToken);
+        var name = (userIdOrName ?? "").Trim();
+        var localpart = name.StartsWith('@') ? MatrixUserId.Parse(name).Localpart : name;
+        return localpart.Length == 0 || string.IsNullOrEmpty(password)
+            ? null
+            : await admins.VerifyPasswordAsync(endpoint.BaseUrlFor(d), localpart, password, cancellationToken);
+    }
+
     public IHomeserverAdmin CreateAdmin(HomeserverDeployment d) =>
         admins.Create(new HomeserverConnection(endpoint.BaseUrlFor(d), AdminToken(d.AdminAccessTokenProtected!), d.ServerName));
 

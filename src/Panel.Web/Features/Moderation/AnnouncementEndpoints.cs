@@ -7,7 +7,8 @@ internal static class AnnouncementEndpoints
 {
     public sealed record AnnouncementRequest(string? Text, string? Audience);
 
-    public sealed record RulesRequest(string? Markdown);
+    /// <summary>The rules; <see cref="AskAgain"/> announces a change to everyone with a link to accept it.</summary>
+    public sealed record RulesRequest(string? Markdown, bool AskAgain = false);
 
     public static RouteGroupBuilder MapAnnouncementsApi(this RouteGroupBuilder api)
     {
@@ -34,8 +35,8 @@ internal static class AnnouncementEndpoints
         var rules = api.MapGroup("/rules").WithTags("House rules");
         rules.MapGet("/", (HouseRulesService service, CancellationToken ct) => service.GetAsync(ct))
             .WithSummary("The house rules (Markdown and HTML) and their version");
-        rules.MapPut("/", async (RulesRequest body, HouseRulesService service, ActorContext actor, CancellationToken ct) =>
-                await service.SaveAsync(body.Markdown, await actor.GetAsync(), ct))
+        rules.MapPut("/", async (RulesRequest body, HouseRulesService service, Site.PublicAddressService address, HttpContext http, ActorContext actor, CancellationToken ct) =>
+                await service.SaveAsync(body.Markdown, body.AskAgain, (await address.ResolveAsync(http, ct)).BaseUrl, await actor.GetAsync(), ct))
             .WithSummary("Set the house rules (Markdown; empty: none). Friends accept them before their account is made");
         return api;
     }
