@@ -37,6 +37,10 @@ public sealed partial class AnnouncementService(
     /// <summary>An announcement progressed, paused or ended: open pages refresh.</summary>
     public event Action? Changed;
 
+    /// <summary>How many people an announcement to this audience would reach (everyone when empty).</summary>
+    public async Task<int> AudienceSizeAsync(string? audience, CancellationToken cancellationToken) =>
+        (await RecipientsAsync(audience, cancellationToken)).UserIds.Count;
+
     public async Task<AnnouncementPreview> PreviewAsync(string? text, string? audience, CancellationToken cancellationToken)
     {
         var (aud, recipients) = await RecipientsAsync(audience, cancellationToken);

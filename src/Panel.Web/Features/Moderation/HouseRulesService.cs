@@ -65,9 +65,12 @@ public sealed class HouseRulesService(
         if (askAgain && changed && rules.Any)
         {
             var d = await homeserver.GetDeploymentAsync(cancellationToken);
-            await announcements.StartAsync(
-                $"The house rules of {d?.ServerName ?? "this server"} changed (version {rules.Version}). Please read them and accept them here: {panelBaseUrl.TrimEnd('/')}{Path}",
-                null, actor, cancellationToken);
+            var text = $"The house rules of {d?.ServerName ?? "this server"} changed (version {rules.Version}). Please read them and accept them here: {panelBaseUrl.TrimEnd('/')}{Path}";
+            // On a server with nobody else yet, there is nobody to ask.
+            if (await announcements.AudienceSizeAsync(null, cancellationToken) > 0)
+            {
+                await announcements.StartAsync(text, null, actor, cancellationToken);
+            }
         }
 
         return rules;
