@@ -234,10 +234,22 @@ internal sealed partial class SynapseAdminClient(HttpClient http, HomeserverConn
         }
     }
 
-    public async Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken, string? transactionId = null) =>
-        (await SendRawAsync(transactionId is null ? HttpMethod.Post : HttpMethod.Put,
-            "_synapse/admin/v1/send_server_notice" + (transactionId is null ? "" : "/" + Uri.EscapeDataString(transactionId)),
-            new { user_id = userId, content = new { msgtype = "m.text", body = text } }, cancellationToken)).Dispose();
+    public async Task SendServerNoticeAsync(string userId, string text, CancellationToken cancellationToken, string? transactionId = null)
+    {
+        try
+        {
+            (await SendRawAsync(transactionId is null ? HttpMethod.Post : HttpMethod.Put,
+                "_synapse/admin/v1/send_server_notice" + (transactionId is null ? "" : "/" + Uri.EscapeDataString(transactionId)),
+                new { user_id = userId, content = new { msgtype = "m.text", body = text } }, cancellationToken)).Dispose();
+        }
+        catch (HomeserverException e) when (e.Message.Contains("notices are not enabled", StringComparison.OrdinalIgnoreCase))
+        {
+            // A homeserver the panel did not set up may have them off; the panel's own installs turn them on.
+            throw new HomeserverException(
+                "This homeserver's server notices are off, so the panel cannot message its users. Add to homeserver.yaml: " +
+                "server_notices: { system_mxid_localpart: server, room_name: \"Server notices\" }, and restart Synapse.", e.StatusCode, e.ErrorCode);
+        }
+    }
 
     public async Task<IReadOnlyList<string>> ListRoomMembersAsync(string roomId, CancellationToken cancellationToken) =>
         (await SendAsync<JsonElement>(HttpMethod.Get, $"_synapse/admin/v1/rooms/{Uri.EscapeDataString(roomId)}/members", null, cancellationToken))
