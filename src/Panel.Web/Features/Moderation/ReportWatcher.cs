@@ -61,13 +61,37 @@ public sealed partial class ReportWatcher(
 
         foreach (var r in fresh)
         {
-            await alerts.RaiseAsync(AlertKey(r.Id), "A message was reported",
-                $"{r.Reporter} reported a message of {r.Sender} in {r.RoomName ?? r.RoomId}: \"{r.Reason ?? "no reason given"}\". Open Moderation in the panel to act on it.",
-                cancellationToken);
+            await alerts.RaiseAsync(AlertKey(r.Id), Title, Message(r), cancellationToken);
+        }
+
+        // Alerts live in memory: after a restart, the open reports show again (without telling anyone
+        // twice), and a report dismissed elsewhere (another admin tool) takes its alert with it.
+        var open = page.Reports.Select(r => AlertKey(r.Id)).ToHashSet(StringComparer.Ordinal);
+        if (!_shownAfterStart)
+        {
+            foreach (var r in page.Reports.Where(r => !fresh.Contains(r)))
+            {
+                alerts.Show(AlertKey(r.Id), Title, Message(r));
+            }
+
+            _shownAfterStart = true;
+        }
+
+        // (Only when the page held every open report: beyond it, absent does not mean gone.)
+        foreach (var gone in alerts.Active.Select(a => a.Key).Where(k => page.Total <= page.Reports.Count && k.StartsWith("report:", StringComparison.Ordinal) && !open.Contains(k)))
+        {
+            alerts.Resolve(gone);
         }
 
         return fresh;
     }
+
+    private const string Title = "A message was reported";
+
+    private bool _shownAfterStart;
+
+    private static string Message(EventReport r) =>
+        $"{r.Reporter} reported a message of {r.Sender} in {r.RoomName ?? r.RoomId}: \"{r.Reason ?? "no reason given"}\". Open Moderation in the panel to act on it.";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Looking for new reports failed: {Error}")]
     private static partial void LogLookFailed(ILogger logger, string error);

@@ -114,6 +114,20 @@ public sealed partial class AlertService(
         await RaiseAsync(key, title, message, cancellationToken);
     }
 
+    /// <summary>Shows an alert without notifying anyone: one the owner was told about before a restart.</summary>
+    public void Show(string key, string title, string message)
+    {
+        lock (_lock)
+        {
+            if (!_active.TryAdd(key, new ActiveAlert(key, "error", title, message, clock.GetUtcNow())))
+            {
+                return;
+            }
+        }
+
+        Changed?.Invoke();
+    }
+
     /// <summary>Clears such an alert once the condition is over (the next backup worked).</summary>
     public void Resolve(string key) => Clear(key);
 
