@@ -21,6 +21,9 @@ public sealed class FakeHomeserverAdminFactory : IHomeserverAdminFactory
     /// <summary>Server notices sent, in order: to whom, and what.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<(string To, string Text)> Notices { get; } = new();
 
+    /// <summary>The fake server's report queue, newest first as Synapse lists it.</summary>
+    public List<Panel.Domain.Moderation.EventReport> Reports { get; } = [];
+
     /// <summary>What the fake server's metrics say; null as for a server without metrics.</summary>
     public HomeserverActivity? Activity { get; set; }
 
@@ -141,9 +144,14 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
 
     public Task<HomeserverMedia?> DownloadMediaAsync(string mxcUri, CancellationToken cancellationToken) => NotModelled<HomeserverMedia?>();
 
-    // Moderation: an empty report queue (the report watcher looks at it); the actions are tested on the real Synapse.
-    public Task<Panel.Domain.Moderation.EventReportPage> ListEventReportsAsync(int from, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult(new Panel.Domain.Moderation.EventReportPage([], 0));
+    // Moderation: the report queue (the report watcher looks at it); the actions are tested on the real Synapse.
+    public Task<Panel.Domain.Moderation.EventReportPage> ListEventReportsAsync(int from, int limit, CancellationToken cancellationToken)
+    {
+        lock (factory.Reports)
+        {
+            return Task.FromResult(new Panel.Domain.Moderation.EventReportPage(factory.Reports.OrderByDescending(r => r.Id).Skip(from).Take(limit).ToList(), factory.Reports.Count));
+        }
+    }
 
     public Task<Panel.Domain.Moderation.EventReportDetails?> GetEventReportAsync(long id, CancellationToken cancellationToken) =>
         Task.FromResult<Panel.Domain.Moderation.EventReportDetails?>(null);
