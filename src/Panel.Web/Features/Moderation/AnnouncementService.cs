@@ -104,12 +104,14 @@ public sealed partial class AnnouncementService(
 
     private void Run(Guid id)
     {
-        if (_running.ContainsKey(id))
+        // One sending loop per announcement: a second resume while it runs is a no-op, not a second sender.
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_running.TryAdd(id, ended.Task))
         {
-            return; // Already sending: the loop picks up what is left, and nothing twice.
+            return;
         }
 
-        _running[id] = Task.Run(async () =>
+        _ = Task.Run(async () =>
         {
             try
             {
@@ -127,9 +129,29 @@ public sealed partial class AnnouncementService(
             finally
             {
                 _running.TryRemove(id, out _);
+                ended.SetResult();
                 Changed?.Invoke();
             }
+
+            // A resume that came while this loop was ending on a pause found it still running: go on.
+            if (!lifetime.ApplicationStopping.IsCancellationRequested && await StillSendingAsync(id))
+            {
+                Run(id);
+            }
         }, CancellationToken.None);
+    }
+
+    private async Task<bool> StillSendingAsync(Guid id)
+    {
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
+            return await db.Announcements.AnyAsync(a => a.Id == id && a.Status == AnnouncementStatus.Sending && a.Sent < a.Total, CancellationToken.None);
+        }
+        catch (DbUpdateException)
+        {
+            return false;
+        }
     }
 
     private async Task SendAsync(Guid id, CancellationToken stopping)
