@@ -46,7 +46,7 @@ public sealed partial class DashboardUiTests(BrowserFixture browser, InstalledHo
     }
 
     private static readonly string[] AdminPages =
-        ["/", "/homeserver", "/monitoring", "/rooms", "/users", "/invites", "/bridges", "/donations", "/backups", "/storage", "/audit", "/account/security", "/settings/accounts", "/settings/tokens"];
+        ["/", "/homeserver", "/monitoring", "/rooms", "/users", "/invites", "/bridges", "/donations", "/backups", "/storage", "/audit", "/moderation", "/account/security", "/settings/accounts", "/settings/tokens"];
 
     [Fact]
     public async Task No_page_breaks_the_content_security_policy()
@@ -67,7 +67,7 @@ public sealed partial class DashboardUiTests(BrowserFixture browser, InstalledHo
         await BrowserFixture.RunAsync(page, "csp", async () =>
         {
             // Public pages first, signed out, then every admin page with a full load.
-            foreach (var path in new[] { "/account/login", "/donate", invite.Url })
+            foreach (var path in new[] { "/account/login", "/donate", "/rules", invite.Url })
             {
                 await page.GotoAsync(path);
                 await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
@@ -114,7 +114,7 @@ public sealed partial class DashboardUiTests(BrowserFixture browser, InstalledHo
 
                 await BrowserFixture.RunAsync(page, "every-page-" + mode, async () =>
                 {
-                    foreach (var path in new[] { "/account/login", "/donate", invite.Url })
+                    foreach (var path in new[] { "/account/login", "/donate", "/rules", invite.Url })
                     {
                         await page.GotoAsync(path);
                         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
