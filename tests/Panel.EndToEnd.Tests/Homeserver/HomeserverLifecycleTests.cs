@@ -102,7 +102,8 @@ public sealed class HomeserverLifecycleTests
         view.Phase.ShouldBe("failed");
         var error = view.LastError!;
         error.ShouldContain("registry.invalid/no/such-synapse:1");
-        error.ShouldContain("build-from-debian.sh");
+        error.ShouldContain("cannot reach the registry registry.invalid");
+        error.ShouldContain("docker load");
     }
 
     [Fact]
