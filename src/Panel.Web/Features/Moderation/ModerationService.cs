@@ -53,24 +53,26 @@ public sealed class ModerationService(HomeserverAccess homeserver, UsersService 
         return new ReportList(views, page.Total);
     }
 
-    public async Task<ReportView> GetReportAsync(long id, CancellationToken cancellationToken)
+    public async Task<ReportView> GetReportAsync(long id, CancellationToken cancellationToken) => (await OpenAsync(id, cancellationToken)).Report;
+
+    /// <summary>A report with the admin client and deployment that read it: each action reads them once.</summary>
+    private async Task<(ReportView Report, IHomeserverAdmin Admin, HomeserverDeployment Deployment)> OpenAsync(long id, CancellationToken cancellationToken)
     {
         var (admin, d) = await homeserver.GetAdminContextAsync(cancellationToken);
         var details = await admin.GetEventReportAsync(id, cancellationToken) ?? throw new NotFoundException($"There is no report {id}: it was dismissed already.");
-        return new ReportView(details, IsLocal(details.Report.Sender, d.ServerName));
+        return (new ReportView(details, IsLocal(details.Report.Sender, d.ServerName)), admin, d);
     }
 
     public async Task DismissAsync(long id, AuditActor actor, CancellationToken cancellationToken)
     {
-        var report = await GetReportAsync(id, cancellationToken);
-        await CloseAsync(report, actor, "report.dismissed", $"reported by {report.Report.Reporter}: {report.Report.Reason ?? "no reason given"}", cancellationToken);
+        var (report, admin, _) = await OpenAsync(id, cancellationToken);
+        await CloseAsync(admin, report, actor, "report.dismissed", $"reported by {report.Report.Reporter}: {report.Report.Reason ?? "no reason given"}", cancellationToken);
     }
 
     /// <summary>Redacts the reported message and closes the report.</summary>
     public async Task RedactReportedAsync(long id, string? reason, AuditActor actor, CancellationToken cancellationToken)
     {
-        var report = await GetReportAsync(id, cancellationToken);
-        var (admin, d) = await homeserver.GetAdminContextAsync(cancellationToken);
+        var (report, admin, d) = await OpenAsync(id, cancellationToken);
         if (!report.Details.EventExists || report.Details.Redacted)
         {
             throw new DomainException(report.EventState + " Dismiss the report instead.");
@@ -90,30 +92,29 @@ public sealed class ModerationService(HomeserverAccess homeserver, UsersService 
                 $"(it answered: {e.Message}). Block the room instead, or ask the room's moderators.");
         }
 
-        await CloseAsync(report, actor, "report.redacted", $"message of {report.Report.Sender} redacted", cancellationToken);
+        await CloseAsync(admin, report, actor, "report.redacted", $"message of {report.Report.Sender} redacted", cancellationToken);
     }
 
     /// <summary>Deactivates the reported message's sender (one of ours) and closes the report.</summary>
     public async Task DeactivateSenderAsync(long id, bool erase, AuditActor actor, CancellationToken cancellationToken)
     {
-        var report = await GetReportAsync(id, cancellationToken);
+        var (report, admin, _) = await OpenAsync(id, cancellationToken);
         if (!report.SenderIsLocal)
         {
             throw new DomainException($"{report.Report.Sender} is an account on another server: only its own server can deactivate it. Block the room, or redact the message.");
         }
 
         await users.DeactivateAsync(report.Report.Sender, erase, actor, cancellationToken);
-        await CloseAsync(report, actor, "report.sender-deactivated", $"{report.Report.Sender} deactivated{(erase ? " and erased" : "")}", cancellationToken);
+        await CloseAsync(admin, report, actor, "report.sender-deactivated", $"{report.Report.Sender} deactivated{(erase ? " and erased" : "")}", cancellationToken);
     }
 
     /// <summary>Blocks the reported message's room (nobody here can join it again) and closes the report.</summary>
     public async Task BlockRoomAsync(long id, AuditActor actor, CancellationToken cancellationToken)
     {
-        var report = await GetReportAsync(id, cancellationToken);
-        var admin = await homeserver.GetAdminAsync(cancellationToken);
+        var (report, admin, _) = await OpenAsync(id, cancellationToken);
         await admin.BlockRoomAsync(report.Report.RoomId, true, cancellationToken);
         await audit.RecordAsync(actor, "room.blocked", report.Report.RoomId, AuditOutcome.Success, $"after report {id}", cancellationToken);
-        await CloseAsync(report, actor, "report.room-blocked", $"room {report.Report.RoomName ?? report.Report.RoomId} blocked", cancellationToken);
+        await CloseAsync(admin, report, actor, "report.room-blocked", $"room {report.Report.RoomName ?? report.Report.RoomId} blocked", cancellationToken);
     }
 
     /// <summary>Starts redacting a local user's recent messages in every room; returns the id to follow it with.</summary>
@@ -220,9 +221,8 @@ public sealed class ModerationService(HomeserverAccess homeserver, UsersService 
             limit is null ? "the server's default" : $"{limit.MessagesPerSecond}/s, burst {limit.BurstCount}", cancellationToken);
     }
 
-    private async Task CloseAsync(ReportView report, AuditActor actor, string action, string details, CancellationToken cancellationToken)
+    private async Task CloseAsync(IHomeserverAdmin admin, ReportView report, AuditActor actor, string action, string details, CancellationToken cancellationToken)
     {
-        var admin = await homeserver.GetAdminAsync(cancellationToken);
         await admin.DeleteEventReportAsync(report.Report.Id, cancellationToken);
         await audit.RecordAsync(actor, action, $"report:{report.Report.Id}", AuditOutcome.Success,
             $"{details} (message {report.Report.EventId} in {report.Report.RoomName ?? report.Report.RoomId})", cancellationToken);
