@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Panel.EndToEnd.Tests.Invites;
 using Panel.EndToEnd.Tests.Pages;
+using Panel.Testing;
 
 namespace Panel.EndToEnd.Tests.Monitoring;
 
@@ -90,6 +91,18 @@ public sealed partial class DashboardUiTests(BrowserFixture browser, InstalledHo
     [Fact]
     public async Task Every_page_is_screenshotted_at_desktop_and_phone_width_in_light_and_dark_mode_and_none_overflows_a_phone()
     {
+        // The longest words a page may meet, whatever ran before: a room (its ID is one long word,
+        // its name here too) that lists on /rooms and /history, and an invite note with no space,
+        // which the audit's details repeat. A table must wrap them, not run off the screen.
+        const string longWord = "a-note-with-no-space-that-runs-on-and-on-past-any-phone-screen-and-a-desktop-column";
+        var sweeper = await hs.CreateInviteAsync(new() { MaxUses = 1, Note = longWord });
+        (await hs.RedeemAsync(sweeper.Code, "sweeper", "a long enough password")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        using (var friend = new MatrixClient(await hs.ClientUrlAsync()))
+        {
+            await friend.LoginAsync("sweeper", "a long enough password");
+            await friend.CreateRoomAsync("A-room-name-with-no-space-that-runs-past-a-phone-screen");
+        }
+
         var invite = await hs.CreateInviteAsync(new() { MaxUses = 1 });
         var problems = new List<string>();
         foreach (var dark in new[] { false, true })
