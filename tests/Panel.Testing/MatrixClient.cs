@@ -111,6 +111,22 @@ public sealed class MatrixClient(string baseUrl) : IDisposable
         return count;
     }
 
+    /// <summary>Uploads a file; returns its mxc:// address.</summary>
+    public async Task<string> UploadAsync(string fileName, byte[] bytes, string contentType = "application/octet-stream")
+    {
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        var path = "/_matrix/media/v3/upload?filename=" + Uri.EscapeDataString(fileName);
+        return (await ReadAsync(await _http.PostAsync(path, content), path)).GetProperty("content_uri").GetString()!;
+    }
+
+    /// <summary>How the server answers this user's download of <paramref name="mxc"/> (authenticated media).</summary>
+    public async Task<System.Net.HttpStatusCode> DownloadStatusAsync(string mxc)
+    {
+        using var response = await _http.GetAsync("/_matrix/client/v1/media/download/" + mxc["mxc://".Length..]);
+        return response.StatusCode;
+    }
+
     public async Task<JsonElement> GetAsync(string path) => await ReadAsync(await _http.GetAsync(path), path);
 
     public async Task<JsonElement> PostAsync(string path, object body) => await ReadAsync(await _http.PostAsJsonAsync(path, body), path);

@@ -34,6 +34,12 @@ public interface IHomeserverModeration
     /// <summary>Quarantines all media a local user uploaded; returns how many items.</summary>
     Task<int> QuarantineUserMediaAsync(string userId, CancellationToken cancellationToken);
 
+    /// <summary>Every media item quarantined now, local and cached remote, in the order it was quarantined.</summary>
+    Task<IReadOnlyList<MediaAddress>> ListQuarantinedMediaAsync(CancellationToken cancellationToken);
+
+    /// <summary>Lifts the quarantine of one media item.</summary>
+    Task ReleaseMediaAsync(MediaAddress media, CancellationToken cancellationToken);
+
     /// <summary>Media a local user uploaded, with whether each is quarantined.</summary>
     Task<IReadOnlyList<MediaItem>> ListUserMediaAsync(string userId, CancellationToken cancellationToken);
 
@@ -54,6 +60,20 @@ public sealed record EventReportDetails(EventReport Report, bool EventExists, bo
 
 /// <summary>Synapse's words: scheduled, active, complete or failed; and the events it could not redact, with why.</summary>
 public sealed record RedactionStatus(string Status, IReadOnlyDictionary<string, string> Failed);
+
+/// <summary>An mxc:// address: the server the media came from and its id there.</summary>
+public sealed record MediaAddress(string Origin, string MediaId)
+{
+    public override string ToString() => $"mxc://{Origin}/{MediaId}";
+
+    public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MediaAddress? address)
+    {
+        address = text is not null && text.StartsWith("mxc://", StringComparison.Ordinal) && text[6..].Split('/') is [{ Length: > 0 } origin, { Length: > 0 } id]
+            ? new MediaAddress(origin, id)
+            : null;
+        return address is not null;
+    }
+}
 
 public sealed record MediaItem(string MediaId, string? Name, string? ContentType, long Length, DateTimeOffset CreatedAt, bool Quarantined);
 

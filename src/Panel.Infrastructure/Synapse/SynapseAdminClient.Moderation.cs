@@ -88,6 +88,53 @@ internal sealed partial class SynapseAdminClient
     public async Task<int> QuarantineUserMediaAsync(string userId, CancellationToken cancellationToken) =>
         Int(await SendAsync<JsonElement>(HttpMethod.Post, $"_synapse/admin/v1/user/{Uri.EscapeDataString(userId)}/media/quarantine", new { }, cancellationToken), "num_quarantined");
 
+    public async Task<IReadOnlyList<MediaAddress>> ListQuarantinedMediaAsync(CancellationToken cancellationToken)
+    {
+        // Synapse keeps no list of quarantined media, only a stream of changes (1.152 and later; it
+        // includes media quarantined before): read it from the start, and the last change of each
+        // item says whether it is in quarantine.
+        var quarantined = new Dictionary<MediaAddress, bool>();
+        var order = new List<MediaAddress>();
+        long from = 0;
+        while (true)
+        {
+            JsonElement page;
+            try
+            {
+                page = await SendAsync<JsonElement>(HttpMethod.Get, "_synapse/admin/v1/media/quarantine_changes?from=" + from.ToString(CultureInfo.InvariantCulture), null, cancellationToken);
+            }
+            catch (HomeserverException e) when (e.StatusCode is 404 or 405 && from == 0)
+            {
+                throw new HomeserverException("This Synapse cannot list quarantined media (that came with Synapse 1.152); upgrade it to see the list.", e.StatusCode);
+            }
+
+            var changes = page.GetProperty("changes");
+            foreach (var change in changes.EnumerateArray())
+            {
+                var media = new MediaAddress(Str(change, "origin") ?? "", Str(change, "media_id") ?? "");
+                if (!quarantined.ContainsKey(media))
+                {
+                    order.Add(media);
+                }
+
+                // A boolean on PostgreSQL, 0 or 1 on SQLite: Synapse passes the column through.
+                var flag = change.GetProperty("quarantined");
+                quarantined[media] = flag.ValueKind == JsonValueKind.True || flag.ValueKind == JsonValueKind.Number && flag.GetInt32() != 0;
+            }
+
+            var next = page.GetProperty("next_batch").GetInt64();
+            if (changes.GetArrayLength() == 0 || next <= from)
+            {
+                return order.Where(m => quarantined[m]).ToList();
+            }
+
+            from = next;
+        }
+    }
+
+    public async Task ReleaseMediaAsync(MediaAddress media, CancellationToken cancellationToken) =>
+        (await SendRawAsync(HttpMethod.Post, $"_synapse/admin/v1/media/unquarantine/{Uri.EscapeDataString(media.Origin)}/{Uri.EscapeDataString(media.MediaId)}", new { }, cancellationToken)).Dispose();
+
     public async Task<IReadOnlyList<MediaItem>> ListUserMediaAsync(string userId, CancellationToken cancellationToken)
     {
         var page = await SendAsync<JsonElement>(HttpMethod.Get, $"_synapse/admin/v1/users/{Uri.EscapeDataString(userId)}/media?limit=100&order_by=created_ts&dir=b", null, cancellationToken);

@@ -108,8 +108,54 @@ public sealed partial class ModerationTests(ModerationFixture hs, BrowserFixture
     }
 
     [Fact]
+    public async Task Quarantined_media_is_listed_cannot_be_downloaded_and_a_mistake_is_released_from_the_page()
+    {
+        using var mallory = await hs.NewUserAsync("mallory");
+        using var olive = await hs.NewUserAsync("olive");
+        var byId = await mallory.UploadAsync("spam.txt", "spam one"u8.ToArray(), "text/plain");
+        var fromPage = await mallory.UploadAsync("spam2.txt", "spam two"u8.ToArray(), "text/plain");
+        (await olive.DownloadStatusAsync(byId)).ShouldBe(HttpStatusCode.OK);
+
+        (await hs.Api.Http.PostAsJsonAsync("/api/v1/moderation/quarantine", new { mxc = byId }, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await olive.DownloadStatusAsync(byId)).ShouldBe(HttpStatusCode.NotFound);
+        (await hs.Api.GetAsync<string[]>("/api/v1/moderation/quarantine")).ShouldContain(byId);
+
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl, 390, 844);
+        await BrowserFixture.RunAsync(page, "quarantine", async () =>
+        {
+            await LoginPage.SignInAsOwnerAsync(page);
+            await page.GotoAsync("/moderation");
+            await AdminPage.WaitForInteractiveAsync(page);
+            var list = page.GetByTestId("quarantine");
+            await Assertions.Expect(list.Locator($"[data-mxc='{byId}']")).ToBeVisibleAsync();
+
+            // Quarantine another by its address; it joins the list.
+            await list.GetByTestId("quarantine-target").FillAsync(fromPage);
+            await list.GetByTestId("quarantine-target-button").ClickAsync();
+            await page.GetByTestId("confirm-button").ClickAsync();
+            await Assertions.Expect(list.Locator($"[data-mxc='{fromPage}']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+
+            // The first was a mistake: released, after asking.
+            await list.Locator($"[data-mxc='{byId}']").GetByTestId("release").ClickAsync();
+            await page.GetByTestId("confirm-button").ClickAsync();
+            await Assertions.Expect(list.Locator($"[data-mxc='{byId}']")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+            await BrowserFixture.ScreenshotAsync(page, "quarantine-390");
+            await BrowserFixture.ShouldFitTheWidthAsync(page, 390);
+        }, hs.Process);
+        await page.Context.CloseAsync();
+
+        (await olive.DownloadStatusAsync(byId)).ShouldBe(HttpStatusCode.OK);
+        (await olive.DownloadStatusAsync(fromPage)).ShouldBe(HttpStatusCode.NotFound);
+        var quarantined = await hs.Api.GetAsync<string[]>("/api/v1/moderation/quarantine");
+        quarantined.ShouldContain(fromPage);
+        quarantined.ShouldNotContain(byId);
+        (await hs.Api.AuditAsync("action=media.released")).ShouldContain(e => e.Target == byId);
+    }
+
+    [Fact]
     public async Task Bad_moderation_input_gets_a_clear_refusal()
     {
+        (await hs.Api.Http.PostAsJsonAsync("/api/v1/moderation/quarantine/release", new { mxc = "mxc://only-a-server" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await hs.Api.Http.PostAsJsonAsync("/api/v1/moderation/quarantine", new { mxc = "not-a-media-address" }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await hs.Api.Http.PostAsJsonAsync("/api/v1/moderation/quarantine", new { }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await hs.Api.Http.PostAsJsonAsync($"/api/v1/moderation/users/{Uri.EscapeDataString($"@panel-admin:{hs.ServerName}")}/redact", new { }, Ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);

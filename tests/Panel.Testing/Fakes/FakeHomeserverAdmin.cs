@@ -172,6 +172,10 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
 
     public Task<int> QuarantineUserMediaAsync(string userId, CancellationToken cancellationToken) => NotModelled<int>();
 
+    public Task<IReadOnlyList<Panel.Domain.Moderation.MediaAddress>> ListQuarantinedMediaAsync(CancellationToken cancellationToken) => NotModelled<IReadOnlyList<Panel.Domain.Moderation.MediaAddress>>();
+
+    public Task ReleaseMediaAsync(Panel.Domain.Moderation.MediaAddress media, CancellationToken cancellationToken) => NotModelled<bool>();
+
     public Task<IReadOnlyList<Panel.Domain.Moderation.MediaItem>> ListUserMediaAsync(string userId, CancellationToken cancellationToken) => NotModelled<IReadOnlyList<Panel.Domain.Moderation.MediaItem>>();
 
     public Task SetShadowBanAsync(string userId, bool banned, CancellationToken cancellationToken) => NotModelled<bool>();

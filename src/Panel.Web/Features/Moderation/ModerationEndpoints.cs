@@ -18,6 +18,8 @@ internal static class ModerationEndpoints
 
     public sealed record QuarantineRequest(string? Mxc, string? RoomId, string? UserId);
 
+    public sealed record ReleaseRequest(string? Mxc);
+
     public sealed record ShadowBanRequest(bool Banned);
 
     public sealed record RateLimitRequest(int? MessagesPerSecond, int? BurstCount);
@@ -61,6 +63,15 @@ internal static class ModerationEndpoints
         moderation.MapPost("/quarantine", async (QuarantineRequest body, ModerationService service, ActorContext actor, CancellationToken ct) =>
                 TypedResults.Ok(new { quarantined = await service.QuarantineAsync(body.Mxc, body.RoomId, body.UserId, await actor.GetAsync(), ct) }))
             .WithSummary("Quarantine media: one item (mxc), a room's, or a local user's");
+        moderation.MapGet("/quarantine", async (ModerationService service, CancellationToken ct) =>
+                TypedResults.Ok((await service.QuarantinedAsync(ct)).Select(m => m.ToString())))
+            .WithSummary("Every media item in quarantine (mxc:// addresses), oldest first");
+        moderation.MapPost("/quarantine/release", async (ReleaseRequest body, ModerationService service, ActorContext actor, CancellationToken ct) =>
+            {
+                await service.ReleaseAsync(body.Mxc ?? "", await actor.GetAsync(), ct);
+                return TypedResults.NoContent();
+            })
+            .WithSummary("Let one media item be downloaded again");
         moderation.MapGet("/users/{userId}/media", (string userId, ModerationService service, CancellationToken ct) => service.UserMediaAsync(userId, ct))
             .WithSummary("A local user's uploads, quarantined ones marked");
         moderation.MapPut("/users/{userId}/shadow-ban", async (string userId, ShadowBanRequest body, ModerationService service, ActorContext actor, CancellationToken ct) =>

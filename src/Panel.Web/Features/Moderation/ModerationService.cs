@@ -156,13 +156,9 @@ public sealed class ModerationService(HomeserverAccess homeserver, UsersService 
         string target;
         if (mxc is { Length: > 0 })
         {
-            if (!mxc.StartsWith("mxc://", StringComparison.Ordinal) || mxc[6..].Split('/') is not [{ Length: > 0 } server, { Length: > 0 } media])
-            {
-                throw new DomainException($"'{mxc}' is not a media address: it looks like mxc://server/media-id.");
-            }
-
-            await admin.QuarantineMediaAsync(server, media, cancellationToken);
-            (count, target) = (1, mxc);
+            var media = ParseMedia(mxc);
+            await admin.QuarantineMediaAsync(media.Origin, media.MediaId, cancellationToken);
+            (count, target) = (1, media.ToString());
         }
         else if (roomId is { Length: > 0 })
         {
@@ -186,6 +182,22 @@ public sealed class ModerationService(HomeserverAccess homeserver, UsersService 
         await audit.RecordAsync(actor, "media.quarantined", target, AuditOutcome.Success, $"{count} item(s)", cancellationToken);
         return count;
     }
+
+    /// <summary>Every media item in quarantine now, on the whole server.</summary>
+    public async Task<IReadOnlyList<MediaAddress>> QuarantinedAsync(CancellationToken cancellationToken) =>
+        await (await homeserver.GetAdminAsync(cancellationToken)).ListQuarantinedMediaAsync(cancellationToken);
+
+    /// <summary>Lets one media item be downloaded again (a quarantine made by mistake).</summary>
+    public async Task ReleaseAsync(string mxc, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var media = ParseMedia(mxc);
+        await (await homeserver.GetAdminAsync(cancellationToken)).ReleaseMediaAsync(media, cancellationToken);
+        await audit.RecordAsync(actor, "media.released", media.ToString(), AuditOutcome.Success, "out of quarantine", cancellationToken);
+    }
+
+    private static MediaAddress ParseMedia(string mxc) => MediaAddress.TryParse(mxc.Trim(), out var media)
+        ? media
+        : throw new DomainException($"'{mxc}' is not a media address: it looks like mxc://server/media-id.");
 
     /// <summary>A local user's uploads, the quarantined ones marked.</summary>
     public async Task<IReadOnlyList<MediaItem>> UserMediaAsync(string userIdOrName, CancellationToken cancellationToken)
