@@ -4,15 +4,6 @@ using Panel.Domain.Homeserver;
 
 namespace Panel.Infrastructure.Federation;
 
-public sealed class FederationProbeOptions
-{
-    /// <summary>A PEM file of CA certificates to trust besides the system's (a private CA; the tests' CA).</summary>
-    public string? TrustedCaFile { get; set; }
-
-    /// <summary>Each step's deadline: a name that does not answer is reported as a time-out, not a hang.</summary>
-    public TimeSpan StepTimeout { get; set; } = TimeSpan.FromSeconds(10);
-}
-
 /// <summary>
 /// Matrix server discovery and trust, step by step, as the spec's "Resolving server names" has a
 /// remote server do it: the name's addresses, its delegation (.well-known, else SRV, else :8448),
@@ -135,7 +126,7 @@ public sealed partial class FederationProbe(FederationProbeOptions options, Fede
     private async Task<T?> StepAsync<T>(int number, string title, List<FederationCheckStep> steps, Func<CancellationToken, Task<(FederationCheckStep Step, T Value)>> step, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.StepTimeout);
+        deadline.CancelAfter(TimeSpan.FromSeconds(options.StepTimeoutSeconds));
         try
         {
             var (result, value) = await step(deadline.Token);
@@ -144,7 +135,7 @@ public sealed partial class FederationProbe(FederationProbeOptions options, Fede
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            steps.Add(new FederationCheckStep(number, title, CheckOutcome.Failed, $"No answer within {options.StepTimeout.TotalSeconds:0} s: timed out.", "Check that the host is up and that no firewall drops the traffic."));
+            steps.Add(new FederationCheckStep(number, title, CheckOutcome.Failed, $"No answer within {options.StepTimeoutSeconds} s: timed out.", "Check that the host is up and that no firewall drops the traffic."));
         }
         catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException or System.Security.Authentication.AuthenticationException or JsonException or FormatException)
         {

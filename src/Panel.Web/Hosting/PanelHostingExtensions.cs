@@ -26,6 +26,7 @@ using Panel.Web.Features.Invites;
 using Panel.Web.Features.Monitoring;
 using Panel.Web.Features.Site;
 using Panel.Web.Features.Users;
+using Panel.Web.Features.Federation;
 using Panel.Web.Features.Moderation;
 
 namespace Panel.Web.Hosting;
@@ -61,6 +62,7 @@ public static class PanelHostingExtensions
         services.AddHomeserver(builder.Configuration);
         services.AddUsers();
         services.AddModeration();
+        services.AddFederationCheck(builder.Configuration);
         services.AddSingleton<PublicAddressService>();
         services.AddSingleton<FirstRunChecklist>();
         services.AddInvites();
@@ -132,6 +134,7 @@ public static class PanelHostingExtensions
         api.MapBackupsApi();
         api.MapDiagnosticsApi();
         api.MapAnnouncementsApi();
+        api.MapFederationApi();
         app.MapModerationApi();
         // Unknown API paths answer 404 problem details (after authentication), not the page fallback.
         api.MapFallback(() => Problems.NotFound("There is no such API endpoint. The list is at /openapi/v1.json.")).ExcludeFromDescription();
