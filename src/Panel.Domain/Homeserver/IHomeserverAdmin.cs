@@ -6,7 +6,7 @@ namespace Panel.Domain.Homeserver;
 /// <see cref="Capabilities"/>: Tuwunel serves most of the Synapse admin API, Dendrite has a small admin
 /// API of its own, and Conduit and continuwuity are administered with commands in an admin room.
 /// </summary>
-public interface IHomeserverAdmin : Moderation.IHomeserverModeration
+public interface IHomeserverAdmin : Moderation.IHomeserverModeration, Federation.IHomeserverFederation
 {
     HomeserverCapabilities Capabilities { get; }
 

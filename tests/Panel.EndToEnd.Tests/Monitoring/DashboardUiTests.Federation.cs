@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Panel.EndToEnd.Tests.Pages;
+using Panel.Web.Features.Federation;
 
 namespace Panel.EndToEnd.Tests.Monitoring;
 
@@ -54,5 +55,53 @@ public sealed partial class DashboardUiTests
         var bad = await hs.Api.Http.PostAsJsonAsync("/api/v1/federation/check", new { serverName = "my server!" }, TestContext.Current.CancellationToken);
         bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await bad.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldContain("a space");
+    }
+
+    [Fact]
+    public async Task A_server_that_cannot_be_reached_is_listed_as_failing_and_retry_now_ends_its_back_off()
+    {
+        var invite = await hs.CreateInviteAsync(new() { MaxUses = 1 });
+        (await hs.RedeemAsync(invite.Code, "feddy", "a long enough password")).StatusCode.ShouldBe(HttpStatusCode.Created);
+        using var feddy = new Panel.Testing.MatrixClient(await hs.ClientUrlAsync());
+        await feddy.LoginAsync("feddy", "a long enough password");
+        // Asking for the devices of someone on a server that does not exist makes Synapse try that
+        // server over federation, fail, and back off (invites and profiles ignore the back-off).
+        try
+        {
+            await feddy.PostAsync("/_matrix/client/v3/keys/query", new { device_keys = new Dictionary<string, string[]> { ["@someone:nowhere.invalid"] = [] }, timeout = 5000 });
+        }
+        catch (InvalidOperationException)
+        {
+            // Synapse answers with the failure listed, or an error: either way it tried.
+        }
+
+        var listed = await Panel.Testing.Eventually.UntilAsync(
+            () => hs.Api.GetAsync<DestinationList>("/api/v1/federation/destinations"),
+            l => l.Destinations.Any(d => d.Destination.Name == "nowhere.invalid" && d.Destination.Failing),
+            TimeSpan.FromSeconds(30), "nowhere.invalid failing in the destinations", TimeSpan.FromSeconds(1));
+        var before = listed.Destinations.Single(d => d.Destination.Name == "nowhere.invalid").Destination;
+
+        var page = await browser.NewPageAsync(hs.Process.BaseUrl, 390, 844);
+        await BrowserFixture.RunAsync(page, "destinations", async () =>
+        {
+            await LoginPage.SignInAsOwnerAsync(page);
+            await page.GotoAsync("/homeserver");
+            await AdminPage.WaitForInteractiveAsync(page);
+            var row = page.Locator("[data-testid=destination][data-name='nowhere.invalid']");
+            await Assertions.Expect(row).ToHaveAttributeAsync("data-failing", "true");
+            await Assertions.Expect(row).ToContainTextAsync("failing");
+            await row.GetByTestId("retry-destination").ClickAsync();
+            await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Synapse tries nowhere.invalid now");
+            await BrowserFixture.ShouldFitTheWidthAsync(page, 390);
+            await page.GetByTestId("destinations").ScreenshotAsync(new() { Path = Path.Combine(Panel.Testing.TestEnvironment.ArtifactsDirectory, "destinations-390.png") });
+        }, hs.Process);
+        await page.Context.CloseAsync();
+
+        // Its back-off was reset: either it is clear now, or it failed again on a fresh try.
+        var after = (await hs.Api.GetAsync<DestinationList>("/api/v1/federation/destinations")).Destinations.Single(d => d.Destination.Name == "nowhere.invalid").Destination;
+        (after.FailingSince is null || after.FailingSince > before.FailingSince || after.LastTriedAt > before.LastTriedAt).ShouldBeTrue($"{before} then {after}");
+        (await hs.Api.AuditAsync("action=federation.retry")).ShouldContain(e => e.Target == "nowhere.invalid");
+        (await hs.Api.Http.PostAsync("/api/v1/federation/destinations/never-heard-of.example/retry", null, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await hs.Api.Http.PostAsync("/api/v1/federation/destinations/not%20a%20name/retry", null, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 }

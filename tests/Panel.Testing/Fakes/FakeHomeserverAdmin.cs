@@ -24,6 +24,9 @@ public sealed class FakeHomeserverAdminFactory : IHomeserverAdminFactory
     /// <summary>The fake server's report queue, newest first as Synapse lists it.</summary>
     public List<Panel.Domain.Moderation.EventReport> Reports { get; } = [];
 
+    /// <summary>The destinations Synapse would list, with the rooms shared with each (for the destination watcher).</summary>
+    public Dictionary<Panel.Domain.Federation.Destination, int> Destinations { get; } = [];
+
     /// <summary>What the fake server's metrics say; null as for a server without metrics.</summary>
     public HomeserverActivity? Activity { get; set; }
 
@@ -173,6 +176,14 @@ public sealed class FakeHomeserverAdmin(FakeHomeserverAdminFactory factory, Home
     public Task<int> QuarantineUserMediaAsync(string userId, CancellationToken cancellationToken) => NotModelled<int>();
 
     public Task<IReadOnlyList<Panel.Domain.Moderation.MediaAddress>> ListQuarantinedMediaAsync(CancellationToken cancellationToken) => NotModelled<IReadOnlyList<Panel.Domain.Moderation.MediaAddress>>();
+
+    public Task<IReadOnlyList<Panel.Domain.Federation.Destination>> ListDestinationsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Panel.Domain.Federation.Destination>>(factory.Destinations.Keys.ToList());
+
+    public Task<int> CountDestinationRoomsAsync(string destination, CancellationToken cancellationToken) =>
+        Task.FromResult(factory.Destinations.FirstOrDefault(d => d.Key.Name == destination).Value);
+
+    public Task<bool> RetryDestinationAsync(string destination, CancellationToken cancellationToken) => NotModelled<bool>();
 
     public Task ReleaseMediaAsync(Panel.Domain.Moderation.MediaAddress media, CancellationToken cancellationToken) => NotModelled<bool>();
 

@@ -34,24 +34,3 @@ public sealed class FederationCheckService(IFederationProbe probe, HomeserverSer
         return await probe.CheckAsync(serverName, null, cancellationToken);
     }
 }
-
-public static class FederationEndpoints
-{
-    public sealed record CheckRequest(string? ServerName);
-
-    public static IServiceCollection AddFederationCheck(this IServiceCollection services, IConfiguration configuration)
-    {
-        Panel.Infrastructure.Federation.FederationExtensions.AddFederationProbe(services, configuration);
-        services.AddSingleton<FederationCheckService>();
-        return services;
-    }
-
-    public static void MapFederationApi(this RouteGroupBuilder api)
-    {
-        var federation = api.MapGroup("/federation").WithTags("Federation");
-        federation.MapPost("/check", (CheckRequest? body, FederationCheckService service, CancellationToken ct) => service.CheckAsync(body?.ServerName, ct))
-            .WithSummary("Check how other servers reach this homeserver (or the named one): DNS, delegation, TLS, federation API, signed keys, client discovery");
-        federation.MapGet("/check", (FederationCheckService service) => service.Last is { } last ? Results.Ok(last) : Results.NoContent())
-            .WithSummary("The last check of this homeserver since the panel started (204 when none)");
-    }
-}
