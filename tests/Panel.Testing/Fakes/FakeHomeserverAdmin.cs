@@ -16,6 +16,9 @@ public sealed class FakeHomeserverAdminFactory : IHomeserverAdminFactory
 
     public Exception? FailHealthWith { get; set; }
 
+    /// <summary>Keeps <see cref="FailHealthWith"/> for every call until a test clears it (else the first call takes it).</summary>
+    public bool FailHealthUntilCleared { get; set; }
+
     public Exception? FailRegistrationWith { get; set; }
 
     /// <summary>Server notices sent, in order: to whom, and what.</summary>
@@ -36,7 +39,11 @@ public sealed class FakeHomeserverAdminFactory : IHomeserverAdminFactory
     {
         if (FailHealthWith is { } e)
         {
-            FailHealthWith = null;
+            if (!FailHealthUntilCleared)
+            {
+                FailHealthWith = null;
+            }
+
             throw e;
         }
 

@@ -40,7 +40,9 @@ public sealed class InstallFaultTests
         switch (where)
         {
             case "health":
-                // Armed when Synapse starts: the API's own status reads ask for /health too.
+                // Armed when Synapse starts, and kept until the install ended: the API's own status
+                // reads ask for /health too, and must not take the fault meant for the install.
+                factory.Admins.FailHealthUntilCleared = true;
                 factory.Engine.When(nameof(IContainerRuntime.StartAsync), () => factory.Admins.FailHealthWith = injected);
                 break;
             case "admin":
@@ -54,6 +56,7 @@ public sealed class InstallFaultTests
         var install = await api.PostAsJsonAsync("/api/v1/homeserver/install", Request(database), Ct);
         install.StatusCode.ShouldBe(HttpStatusCode.Accepted, await install.Content.ReadAsStringAsync(Ct));
         var view = await WaitForOperationEndAsync(api);
+        factory.Admins.FailHealthWith = null;
 
         var operation = view.Operation!;
         operation.Succeeded.ShouldBeFalse();

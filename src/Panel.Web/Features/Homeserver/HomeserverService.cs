@@ -65,7 +65,17 @@ public sealed class HomeserverService(
             return new HomeserverStatusView("not-installed", "none", null, 0, false, null, null, null, true, null);
         }
 
-        var healthy = await admins.IsHealthyAsync(endpoint.BaseUrlFor(d), cancellationToken);
+        bool healthy;
+        try
+        {
+            healthy = await admins.IsHealthyAsync(endpoint.BaseUrlFor(d), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A status read shows the server as unreachable; it does not fail the whole page (an
+            // install or restore that meets the same fault says so in its own step).
+            healthy = false;
+        }
         string? version = null;
         string? adminAccess = null;
         if (healthy && d.AdminAccessTokenProtected is not null)
