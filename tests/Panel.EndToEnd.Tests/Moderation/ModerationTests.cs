@@ -110,10 +110,10 @@ public sealed partial class ModerationTests(ModerationFixture hs, BrowserFixture
     [Fact]
     public async Task Quarantined_media_is_listed_cannot_be_downloaded_and_a_mistake_is_released_from_the_page()
     {
-        using var mallory = await hs.NewUserAsync("mallory");
+        using var uploader = await hs.NewUserAsync("uploader");
         using var olive = await hs.NewUserAsync("olive");
-        var byId = await mallory.UploadAsync("spam.txt", "spam one"u8.ToArray(), "text/plain");
-        var fromPage = await mallory.UploadAsync("spam2.txt", "spam two"u8.ToArray(), "text/plain");
+        var byId = await uploader.UploadAsync("spam.txt", "spam one"u8.ToArray(), "text/plain");
+        var fromPage = await uploader.UploadAsync("spam2.txt", "spam two"u8.ToArray(), "text/plain");
         (await olive.DownloadStatusAsync(byId)).ShouldBe(HttpStatusCode.OK);
 
         (await hs.Api.Http.PostAsJsonAsync("/api/v1/moderation/quarantine", new { mxc = byId }, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
