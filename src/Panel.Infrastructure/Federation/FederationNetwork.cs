@@ -25,7 +25,17 @@ public class FederationNetwork
     public virtual async Task<(string Target, int Port)?> SrvAsync(string name, CancellationToken cancellationToken)
     {
         var lookup = new DnsClient.LookupClient(new DnsClient.LookupClientOptions { UseCache = false, Timeout = TimeSpan.FromSeconds(5), Retries = 1, ThrowDnsErrors = false });
-        var answer = await lookup.QueryAsync(name, DnsClient.QueryType.SRV, cancellationToken: cancellationToken);
+        DnsClient.IDnsQueryResponse answer;
+        try
+        {
+            answer = await lookup.QueryAsync(name, DnsClient.QueryType.SRV, cancellationToken: cancellationToken);
+        }
+        catch (DnsClient.DnsResponseException)
+        {
+            // No DNS server answered: as far as anyone can tell, there is no record.
+            return null;
+        }
+
         return answer.Answers.SrvRecords().OrderBy(r => r.Priority).ThenByDescending(r => r.Weight).Select(r => ((string Target, int Port)?)(r.Target.Value.TrimEnd('.'), r.Port)).FirstOrDefault();
     }
 }

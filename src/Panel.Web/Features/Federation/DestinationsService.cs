@@ -1,6 +1,5 @@
 using Panel.Domain.Audit;
 using Panel.Domain.Common;
-using Panel.Domain.Homeserver;
 using Panel.Domain.Federation;
 using Panel.Web.Features.Audit;
 using Panel.Web.Features.Homeserver;
@@ -35,9 +34,10 @@ public sealed class DestinationsService(HomeserverAccess homeserver, IAuditLog a
     /// <summary>Ends a destination's back-off so that Synapse tries it now (after the owner fixed something there).</summary>
     public async Task RetryAsync(string destination, AuditActor actor, CancellationToken cancellationToken)
     {
-        if (!ServerName.TryParse(destination, out _, out var error))
+        // Destinations are what Synapse knows, IP literals and ports included: look it up, do not parse it.
+        if (string.IsNullOrWhiteSpace(destination) || destination.Length > 300)
         {
-            throw new DomainException(error!);
+            throw new DomainException("Name the server to retry, as the list shows it.");
         }
 
         var admin = await homeserver.GetAdminAsync(cancellationToken);
