@@ -58,14 +58,18 @@ internal static class BackupSteps
     /// <summary>Takes a backup through the API and waits until it is complete and its operation over.</summary>
     public static async Task<BackupView> BackUpAsync(HomeserverPanel panel)
     {
-        var id = await panel.Api.StartBackupAsync();
-        // Completed, and its operation over (it prunes old sets after the set is complete): the next
-        // step of a test may be another operation, which would find this one running.
-        var view = await Eventually.UntilAsync(() => panel.Api.BackupAsync(id),
-            v => v.Status == "failed" || (v.Status == "completed" && v.Operation is not { FinishedAt: null }),
-            TimeSpan.FromMinutes(3), "The end of the backup", TimeSpan.FromMilliseconds(500));
+        var view = await SettledAsync(panel, await panel.Api.StartBackupAsync());
         return view.Status == "completed" ? view : throw new InvalidOperationException("The backup failed: " + view);
     }
+
+    /// <summary>
+    /// Waits until a backup is completed or failed, and its operation over (it prunes old sets after
+    /// the set is complete): the next step of a test may be another operation, which would find this one running.
+    /// </summary>
+    public static Task<BackupView> SettledAsync(HomeserverPanel panel, Guid id) =>
+        Eventually.UntilAsync(() => panel.Api.BackupAsync(id),
+            v => v.Status == "failed" || (v.Status == "completed" && v.Operation is not { FinishedAt: null }),
+            TimeSpan.FromMinutes(3), "The end of the backup", TimeSpan.FromMilliseconds(500));
 
     /// <summary>Restores a set (confirming with its server name) and waits until the homeserver is healthy.</summary>
     public static async Task RestoreAsync(HomeserverPanel panel, BackupView backup)

@@ -184,6 +184,9 @@ public sealed class BackupTests(BackupHomeserverFixture hs, BrowserFixture brows
             await Assertions.Expect(backups.Size(backups.Rows.First)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+(\.\d)? (KiB|MiB|GiB)$"));
             await BrowserFixture.ScreenshotAsync(page, "backup-listed");
         }, hs.Process);
+
+        // The list says "completed" before the operation has pruned old sets: the next test's backup waits for that.
+        await BackupSteps.SettledAsync(hs, (await hs.Api.BackupsAsync()).OrderByDescending(b => b.StartedAt).First().Id);
     }
 
     [Fact]
@@ -201,7 +204,9 @@ public sealed class BackupTests(BackupHomeserverFixture hs, BrowserFixture brows
 
             view.Status.ShouldBe("failed");
             view.Error!.ShouldContain("could not be written");
-            (await hs.Api.AlertsAsync()).ShouldContain(a => a.Key == BackupsService.FailedAlertKey);
+            // The backup's status is written before its alert is raised: give it a moment.
+            await Eventually.UntilAsync(() => hs.Api.AlertsAsync(), l => l.Any(a => a.Key == BackupsService.FailedAlertKey),
+                TimeSpan.FromSeconds(15), "The failed-backup alert", TimeSpan.FromMilliseconds(250));
         }
         finally
         {
@@ -210,7 +215,8 @@ public sealed class BackupTests(BackupHomeserverFixture hs, BrowserFixture brows
         }
 
         await BackupSteps.BackUpAsync(hs);
-        (await hs.Api.AlertsAsync()).ShouldNotContain(a => a.Key == BackupsService.FailedAlertKey);
+        await Eventually.UntilAsync(() => hs.Api.AlertsAsync(), l => l.All(a => a.Key != BackupsService.FailedAlertKey),
+            TimeSpan.FromSeconds(15), "The failed-backup alert cleared", TimeSpan.FromMilliseconds(250));
     }
 
     [Fact]
