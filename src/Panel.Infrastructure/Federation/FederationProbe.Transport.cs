@@ -12,22 +12,22 @@ public sealed partial class FederationProbe
     private async Task TransportStepsAsync(ProbeRun run, ServerName name, Target? target, List<FederationCheckStep> steps, CancellationToken cancellationToken)
     {
         target ??= new Target(name.Host, DefaultPort, name.Host, false);
-        var tls = await StepAsync(3, "TLS for the delegated name", steps, async ct =>
+        var tls = await StepAsync(3, steps, async ct =>
         {
             var seen = await TlsAsync(run, target, ct);
             return (seen, seen.Outcome == CheckOutcome.Passed);
         }, cancellationToken);
         if (!tls)
         {
-            steps.Add(new FederationCheckStep(4, "The federation API answers", CheckOutcome.Skipped, "Not checked: needs a trusted TLS connection (step 3)."));
-            steps.Add(new FederationCheckStep(5, "Signed server keys", CheckOutcome.Skipped, "Not checked: needs a trusted TLS connection (step 3)."));
+            steps.Add(Skip(4, "needs a trusted TLS connection (step 3)"));
+            steps.Add(Skip(5, "needs a trusted TLS connection (step 3)"));
             return;
         }
 
         // Requests go to the delegated name (its SNI and Host), connected to wherever SRV pointed.
         run.Route(target.CertificateName, target.Port, target.Host);
         var at = $"https://{target.CertificateName}:{target.Port}/";
-        var version = await StepAsync(4, "The federation API answers", steps, async ct =>
+        var version = await StepAsync(4, steps, async ct =>
         {
             var answer = await run.GetJsonAsync(new Uri(at + "_matrix/federation/v1/version"), ct);
             if (answer.Json is not { } json)
@@ -45,11 +45,11 @@ public sealed partial class FederationProbe
 
         if (!version)
         {
-            steps.Add(new FederationCheckStep(5, "Signed server keys", CheckOutcome.Skipped, "Not checked: needs the federation API (step 4)."));
+            steps.Add(Skip(5, "needs the federation API (step 4)"));
             return;
         }
 
-        await StepAsync(5, "Signed server keys", steps, async ct =>
+        await StepAsync(5, steps, async ct =>
         {
             var answer = await run.GetJsonAsync(new Uri(at + "_matrix/key/v2/server"), ct);
             if (answer.Json is not { } keys)

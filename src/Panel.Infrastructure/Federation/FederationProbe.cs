@@ -19,7 +19,7 @@ public sealed partial class FederationProbe(FederationProbeOptions options, Fede
         using var run = new ProbeRun(options, network);
         var steps = new List<FederationCheckStep>();
 
-        var addresses = await StepAsync(1, "The server name resolves", steps, async ct =>
+        var addresses = await StepAsync(1, steps, async ct =>
         {
             var found = await network.ResolveAsync(name.Host, ct);
             return found.Length > 0
@@ -32,9 +32,9 @@ public sealed partial class FederationProbe(FederationProbeOptions options, Fede
             return Report(name, steps, skipFrom: 2, "needs the name to resolve (step 1)");
         }
 
-        var target = await StepAsync(2, "Delegation: /.well-known/matrix/server or an SRV record", steps, ct => DelegationAsync(run, name, ct), cancellationToken);
+        var target = await StepAsync(2, steps, ct => DelegationAsync(run, name, ct), cancellationToken);
         await TransportStepsAsync(run, name, target!, steps, cancellationToken);
-        await StepAsync(6, "Client discovery: /.well-known/matrix/client", steps, async ct => (await ClientDiscoveryAsync(run, name, expectedClientUrl, ct), true), cancellationToken);
+        await StepAsync(6, steps, async ct => (await ClientDiscoveryAsync(run, name, expectedClientUrl, ct), true), cancellationToken);
         return new FederationCheckReport(name.Value, time.GetUtcNow(), steps);
     }
 
@@ -109,22 +109,28 @@ public sealed partial class FederationProbe(FederationProbeOptions options, Fede
 
     private FederationCheckReport Report(ServerName name, List<FederationCheckStep> steps, int skipFrom, string why)
     {
-        string[] titles = ["", "", "Delegation: /.well-known/matrix/server or an SRV record", "TLS for the delegated name", "The federation API answers", "Signed server keys", "Client discovery: /.well-known/matrix/client"];
         for (var n = skipFrom; n <= 6; n++)
         {
-            steps.Add(new FederationCheckStep(n, titles[n], CheckOutcome.Skipped, "Not checked: " + why + "."));
+            steps.Add(Skip(n, why));
         }
 
         return new FederationCheckReport(name.Value, time.GetUtcNow(), steps);
     }
+
+    /// <summary>The steps' titles, by number (index 0 unused): one place for the page and the skipped steps.</summary>
+    private static readonly string[] Titles = ["", "The server name resolves", "Delegation: /.well-known/matrix/server or an SRV record",
+        "TLS for the delegated name", "The federation API answers", "Signed server keys", "Client discovery: /.well-known/matrix/client"];
+
+    private static FederationCheckStep Skip(int number, string why) => new(number, Titles[number], CheckOutcome.Skipped, "Not checked: " + why + ".");
 
     private static FederationCheckStep Ok(string seen) => new(0, "", CheckOutcome.Passed, seen);
 
     private static FederationCheckStep Fail(string seen, string fix) => new(0, "", CheckOutcome.Failed, seen, fix);
 
     /// <summary>Runs one step under its own deadline; a time-out or a network error becomes the step's failure.</summary>
-    private async Task<T?> StepAsync<T>(int number, string title, List<FederationCheckStep> steps, Func<CancellationToken, Task<(FederationCheckStep Step, T Value)>> step, CancellationToken cancellationToken)
+    private async Task<T?> StepAsync<T>(int number, List<FederationCheckStep> steps, Func<CancellationToken, Task<(FederationCheckStep Step, T Value)>> step, CancellationToken cancellationToken)
     {
+        var title = Titles[number];
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(options.StepTimeoutSeconds));
         try
