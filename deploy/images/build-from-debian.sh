@@ -3,8 +3,8 @@
 # packages, for hosts that cannot reach an image registry. It uses debootstrap and `docker import`,
 # so it needs no registry at all: only Debian's package mirror.
 #
-# Usage: deploy/images/build-from-debian.sh [synapse] [postgres] [echo-bridge] [panel-base] [test-variants]
-#        (no argument builds the three images)
+# Usage: deploy/images/build-from-debian.sh [synapse] [postgres] [echo-bridge] [caddy] [panel-base] [test-variants]
+#        (no argument builds synapse, postgres, echo-bridge and caddy)
 #
 # What it builds is cached: the bootstrapped roots under $CACHE_DIR, and the images themselves in
 # the local Docker engine. A second run with everything present does nothing.
@@ -140,6 +140,22 @@ build_echo_bridge() {
   echo "$tag"
 }
 
+# Caddy, the reverse proxy the panel can run in front of Synapse (TLS, federation and client routes,
+# .well-known). The panel writes /etc/caddy/Caddyfile and its certificates into the container before
+# starting it; certificates Caddy obtains itself (ACME) live in the /data volume.
+build_caddy() {
+  local root; root=$(package_root caddy "caddy ca-certificates")
+  local version; version=$(pkg_version "$root" caddy)
+  local tag="$PREFIX/caddy:$version"
+  if image_exists "$tag"; then log "$tag is present"; else
+    import_image "$tag" "$root" "$HERE/caddy" \
+      'ENTRYPOINT ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]' \
+      'EXPOSE 80' 'EXPOSE 443' 'VOLUME /data' 'ENV XDG_DATA_HOME=/data' 'ENV XDG_CONFIG_HOME=/config'
+  fi
+  docker tag "$tag" "$PREFIX/caddy:latest"
+  echo "$tag"
+}
+
 # A base for the panel's own image (deploy/Dockerfile) on a host that cannot pull the official .NET
 # images: what a self-contained .NET app needs from the system (ICU, TLS roots, time zones). The
 # panel is then published self-contained and copied in; see deploy/README.md.
@@ -190,15 +206,16 @@ main() {
   docker version >/dev/null 2>&1 || { log "the Docker engine is not reachable"; exit 1; }
   mkdir -p "$CACHE_DIR"
   local targets=("$@")
-  [ ${#targets[@]} -gt 0 ] || targets=(synapse postgres echo-bridge)
+  [ ${#targets[@]} -gt 0 ] || targets=(synapse postgres echo-bridge caddy)
   for t in "${targets[@]}"; do
     case "$t" in
       synapse) build_synapse ;;
       postgres) build_postgres ;;
       echo-bridge) build_echo_bridge ;;
+      caddy) build_caddy ;;
       panel-base) build_panel_base ;;
       test-variants) build_test_variants ;;
-      *) log "unknown image '$t' (synapse, postgres, echo-bridge, panel-base, test-variants)"; exit 2 ;;
+      *) log "unknown image '$t' (synapse, postgres, echo-bridge, caddy, panel-base, test-variants)"; exit 2 ;;
     esac
   done
 }

@@ -101,6 +101,7 @@ public static class ContainerComponents
     public const string Homeserver = "homeserver";
     public const string Database = "database";
     public const string Bridge = "bridge";
+    public const string Proxy = "proxy";
 }
 
 public sealed record ContainerSpec

@@ -71,6 +71,8 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
 
     public DbSet<Panel.Domain.Site.SiteSettings> SiteSettings => Set<Panel.Domain.Site.SiteSettings>();
 
+    public DbSet<Panel.Domain.Federation.ReverseProxySettings> ReverseProxy => Set<Panel.Domain.Federation.ReverseProxySettings>();
+
     public DbSet<Panel.Domain.Moderation.ModerationState> ModerationState => Set<Panel.Domain.Moderation.ModerationState>();
 
     public DbSet<Panel.Domain.Moderation.Announcement> Announcements => Set<Panel.Domain.Moderation.Announcement>();

@@ -46,6 +46,9 @@ public sealed record SynapseConfigInput
     /// <summary>Users allowed to list rooms in the room directory (Synapse lets nobody, admins included, without a rule).</summary>
     public IReadOnlyList<string> DirectoryPublishers { get; init; } = [];
 
+    /// <summary>Trust the CA bundle at <see cref="SynapseConfig.FederationCaFile"/> for federation (a private federation's CA with the system's).</summary>
+    public bool FederationCaFile { get; init; }
+
     /// <summary>Extra top-level settings, merged last (from Panel:Homeserver:SynapseConfig).</summary>
     public IReadOnlyDictionary<string, object?> Extra { get; init; } = new Dictionary<string, object?>();
 }
@@ -56,6 +59,7 @@ public static class SynapseConfig
     public const string DataDirectory = "/data";
     public const string ConfigPath = "/data/homeserver.yaml";
     public const string SigningKeyFile = "signing.key";
+    public const string FederationCaFile = "federation-ca.pem";
     public const int ClientPort = 8008;
 
     /// <summary>UID and GID that Synapse runs as in both the official and the Debian-built image.</summary>
@@ -127,6 +131,11 @@ public static class SynapseConfig
                 ["room_name"] = "Server notices",
             },
         };
+        if (input.FederationCaFile)
+        {
+            config["federation_custom_ca_list"] = new List<string> { DataDirectory + "/" + FederationCaFile };
+        }
+
         if (input.DirectoryPublishers.Count > 0)
         {
             // Without rules Synapse lets nobody publish; these let only the listed users, as before for everyone else.
@@ -263,6 +272,12 @@ public static class SynapseConfig
         if (value is null)
         {
             return null;
+        }
+
+        // A configuration value cannot be an empty list otherwise (trusted_key_servers: [] for a closed federation).
+        if (value.Trim() == "[]")
+        {
+            return new List<object?>();
         }
 
         if (bool.TryParse(value, out var b))

@@ -28,6 +28,7 @@ using Panel.Web.Features.Site;
 using Panel.Web.Features.Users;
 using Panel.Web.Features.Federation;
 using Panel.Web.Features.Moderation;
+using Panel.Web.Features.ReverseProxy;
 
 namespace Panel.Web.Hosting;
 
@@ -63,6 +64,7 @@ public static class PanelHostingExtensions
         services.AddUsers();
         services.AddModeration();
         services.AddFederationCheck(builder.Configuration);
+        services.AddReverseProxy(builder.Configuration);
         services.AddSingleton<PublicAddressService>();
         services.AddSingleton<FirstRunChecklist>();
         services.AddInvites();
@@ -135,6 +137,7 @@ public static class PanelHostingExtensions
         api.MapDiagnosticsApi();
         api.MapAnnouncementsApi();
         api.MapFederationApi();
+        api.MapReverseProxyApi();
         app.MapModerationApi();
         // Unknown API paths answer 404 problem details (after authentication), not the page fallback.
         api.MapFallback(() => Problems.NotFound("There is no such API endpoint. The list is at /openapi/v1.json.")).ExcludeFromDescription();

@@ -59,6 +59,20 @@ internal sealed class SiteSettingsEntityTypeConfiguration : IEntityTypeConfigura
     }
 }
 
+internal sealed class ReverseProxySettingsEntityTypeConfiguration : IEntityTypeConfiguration<Panel.Domain.Federation.ReverseProxySettings>
+{
+    public void Configure(EntityTypeBuilder<Panel.Domain.Federation.ReverseProxySettings> builder)
+    {
+        builder.ToTable("reverse_proxy_settings");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).ValueGeneratedNever();
+        builder.Property(s => s.Certificate).HasConversion<string>().HasMaxLength(32);
+        builder.Property(s => s.AcmeEmail).HasMaxLength(254);
+        builder.Property(s => s.CertificatePem).HasMaxLength(65536);
+        builder.Property(s => s.KeyPemProtected).HasMaxLength(65536);
+    }
+}
+
 internal sealed class ModerationStateEntityTypeConfiguration : IEntityTypeConfiguration<Panel.Domain.Moderation.ModerationState>
 {
     public void Configure(EntityTypeBuilder<Panel.Domain.Moderation.ModerationState> builder)

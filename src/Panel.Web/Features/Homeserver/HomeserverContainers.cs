@@ -25,6 +25,7 @@ public sealed class HomeserverContainers(
     HomeserverNames names,
     HomeserverEndpoint endpoint,
     IOptions<HomeserverOptions> options,
+    IOptions<Panel.Infrastructure.Federation.FederationProbeOptions> federation,
     IConfiguration configuration,
     TimeProvider clock)
 {
@@ -123,7 +124,7 @@ public sealed class HomeserverContainers(
             appServiceFiles = ids.Order(StringComparer.Ordinal).Select(SynapseLayout.AppServiceRegistrationPath).ToList();
         }
 
-        var yaml = SynapseConfig.Generate(BuildConfigInput(deployment, appServiceFiles) with { DirectoryPublishers = publishers });
+        var yaml = SynapseConfig.Generate(BuildConfigInput(deployment, appServiceFiles) with { DirectoryPublishers = publishers, FederationCaFile = federation.Value.TrustedCaFile is { Length: > 0 } });
         var files = new List<ContainerFile>
         {
             // The volume's top belongs to Synapse's user, as the official image's entry point leaves
@@ -131,6 +132,11 @@ public sealed class HomeserverContainers(
             new("./", [], SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b111_101_101),
             new("homeserver.yaml", Encoding.UTF8.GetBytes(yaml), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000),
         };
+        if (await FederationCaBundleAsync(container, cancellationToken) is { } bundle)
+        {
+            files.Add(new ContainerFile(SynapseConfig.FederationCaFile, bundle, SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_100_100));
+        }
+
         var existingKey = await docker.ReadFileAsync(container, SynapseConfig.DataDirectory + "/" + SynapseConfig.SigningKeyFile, cancellationToken);
         if (existingKey is null)
         {
@@ -145,6 +151,23 @@ public sealed class HomeserverContainers(
         }
 
         await docker.WriteFilesAsync(container, SynapseConfig.DataDirectory, files, cancellationToken);
+    }
+
+    /// <summary>
+    /// A private federation's CA (<c>Panel:Federation:TrustedCaFile</c>, which the self-check trusts too)
+    /// for Synapse's <c>federation_custom_ca_list</c>. That list replaces the system's CAs, so the image's
+    /// own bundle goes in with it: public servers stay trusted. Null when no CA is configured.
+    /// </summary>
+    private async Task<byte[]?> FederationCaBundleAsync(string container, CancellationToken cancellationToken)
+    {
+        if (federation.Value.TrustedCaFile is not { Length: > 0 } file)
+        {
+            return null;
+        }
+
+        var system = await docker.ReadFileAsync(container, "/etc/ssl/certs/ca-certificates.crt", cancellationToken) ?? [];
+        var ca = await File.ReadAllBytesAsync(file, cancellationToken);
+        return [.. system, (byte)'\n', .. ca];
     }
 
     public SynapseConfigInput BuildConfigInput(HomeserverDeployment d, IReadOnlyList<string> appServiceFiles) => new()

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Panel.Domain.Federation;
 using Panel.Domain.Homeserver;
 using Panel.Web.Features.Accounts;
 using Panel.Web.Features.Audit;
@@ -93,11 +93,7 @@ internal static class HomeserverEndpoints
                 return Results.NotFound();
             }
 
-            var publicUri = new Uri(d.PublicBaseUrl);
-            JsonObject body = kind == "server"
-                ? new JsonObject { ["m.server"] = $"{publicUri.Host}:{(publicUri.IsDefaultPort ? 443 : publicUri.Port)}" }
-                : new JsonObject { ["m.homeserver"] = new JsonObject { ["base_url"] = d.PublicBaseUrl.TrimEnd('/') } };
-            return Results.Text(body.ToJsonString(), "application/json");
+            return Results.Text(kind == "server" ? MatrixDiscovery.ServerJson(d.PublicBaseUrl) : MatrixDiscovery.ClientJson(d.PublicBaseUrl), "application/json");
         }).AllowAnonymous().ExcludeFromDescription();
         return endpoints;
     }

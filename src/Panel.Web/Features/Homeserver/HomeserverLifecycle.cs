@@ -137,7 +137,7 @@ public sealed partial class HomeserverLifecycle(
             progress.Start("containers");
             if (d.Mode == HomeserverMode.Managed)
             {
-                foreach (var name in new[] { names.Synapse, names.SynapsePrevious, names.Postgres })
+                foreach (var name in new[] { names.Proxy, names.Synapse, names.SynapsePrevious, names.Postgres })
                 {
                     await docker.RemoveAsync(name, ct);
                 }
@@ -149,7 +149,7 @@ public sealed partial class HomeserverLifecycle(
                 }
 
                 await docker.RemoveNetworkAsync(names.Network, ct);
-                progress.Done("containers", "Synapse, PostgreSQL and the bridges' containers are removed.");
+                progress.Done("containers", "Synapse, PostgreSQL, the proxy and the bridges' containers are removed.");
             }
             else
             {
@@ -158,6 +158,8 @@ public sealed partial class HomeserverLifecycle(
 
             await using var db = await contexts.CreateDbContextAsync(ct);
             var current = await db.Homeservers.SingleAsync(ct);
+            // Its container is gone with the others: a new install starts without a proxy, until turned on again.
+            (await db.ReverseProxy.SingleOrDefaultAsync(ct))?.Disable();
             if (deleteData || d.Mode == HomeserverMode.Attached)
             {
                 progress.Start("data");

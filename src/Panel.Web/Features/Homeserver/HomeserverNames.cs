@@ -17,6 +17,12 @@ public sealed class HomeserverNames(IOptions<DockerOptions> docker)
 
     public string Postgres => $"{Prefix}-postgres";
 
+    /// <summary>The reverse proxy (Caddy) the panel runs in front of Synapse, when the owner turns it on.</summary>
+    public string Proxy => $"{Prefix}-proxy";
+
+    /// <summary>Caddy's own data: certificates it obtained by ACME, and its ACME account.</summary>
+    public string ProxyData => $"{Prefix}-proxy-data";
+
     /// <summary>The Synapse volume of a data generation (0 is the first install; restores add one).</summary>
     public string SynapseData(int generation) => $"{Prefix}-synapse-data" + Suffix(generation);
 

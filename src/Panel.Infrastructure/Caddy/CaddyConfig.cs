@@ -1,0 +1,94 @@
+using System.Text;
+
+namespace Panel.Infrastructure.Caddy;
+
+/// <summary>What the Caddyfile serves: the hosts, where Synapse is, and where TLS comes from.</summary>
+public sealed record CaddyConfigInput
+{
+    /// <summary>The host of the server name (@alice:<i>this</i>), where the discovery files live.</summary>
+    public required string ServerHost { get; init; }
+
+    /// <summary>The host of the public base URL, where clients and other servers talk to Synapse.</summary>
+    public required string PublicHost { get; init; }
+
+    /// <summary>Synapse as the proxy reaches it on the homeserver's network.</summary>
+    public required string SynapseUpstream { get; init; }
+
+    /// <summary>True: the certificate files the panel writes; false: ACME.</summary>
+    public bool ProvidedCertificate { get; init; }
+
+    public string? AcmeEmail { get; init; }
+
+    /// <summary>The bodies of /.well-known/matrix/server and /client; null: not served.</summary>
+    public (string Server, string Client)? WellKnown { get; init; }
+}
+
+/// <summary>Writes the Caddyfile of the proxy the panel runs. The panel owns the file and writes all of it each time.</summary>
+public static class CaddyConfig
+{
+    public const string ConfigDirectory = "/etc/caddy";
+    public const string ConfigFile = "Caddyfile";
+    public const string CertificateFile = "certs/proxy.crt";
+    public const string KeyFile = "certs/proxy.key";
+    public const int HttpsPort = 443;
+    public const int HttpPort = 80;
+
+    public static string Generate(CaddyConfigInput input)
+    {
+        var text = new StringBuilder();
+        text.Append("# Written by Homeserver Panel; changes here are overwritten.\n{\n");
+        // The panel applies changes by rewriting this file and restarting: no admin endpoint is needed.
+        text.Append("\tadmin off\n");
+        if (input.ProvidedCertificate)
+        {
+            text.Append("\tauto_https disable_certs\n");
+        }
+        else if (input.AcmeEmail is { } email)
+        {
+            text.Append("\temail ").Append(Quote(email)).Append('\n');
+        }
+
+        text.Append("}\n");
+        var hosts = input.ServerHost.Equals(input.PublicHost, StringComparison.OrdinalIgnoreCase)
+            ? [input.ServerHost]
+            : new[] { input.ServerHost, input.PublicHost };
+        foreach (var host in hosts)
+        {
+            text.Append('\n').Append(host).Append(" {\n");
+            if (input.ProvidedCertificate)
+            {
+                text.Append($"\ttls {ConfigDirectory}/{CertificateFile} {ConfigDirectory}/{KeyFile}\n");
+            }
+
+            if (input.WellKnown is { } files && host.Equals(input.ServerHost, StringComparison.OrdinalIgnoreCase))
+            {
+                AppendDiscovery(text, "server", files.Server);
+                AppendDiscovery(text, "client", files.Client);
+            }
+
+            if (host.Equals(input.PublicHost, StringComparison.OrdinalIgnoreCase))
+            {
+                // The paths Synapse serves to clients and other servers; nothing else reaches it.
+                foreach (var path in new[] { "/_matrix/*", "/_synapse/client/*" })
+                {
+                    text.Append("\thandle ").Append(path).Append(" {\n\t\treverse_proxy ").Append(input.SynapseUpstream).Append("\n\t}\n");
+                }
+            }
+
+            text.Append("\thandle {\n\t\trespond \"Not found\" 404\n\t}\n}\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static void AppendDiscovery(StringBuilder text, string kind, string json)
+    {
+        text.Append("\thandle /.well-known/matrix/").Append(kind).Append(" {\n")
+            .Append("\t\theader Content-Type application/json\n")
+            // Web clients read the client file from another origin.
+            .Append("\t\theader Access-Control-Allow-Origin *\n")
+            .Append("\t\trespond `").Append(json).Append("` 200\n\t}\n");
+    }
+
+    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}

@@ -1,0 +1,184 @@
+using Microsoft.EntityFrameworkCore;
+using Panel.Domain.Common;
+using Panel.Domain.Federation;
+using Panel.Domain.Homeserver;
+using Panel.Infrastructure.Caddy;
+using Panel.Infrastructure.Persistence;
+using Panel.Infrastructure.Security;
+using Panel.Web.Features.Audit;
+using Panel.Web.Features.Homeserver;
+
+namespace Panel.Web.Features.ReverseProxy;
+
+/// <summary>What the owner asks for; a blank key keeps the stored one (the page never shows it back).</summary>
+public sealed record ProxyRequest(string? Certificate, string? AcmeEmail, string? CertificatePem, string? KeyPem, bool? ServeWellKnown);
+
+/// <summary>The proxy as the Homeserver page shows it. The key is never part of it.</summary>
+public sealed record ProxyView(
+    bool Available,
+    string? Unavailable,
+    bool Enabled,
+    string Certificate,
+    string? AcmeEmail,
+    IReadOnlyList<string> CertificateNames,
+    DateTimeOffset? CertificateExpires,
+    bool ServeWellKnown,
+    IReadOnlyList<string> Hosts,
+    string? ContainerState,
+    string Ports);
+
+/// <summary>
+/// The reverse proxy the panel can run (ADR-015): settings kept in the database, applied as an
+/// operation (image, files, start, serving), audited. Only in front of a Synapse the panel runs.
+/// </summary>
+public sealed class ReverseProxyService(
+    IDbContextFactory<PanelDbContext> contexts,
+    HomeserverAccess homeserver,
+    HomeserverOperations operations,
+    ReverseProxyContainer container,
+    Microsoft.Extensions.Options.IOptions<ReverseProxyOptions> options,
+    Panel.Domain.Containers.IContainerRuntime docker,
+    HomeserverNames names,
+    ISecretProtector secrets,
+    TimeProvider clock)
+{
+    public async Task<ProxyView> GetAsync(CancellationToken cancellationToken)
+    {
+        var d = await homeserver.GetDeploymentAsync(cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var s = await db.ReverseProxy.AsNoTracking().SingleOrDefaultAsync(cancellationToken) ?? ReverseProxySettings.Default();
+        var (certificateNames, expires) = Describe(s.CertificatePem);
+        var state = (await docker.InspectAsync(names.Proxy, cancellationToken))?.State;
+        var o = options.Value;
+        return new ProxyView(Unavailable(d) is null, Unavailable(d), s.Enabled, s.Certificate.ToString(), s.AcmeEmail, certificateNames, expires, s.ServeWellKnown,
+            d is null ? [] : Hosts(d), state, $"{o.BindAddress}:{o.HttpsPort} (HTTPS)" + (o.HttpPort > 0 ? $", {o.BindAddress}:{o.HttpPort} (HTTP)" : ""));
+    }
+
+    /// <summary>Stores the settings and starts the operation that applies them; refuses a certificate that does not fit before anything changes.</summary>
+    public async Task<Task> ApplyAsync(ProxyRequest request, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var d = await homeserver.GetDeploymentAsync(cancellationToken);
+        if (Unavailable(d) is { } why)
+        {
+            throw new DomainException(why);
+        }
+
+        var hosts = Hosts(d!);
+        var mode = Enum.TryParse<ProxyCertificate>(request.Certificate, true, out var m) && Enum.IsDefined(m) ? m
+            : throw new DomainException("Say where the certificate comes from: 'automatic' (Let's Encrypt) or 'provided'.");
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var settings = await db.ReverseProxy.SingleOrAddAsync(ReverseProxySettings.Default, cancellationToken);
+        var key = string.IsNullOrWhiteSpace(request.KeyPem) ? null : request.KeyPem.Trim() + "\n";
+        if (mode == ProxyCertificate.Provided)
+        {
+            var certificate = request.CertificatePem ?? settings.CertificatePem ?? "";
+            var keyPem = key ?? (settings.KeyPemProtected is { } k ? secrets.Unprotect(k) : "");
+            if (ProvidedCertificates.Problem(certificate, keyPem, hosts, clock.GetUtcNow()) is { } problem)
+            {
+                throw new DomainException(problem);
+            }
+
+            settings.Configure(mode, null, certificate, key is null ? null : secrets.Protect(key), request.ServeWellKnown ?? true);
+        }
+        else
+        {
+            if (hosts.FirstOrDefault(h => !PublicName(h)) is { } local)
+            {
+                throw new DomainException($"A certificate authority cannot reach {local}: automatic certificates need a public domain that points here. Provide a certificate for it instead.");
+            }
+
+            settings.Configure(mode, request.AcmeEmail, null, null, request.ServeWellKnown ?? true);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        var files = Files(d!, settings);
+        return operations.Start("proxy", [("image", "Check Caddy's image"), ("files", "Write the Caddyfile and certificate"), ("serving", "Start Caddy and wait until it serves HTTPS")], async (progress, ct) =>
+        {
+            progress.Start("image", options.Value.Image);
+            await container.CheckImageAsync(ct);
+            progress.Done("image");
+            progress.Start("files");
+            var created = await container.EnsureAsync(ct);
+            await container.WriteFilesAsync(files, ct);
+            progress.Done("files", (created ? "New container; " : "") + "serving " + string.Join(" and ", hosts) + (settings.ServeWellKnown ? ", with the discovery files" : ", without the discovery files"));
+            progress.Start("serving");
+            progress.Done("serving", "Caddy serves " + await container.StartAndWaitAsync(files, ct) + ".");
+        }, audit: new OperationAudit(actor, "proxy.configured", "proxy", $"{mode.ToString().ToLowerInvariant()} certificate for {string.Join(", ", hosts)}" + (settings.ServeWellKnown ? "" : ", no discovery files")));
+    }
+
+    /// <summary>Stops running the proxy: its container goes (its ACME data is kept), and Synapse is reachable only as before.</summary>
+    public async Task<Task> DisableAsync(AuditActor actor, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var settings = await db.ReverseProxy.SingleOrDefaultAsync(cancellationToken);
+        if (settings is not { Enabled: true })
+        {
+            throw new DomainException("The panel does not run a proxy.");
+        }
+
+        settings.Disable();
+        await db.SaveChangesAsync(cancellationToken);
+        return operations.Start("proxy", [("remove", "Remove Caddy's container")], async (progress, ct) =>
+        {
+            progress.Start("remove");
+            await docker.RemoveAsync(names.Proxy, ct);
+            progress.Done("remove", "Other servers and clients now need another way to reach Synapse.");
+        }, audit: new OperationAudit(actor, "proxy.removed", "proxy"));
+    }
+
+    /// <summary>The Caddyfile and certificate for the current settings (also what the reconciler writes after a restore).</summary>
+    public ProxyFiles Files(HomeserverDeployment d, ReverseProxySettings settings)
+    {
+        var hosts = Hosts(d);
+        var caddyfile = CaddyConfig.Generate(new CaddyConfigInput
+        {
+            ServerHost = hosts[0],
+            PublicHost = hosts[^1],
+            SynapseUpstream = $"synapse:{Panel.Infrastructure.Synapse.SynapseConfig.ClientPort}",
+            ProvidedCertificate = settings.Certificate == ProxyCertificate.Provided,
+            AcmeEmail = settings.AcmeEmail,
+            WellKnown = settings.ServeWellKnown ? (MatrixDiscovery.ServerJson(d.PublicBaseUrl), MatrixDiscovery.ClientJson(d.PublicBaseUrl)) : null,
+        });
+        return new ProxyFiles(caddyfile, settings.CertificatePem, settings.KeyPemProtected is { } k ? secrets.Unprotect(k) : null, hosts[^1]);
+    }
+
+    private static string? Unavailable(HomeserverDeployment? d) => d switch
+    {
+        null or { Phase: InstallPhase.Uninstalled } => "Install the homeserver first: the proxy sits in front of it.",
+        { Mode: HomeserverMode.Attached } => "This homeserver was attached, not installed by the panel: keep the proxy that already serves it.",
+        _ => null,
+    };
+
+    /// <summary>The server name's host first, then the public base URL's host when it is another.</summary>
+    private static List<string> Hosts(HomeserverDeployment d)
+    {
+        var server = d.ServerName.Split(':')[0];
+        var publicHost = new Uri(d.PublicBaseUrl).Host;
+        return string.Equals(server, publicHost, StringComparison.OrdinalIgnoreCase) ? [server] : [server, publicHost];
+    }
+
+    private static bool PublicName(string host) =>
+        host.Contains('.', StringComparison.Ordinal) && !System.Net.IPAddress.TryParse(host, out _)
+        && !PrivateSuffixes.Any(s => host.EndsWith(s, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Names no public certificate authority issues for (RFC 6761 and the usual home-network ones).</summary>
+    private static readonly string[] PrivateSuffixes = [".local", ".localhost", ".test", ".example", ".invalid", ".internal", ".lan", ".home.arpa"];
+
+    private static (IReadOnlyList<string> Names, DateTimeOffset? Expires) Describe(string? pem)
+    {
+        if (pem is null)
+        {
+            return ([], null);
+        }
+
+        try
+        {
+            using var c = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(pem);
+            return (ProvidedCertificates.Names(c), c.NotAfter.ToUniversalTime());
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return ([], null);
+        }
+    }
+}
