@@ -60,6 +60,14 @@ public sealed partial class FederationProbe(FederationProbeOptions options, Fede
             return (Ok($"/.well-known/matrix/server delegates to {delegated.Value}" + (delegated.Port is null ? $", which means {to.Host}:{to.Port}" : "")), to);
         }
 
+        if (wellKnown.TlsRefused)
+        {
+            // The file could not be read because of the certificate on the name's own host: the cause
+            // is TLS, so step 3 looks at that host and says what is wrong with its certificate.
+            return (Skip(2, $"/.well-known/matrix/server could not be read, because {name.Host}:443 has a certificate this check refuses (step 3 says why)"),
+                new Target(name.Host, 443, name.Host, false));
+        }
+
         var srv = await network.SrvAsync("_matrix-fed._tcp." + name.Host, ct);
         if (srv is { } record)
         {

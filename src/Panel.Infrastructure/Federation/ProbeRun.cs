@@ -39,7 +39,8 @@ internal sealed class ProbeRun : IDisposable
     /// <summary>Connections to <paramref name="name"/>:<paramref name="port"/> go to <paramref name="host"/> (an SRV target).</summary>
     public void Route(string name, int port, string host) => _routes[(name, port)] = host;
 
-    public sealed record Answer(JsonElement? Json, string? Problem, string? AllowOrigin);
+    /// <summary>A JSON answer, or the problem in words; <see cref="TlsRefused"/> when the host's certificate was not accepted.</summary>
+    public sealed record Answer(JsonElement? Json, string? Problem, string? AllowOrigin, bool TlsRefused = false);
 
     /// <summary>GETs a JSON document; a non-200 answer or a body that is not JSON comes back as a problem in words.</summary>
     public async Task<Answer> GetJsonAsync(Uri url, CancellationToken ct)
@@ -51,7 +52,7 @@ internal sealed class ProbeRun : IDisposable
         }
         catch (HttpRequestException e)
         {
-            return new Answer(null, Describe(e), null);
+            return new Answer(null, Describe(e), null, e.InnerException is System.Security.Authentication.AuthenticationException);
         }
 
         using (response)

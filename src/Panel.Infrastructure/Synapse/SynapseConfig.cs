@@ -46,8 +46,8 @@ public sealed record SynapseConfigInput
     /// <summary>Users allowed to list rooms in the room directory (Synapse lets nobody, admins included, without a rule).</summary>
     public IReadOnlyList<string> DirectoryPublishers { get; init; } = [];
 
-    /// <summary>Trust the CA bundle at <see cref="SynapseConfig.FederationCaFile"/> for federation (a private federation's CA with the system's).</summary>
-    public bool FederationCaFile { get; init; }
+    /// <summary>CA certificates trusted for federation instead of the system's, one file each (Synapse reads one certificate per file).</summary>
+    public IReadOnlyList<string> FederationCaFiles { get; init; } = [];
 
     /// <summary>Extra top-level settings, merged last (from Panel:Homeserver:SynapseConfig).</summary>
     public IReadOnlyDictionary<string, object?> Extra { get; init; } = new Dictionary<string, object?>();
@@ -59,7 +59,7 @@ public static class SynapseConfig
     public const string DataDirectory = "/data";
     public const string ConfigPath = "/data/homeserver.yaml";
     public const string SigningKeyFile = "signing.key";
-    public const string FederationCaFile = "federation-ca.pem";
+    public const string FederationCaDirectory = "federation-ca";
     public const int ClientPort = 8008;
 
     /// <summary>UID and GID that Synapse runs as in both the official and the Debian-built image.</summary>
@@ -131,9 +131,9 @@ public static class SynapseConfig
                 ["room_name"] = "Server notices",
             },
         };
-        if (input.FederationCaFile)
+        if (input.FederationCaFiles.Count > 0)
         {
-            config["federation_custom_ca_list"] = new List<string> { DataDirectory + "/" + FederationCaFile };
+            config["federation_custom_ca_list"] = input.FederationCaFiles.ToList();
         }
 
         if (input.DirectoryPublishers.Count > 0)

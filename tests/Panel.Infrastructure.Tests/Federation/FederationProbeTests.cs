@@ -108,16 +108,19 @@ public sealed class FederationProbeTests : IClassFixture<FederationStubs>
     }
 
     [Fact]
-    public async Task A_certificate_for_another_name_fails_the_tls_step_naming_both_names()
+    public async Task A_certificate_for_another_name_fails_the_tls_step_naming_both_names_not_the_delegation_it_hides()
     {
         var report = await stubs.Probe().CheckAsync("b.fed.test", null, Ct);
 
+        // The certificate on the name's own host also hides .well-known: the cause is TLS, so step 3 is the one to fix.
+        Step(report, 2).Outcome.ShouldBe(CheckOutcome.Skipped);
+        Step(report, 2).Seen.ShouldContain("step 3 says why");
         var tls = Step(report, 3);
         tls.Outcome.ShouldBe(CheckOutcome.Failed);
         tls.Seen.ShouldContain("is for other.example, not b.fed.test");
         tls.Fix!.ShouldContain("Get a certificate for b.fed.test");
         Step(report, 4).Outcome.ShouldBe(CheckOutcome.Skipped);
-        report.FirstFailure!.Number.ShouldBe(2);
+        report.FirstFailure!.Number.ShouldBe(3);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ namespace Panel.Web.Features.Homeserver;
 /// until Synapse is healthy, failing early with its last log lines. Install, lifecycle, bridges,
 /// backups and the reconciler all go through here.
 /// </summary>
-public sealed class HomeserverContainers(
+public sealed partial class HomeserverContainers(
     IContainerRuntime docker,
     IDbContextFactory<PanelDbContext> contexts,
     IHomeserverAdminFactory admins,
@@ -124,7 +124,12 @@ public sealed class HomeserverContainers(
             appServiceFiles = ids.Order(StringComparer.Ordinal).Select(SynapseLayout.AppServiceRegistrationPath).ToList();
         }
 
-        var yaml = SynapseConfig.Generate(BuildConfigInput(deployment, appServiceFiles) with { DirectoryPublishers = publishers, FederationCaFile = federation.Value.TrustedCaFile is { Length: > 0 } });
+        var caFiles = await FederationCaFilesAsync(container, cancellationToken);
+        var yaml = SynapseConfig.Generate(BuildConfigInput(deployment, appServiceFiles) with
+        {
+            DirectoryPublishers = publishers,
+            FederationCaFiles = caFiles.Select(f => $"{SynapseConfig.DataDirectory}/{f.Name}").ToList(),
+        });
         var files = new List<ContainerFile>
         {
             // The volume's top belongs to Synapse's user, as the official image's entry point leaves
@@ -132,9 +137,10 @@ public sealed class HomeserverContainers(
             new("./", [], SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b111_101_101),
             new("homeserver.yaml", Encoding.UTF8.GetBytes(yaml), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000),
         };
-        if (await FederationCaBundleAsync(container, cancellationToken) is { } bundle)
+        if (caFiles.Count > 0)
         {
-            files.Add(new ContainerFile(SynapseConfig.FederationCaFile, bundle, SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_100_100));
+            files.Add(new ContainerFile(SynapseConfig.FederationCaDirectory + "/", [], SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b111_101_101));
+            files.AddRange(caFiles);
         }
 
         var existingKey = await docker.ReadFileAsync(container, SynapseConfig.DataDirectory + "/" + SynapseConfig.SigningKeyFile, cancellationToken);
@@ -156,19 +162,24 @@ public sealed class HomeserverContainers(
     /// <summary>
     /// A private federation's CA (<c>Panel:Federation:TrustedCaFile</c>, which the self-check trusts too)
     /// for Synapse's <c>federation_custom_ca_list</c>. That list replaces the system's CAs, so the image's
-    /// own bundle goes in with it: public servers stay trusted. Null when no CA is configured.
+    /// own ones go in with it and public servers stay trusted; Synapse reads one certificate per file.
+    /// None when no CA is configured.
     /// </summary>
-    private async Task<byte[]?> FederationCaBundleAsync(string container, CancellationToken cancellationToken)
+    private async Task<List<ContainerFile>> FederationCaFilesAsync(string container, CancellationToken cancellationToken)
     {
         if (federation.Value.TrustedCaFile is not { Length: > 0 } file)
         {
-            return null;
+            return [];
         }
 
         var system = await docker.ReadFileAsync(container, "/etc/ssl/certs/ca-certificates.crt", cancellationToken) ?? [];
-        var ca = await File.ReadAllBytesAsync(file, cancellationToken);
-        return [.. system, (byte)'\n', .. ca];
+        var pem = await File.ReadAllTextAsync(file, cancellationToken) + "\n" + Encoding.UTF8.GetString(system);
+        return PemBlock().Matches(pem).Select((m, i) => new ContainerFile(
+            $"{SynapseConfig.FederationCaDirectory}/{i:D3}.pem", Encoding.ASCII.GetBytes(m.Value + "\n"), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_100_100)).ToList();
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----")]
+    private static partial System.Text.RegularExpressions.Regex PemBlock();
 
     public SynapseConfigInput BuildConfigInput(HomeserverDeployment d, IReadOnlyList<string> appServiceFiles) => new()
     {

@@ -134,7 +134,9 @@ public sealed class ReverseProxyService(
         {
             ServerHost = hosts[0],
             PublicHost = hosts[^1],
-            SynapseUpstream = $"synapse:{Panel.Infrastructure.Synapse.SynapseConfig.ClientPort}",
+            // By its container's name, which is unique on the engine: the "synapse" alias would be
+            // ambiguous if the proxy joins another network that has a Synapse too.
+            SynapseUpstream = $"{names.Synapse}:{Panel.Infrastructure.Synapse.SynapseConfig.ClientPort}",
             ProvidedCertificate = settings.Certificate == ProxyCertificate.Provided,
             AcmeEmail = settings.AcmeEmail,
             WellKnown = settings.ServeWellKnown ? (MatrixDiscovery.ServerJson(d.PublicBaseUrl), MatrixDiscovery.ClientJson(d.PublicBaseUrl)) : null,
