@@ -1,11 +1,13 @@
 using System.Net;
+using Microsoft.Playwright;
 using Panel.Domain.Federation;
+using Panel.EndToEnd.Tests.Pages;
 using Panel.Testing;
 
 namespace Panel.EndToEnd.Tests.Federation;
 
 /// <summary>Two real Synapses, each behind the Caddy its panel runs, federating over TLS from a test CA.</summary>
-public sealed class FederationTests(FederatedPair pair) : IClassFixture<FederatedPair>
+public sealed class FederationTests(FederatedPair pair, BrowserFixture browser) : IClassFixture<FederatedPair>, IClassFixture<BrowserFixture>
 {
     private static readonly TimeSpan FederationTimeout = TimeSpan.FromSeconds(90);
 
@@ -98,6 +100,69 @@ public sealed class FederationTests(FederatedPair pair) : IClassFixture<Federate
                 await pair.B.WaitForProxyAsync();
             }
 
+            await pair.LinkAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_owner_sees_the_proxy_refuses_a_wrong_certificate_and_checks_the_other_server_from_the_homeserver_page()
+    {
+        var applied = (await pair.A.Api.AuditAsync("action=proxy.configured")).Count;
+        try
+        {
+            foreach (var (width, height) in new[] { (1366, 900), (390, 844) })
+            {
+                var page = await browser.NewPageAsync(pair.A.Process.BaseUrl, width, height);
+                await BrowserFixture.RunAsync(page, $"proxy-{width}", async () =>
+                {
+                    await LoginPage.SignInAsOwnerAsync(page);
+                    await page.GotoAsync("/homeserver");
+                    await AdminPage.WaitForInteractiveAsync(page);
+                    var proxy = page.GetByTestId("reverse-proxy");
+                    var state = proxy.GetByTestId("proxy-state");
+                    await Assertions.Expect(state).ToHaveAttributeAsync("data-container", "running");
+                    await Assertions.Expect(state).ToContainTextAsync("certificate for a.fed.test");
+
+                    if (width == 1366)
+                    {
+                        // A certificate for another name is refused before anything changes, with the names said.
+                        using var wrong = pair.Ca.Issue("elsewhere.fed.test");
+                        var (certificate, key) = TestCertificateAuthority.Pem(wrong);
+                        await proxy.GetByTestId("proxy-certificate-pem").FillAsync(certificate);
+                        await proxy.GetByTestId("proxy-key-pem").FillAsync(key);
+                        await proxy.GetByTestId("proxy-apply").ClickAsync();
+                        await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("is for elsewhere.fed.test, not for a.fed.test");
+                        await Assertions.Expect(state).ToContainTextAsync("certificate for a.fed.test");
+
+                        // Empty fields keep the stored certificate and key: Apply rewrites and restarts Caddy.
+                        await proxy.GetByTestId("proxy-certificate-pem").FillAsync("");
+                        await proxy.GetByTestId("proxy-key-pem").FillAsync("");
+                        await proxy.GetByTestId("proxy-apply").ClickAsync();
+                        // The operation's audit entry is written as it ends.
+                        await Eventually.UntilAsync(() => pair.A.Api.AuditAsync("action=proxy.configured"), e => e.Count == applied + 1, TimeSpan.FromSeconds(60), "The proxy applied again", TimeSpan.FromSeconds(1));
+                        await pair.A.WaitForProxyAsync();
+                        await pair.LinkAsync();
+                        await Assertions.Expect(state).ToHaveAttributeAsync("data-container", "running", new() { Timeout = 30_000 });
+                    }
+
+                    // The other server, checked as A's Synapse would reach it: every step passes.
+                    var check = page.GetByTestId("federation-check");
+                    await check.GetByTestId("federation-check-name").FillAsync("b.fed.test");
+                    await check.GetByTestId("federation-check-other").ClickAsync();
+                    await Assertions.Expect(check.GetByTestId("federation-verdict")).ToContainTextAsync("b.fed.test: other servers can reach it", new() { Timeout = 60_000 });
+                    await Assertions.Expect(check.Locator("[data-testid=federation-step][data-outcome=Passed]")).ToHaveCountAsync(6);
+                    await proxy.ScrollIntoViewIfNeededAsync();
+                    await BrowserFixture.ScreenshotAsync(page, $"proxy-{width}");
+                    await proxy.ScreenshotAsync(new() { Path = Path.Combine(TestEnvironment.ArtifactsDirectory, $"proxy-card-{width}.png") });
+                    await BrowserFixture.ShouldFitTheWidthAsync(page, width);
+                }, pair.A.Process);
+                await page.Context.CloseAsync();
+            }
+
+            (await pair.A.Api.AuditAsync("action=proxy.configured")).Count.ShouldBe(applied + 1, "the refused certificate changed nothing");
+        }
+        finally
+        {
             await pair.LinkAsync();
         }
     }
