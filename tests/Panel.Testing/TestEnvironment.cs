@@ -23,6 +23,9 @@ public static class TestEnvironment
     public static string PostgresImage =>
         Environment.GetEnvironmentVariable("PANEL_TEST_POSTGRES_IMAGE") ?? "homeserver-panel/postgres:latest";
 
+    /// <summary>The proxy the panel runs (deploy/images/build-from-debian.sh caddy), the panel's default Panel:ReverseProxy:Image.</summary>
+    public static string CaddyImage => "homeserver-panel/caddy:latest";
+
     public static string EchoBridgeImage =>
         Environment.GetEnvironmentVariable("PANEL_TEST_ECHO_IMAGE") ?? "homeserver-panel/echo-bridge:latest";
 

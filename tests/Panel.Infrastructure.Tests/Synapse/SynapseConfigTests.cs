@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Panel.Domain.Homeserver;
 using Panel.Infrastructure.Synapse;
 using Panel.Testing;
@@ -187,5 +188,21 @@ public sealed class SynapseConfigTests
         Scalar(yaml, "presence", "enabled").ShouldBe("false");
         Scalar(yaml, "limit_remote_rooms", "complexity").ShouldBe("1");
         Scalar(yaml, "limit_remote_rooms", "complexity_error").ShouldContain("more than 500 state events");
+    }
+
+    [Fact]
+    public void A_private_federations_ca_files_are_listed_one_per_certificate_and_an_empty_list_can_be_configured()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["x:trusted_key_servers"] = "[]" }).Build();
+        var yaml = Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite) with
+        {
+            FederationCaFiles = ["/data/federation-ca/000.pem", "/data/federation-ca/001.pem"],
+            Extra = new Dictionary<string, object?> { ["trusted_key_servers"] = SynapseConfig.FromConfiguration(config.GetSection("x:trusted_key_servers")) },
+        }));
+
+        ((YamlSequenceNode)yaml.Children[new YamlScalarNode("federation_custom_ca_list")]).Select(n => ((YamlScalarNode)n).Value)
+            .ShouldBe(["/data/federation-ca/000.pem", "/data/federation-ca/001.pem"]);
+        ((YamlSequenceNode)yaml.Children[new YamlScalarNode("trusted_key_servers")]).Children.ShouldBeEmpty();
+        Parse(SynapseConfig.Generate(Input(HomeserverDatabase.Sqlite))).Children.ShouldNotContainKey(new YamlScalarNode("federation_custom_ca_list"));
     }
 }
