@@ -1,8 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Panel.Domain.Federation;
 using Panel.EndToEnd.Tests.Pages;
 using Panel.Testing;
+using Panel.Web.Features.Moderation;
 
 namespace Panel.EndToEnd.Tests.Federation;
 
@@ -165,6 +167,40 @@ public sealed class FederationTests(FederatedPair pair, BrowserFixture browser) 
         {
             await pair.LinkAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_reported_message_from_another_servers_user_is_acted_on_only_as_far_as_synapse_allows_and_the_panel_says_so()
+    {
+        using var al = await pair.A.NewUserAsync("al");
+        using var bo = await pair.B.NewUserAsync("bo");
+        var room = await bo.CreateRoomAsync("Remote spam", [al.UserId!]);
+        await JoinAsync(al, room);
+        var spam = await bo.SendTextAsync(room, "remote pills, click here");
+        await Eventually.UntilAsync(() => al.RecentTextsAsync(room), t => t.Contains("remote pills, click here"), FederationTimeout, "B's message on A", TimeSpan.FromSeconds(1));
+        await al.ReportAsync(room, spam, "spam from afar");
+
+        var report = (await Eventually.UntilAsync(() => pair.A.Api.GetAsync<ReportList>("/api/v1/moderation/reports"), l => l.Reports.Any(r => r.Report.EventId == spam), TimeSpan.FromSeconds(30), "The report on A", TimeSpan.FromSeconds(1)))
+            .Reports.Single(r => r.Report.EventId == spam);
+        report.SenderIsLocal.ShouldBeFalse();
+        report.Report.Sender.ShouldBe(bo.UserId);
+        var id = report.Report.Id;
+
+        // A's admin account is not in B's room: Synapse refuses the redaction, and the panel says why and what else to do.
+        var redact = await pair.A.Api.Http.PostAsJsonAsync($"/api/v1/moderation/reports/{id}/redact", new { }, TestContext.Current.CancellationToken);
+        redact.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var why = await redact.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        why.ShouldContain($"{bo.UserId} is on another server");
+        why.ShouldContain("Block the room instead");
+        var deactivate = await pair.A.Api.Http.PostAsJsonAsync($"/api/v1/moderation/reports/{id}/deactivate-sender", new { }, TestContext.Current.CancellationToken);
+        deactivate.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await deactivate.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldContain("only its own server can deactivate it");
+        (await al.EventContentAsync(room, spam)).GetProperty("body").GetString().ShouldBe("remote pills, click here");
+
+        // What this server can do: block the room here, which closes the report.
+        (await pair.A.Api.Http.PostAsJsonAsync($"/api/v1/moderation/reports/{id}/block-room", new { }, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await pair.A.Api.GetAsync<ReportList>("/api/v1/moderation/reports")).Reports.ShouldNotContain(r => r.Report.Id == id);
+        (await pair.A.Api.AuditAsync("action=room.blocked")).ShouldContain(e => e.Target == room);
     }
 
     /// <summary>Joins once the invite has crossed over (it comes by federation, a moment after it was sent).</summary>
