@@ -62,7 +62,7 @@ setup_test_machine() {
 
   # --- images -----------------------------------------------------------------------------------------
   setup_say "making sure the test images exist (cached after the first run)"
-  deploy/images/build-from-debian.sh synapse postgres echo-bridge caddy panel-base test-variants >"$LOG_DIR/images.log" 2>&1 \
+  deploy/images/build-from-debian.sh synapse postgres echo-bridge caddy redis panel-base test-variants >"$LOG_DIR/images.log" 2>&1 \
     || { setup_fail "building the images failed, see $LOG_DIR/images.log"; return 1; }
   export PANEL_TEST_SYNAPSE_IMAGE="${PANEL_TEST_SYNAPSE_IMAGE:-homeserver-panel/synapse:latest}"
   export PANEL_TEST_POSTGRES_IMAGE="homeserver-panel/postgres:latest"

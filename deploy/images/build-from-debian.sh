@@ -3,7 +3,7 @@
 # packages, for hosts that cannot reach an image registry. It uses debootstrap and `docker import`,
 # so it needs no registry at all: only Debian's package mirror.
 #
-# Usage: deploy/images/build-from-debian.sh [synapse] [postgres] [echo-bridge] [caddy] [panel-base] [test-variants]
+# Usage: deploy/images/build-from-debian.sh [synapse] [postgres] [echo-bridge] [caddy] [redis] [panel-base] [test-variants]
 #        (no argument builds synapse, postgres, echo-bridge and caddy)
 #
 # What it builds is cached: the bootstrapped roots under $CACHE_DIR, and the images themselves in
@@ -156,6 +156,20 @@ build_caddy() {
   echo "$tag"
 }
 
+# Redis, which Synapse's workers replicate through (worker mode). No persistence: it carries only
+# replication traffic, which the processes rebuild on a restart.
+build_redis() {
+  local root; root=$(package_root redis "redis-server")
+  local version; version=$(pkg_version "$root" redis-server)
+  local tag="$PREFIX/redis:$version"
+  if image_exists "$tag"; then log "$tag is present"; else
+    import_image "$tag" "$root" "$HERE/redis" \
+      'ENTRYPOINT ["redis-server", "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"]' 'EXPOSE 6379'
+  fi
+  docker tag "$tag" "$PREFIX/redis:latest"
+  echo "$tag"
+}
+
 # A base for the panel's own image (deploy/Dockerfile) on a host that cannot pull the official .NET
 # images: what a self-contained .NET app needs from the system (ICU, TLS roots, time zones). The
 # panel is then published self-contained and copied in; see deploy/README.md.
@@ -213,9 +227,10 @@ main() {
       postgres) build_postgres ;;
       echo-bridge) build_echo_bridge ;;
       caddy) build_caddy ;;
+      redis) build_redis ;;
       panel-base) build_panel_base ;;
       test-variants) build_test_variants ;;
-      *) log "unknown image '$t' (synapse, postgres, echo-bridge, caddy, panel-base, test-variants)"; exit 2 ;;
+      *) log "unknown image '$t' (synapse, postgres, echo-bridge, caddy, redis, panel-base, test-variants)"; exit 2 ;;
     esac
   done
 }

@@ -21,6 +21,9 @@ public sealed record CaddyConfigInput
 
     /// <summary>The bodies of /.well-known/matrix/server and /client; null: not served.</summary>
     public (string Server, string Client)? WellKnown { get; init; }
+
+    /// <summary>With workers: which paths go to which workers, tried in order before the main process.</summary>
+    public IReadOnlyList<(Synapse.WorkerRoute Route, IReadOnlyList<string> Upstreams)> WorkerRoutes { get; init; } = [];
 }
 
 /// <summary>Writes the Caddyfile of the proxy the panel runs. The panel owns the file and writes all of it each time.</summary>
@@ -68,17 +71,52 @@ public static class CaddyConfig
 
             if (host.Equals(input.PublicHost, StringComparison.OrdinalIgnoreCase))
             {
-                // The paths Synapse serves to clients and other servers; nothing else reaches it.
-                foreach (var path in new[] { "/_matrix/*", "/_synapse/client/*" })
-                {
-                    text.Append("\thandle ").Append(path).Append(" {\n\t\treverse_proxy ").Append(input.SynapseUpstream).Append("\n\t}\n");
-                }
+                AppendSynapse(text, input);
             }
 
             text.Append("\thandle {\n\t\trespond \"Not found\" 404\n\t}\n}\n");
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The paths Synapse serves to clients and other servers; nothing else reaches it. With workers,
+    /// a <c>route</c> tries the workers' paths in the order given (a route keeps its order, where
+    /// Caddy would sort handles), and the main process takes the rest.
+    /// </summary>
+    private static void AppendSynapse(StringBuilder text, CaddyConfigInput input)
+    {
+        if (input.WorkerRoutes.Count == 0)
+        {
+            foreach (var path in new[] { "/_matrix/*", "/_synapse/client/*" })
+            {
+                text.Append("\thandle ").Append(path).Append(" {\n\t\treverse_proxy ").Append(input.SynapseUpstream).Append("\n\t}\n");
+            }
+
+            return;
+        }
+
+        text.Append("\t@synapse path /_matrix/* /_synapse/client/*\n");
+        foreach (var (route, _) in input.WorkerRoutes)
+        {
+            text.Append("\t@").Append(route.Name).Append(" {\n");
+            if (route.Methods is { } methods)
+            {
+                text.Append("\t\tmethod ").Append(string.Join(' ', methods)).Append('\n');
+            }
+
+            text.Append("\t\tpath_regexp ").Append(route.Name).Append(' ').Append(Quote(route.Regex)).Append("\n\t}\n");
+        }
+
+        text.Append("\thandle @synapse {\n\t\troute {\n");
+        foreach (var (route, upstreams) in input.WorkerRoutes)
+        {
+            text.Append("\t\t\treverse_proxy @").Append(route.Name).Append(' ').Append(string.Join(' ', upstreams))
+                .Append(" {\n\t\t\t\tlb_policy ").Append(route.Balance).Append("\n\t\t\t}\n");
+        }
+
+        text.Append("\t\t\treverse_proxy ").Append(input.SynapseUpstream).Append("\n\t\t}\n\t}\n");
     }
 
     private static void AppendDiscovery(StringBuilder text, string kind, string json)
