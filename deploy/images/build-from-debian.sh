@@ -94,7 +94,8 @@ pkg_version() { # upstream part of an installed package's version inside a cache
 
 build_synapse() {
   # libjemalloc2: start.sh preloads it, as the official image does (Synapse's cache autotuning needs it).
-  local packages="matrix-synapse python3-psycopg2 ca-certificates libjemalloc2"
+  # python3-hiredis and txredisapi.py (ours, in the overlay; Debian has no txredisapi): Synapse needs both for Redis, which workers replicate through.
+  local packages="matrix-synapse python3-psycopg2 python3-hiredis ca-certificates libjemalloc2"
   local root; root=$(package_root synapse "$packages")
   local version; version=$(pkg_version "$root" matrix-synapse)
   local tag="$PREFIX/synapse:$version"
