@@ -29,5 +29,6 @@ internal sealed class HomeserverEntityTypeConfiguration : IEntityTypeConfigurati
         builder.Ignore(h => h.Memory);
         builder.Ignore(h => h.Retention);
         builder.Ignore(h => h.MediaRetention);
+        builder.Ignore(h => h.Workers);
     }
 }

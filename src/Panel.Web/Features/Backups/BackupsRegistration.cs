@@ -15,6 +15,7 @@ public static class BackupsRegistration
         services.AddSingleton<RestoredRecords>();
         services.AddSingleton<RestoreStaging>();
         services.AddSingleton<BackupRestorer>();
+        services.AddSingleton<AfterBackup>();
         services.AddSingleton<BackupsService>();
         services.AddHostedService<BackupScheduler>();
         return services;

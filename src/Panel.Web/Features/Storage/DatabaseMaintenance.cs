@@ -1,5 +1,4 @@
 using System.Globalization;
-using Panel.Domain.Backups;
 using Panel.Domain.Common;
 using Panel.Domain.Containers;
 using Panel.Domain.Homeserver;
@@ -21,7 +20,7 @@ public sealed record VacuumPlan(bool Full, string Database, long DatabaseBytes, 
 /// SQLite), and a backup first, made by the existing backups when the last one is over an hour old.
 /// A failure at any step starts Synapse again and says which step failed.
 /// </summary>
-public sealed partial class DatabaseMaintenance(
+public sealed class DatabaseMaintenance(
     HomeserverAccess homeserver,
     SynapseDatabase database,
     StorageInspector inspector,
@@ -29,16 +28,12 @@ public sealed partial class DatabaseMaintenance(
     HomeserverOperations operations,
     HomeserverNames names,
     IContainerRuntime docker,
-    BackupsService backups,
-    TimeProvider clock,
-    IHostApplicationLifetime lifetime,
-    ILogger<DatabaseMaintenance> logger)
+    AfterBackup afterBackup)
 {
     public const string Kind = "storage.vacuum";
 
     // Tables at least this large are vacuumed one by one, with progress; the rest in one command.
     private const long OneByOneBytes = 1 << 20;
-    private static readonly TimeSpan RecentBackup = TimeSpan.FromHours(1);
 
     public async Task<VacuumPlan> PlanAsync(bool full, CancellationToken cancellationToken)
     {
@@ -57,7 +52,7 @@ public sealed partial class DatabaseMaintenance(
         // copies the whole file (and journals it).
         var needed = !full ? 0 : postgres ? largest?.Bytes ?? 0 : size;
         var free = await FreeBytesAsync(d, cancellationToken);
-        var backedUp = (await backups.ListAsync(cancellationToken)).Any(b => b.Status == "completed" && b.FinishedAt > clock.GetUtcNow() - RecentBackup);
+        var backedUp = await afterBackup.HasRecentAsync(cancellationToken);
         return new VacuumPlan(full, postgres ? "postgres" : "sqlite", size, largest?.Name, needed, free, full && !backedUp);
     }
 
@@ -78,47 +73,8 @@ public sealed partial class DatabaseMaintenance(
                 + $"({(plan.Database == "postgres" ? $"the largest table, {plan.LargestTable}" : "the whole database file")}), and {new ByteSize(free)} is free. Nothing was stopped.");
         }
 
-        if (!plan.BackupFirst)
-        {
-            await StartVacuumAsync(plan, actor, cancellationToken);
-            return plan;
-        }
-
-        var backupId = await backups.StartAsync(BackupTrigger.Manual, actor, cancellationToken);
-        _ = Task.Run(() => VacuumAfterBackupAsync(backupId, plan, actor), CancellationToken.None);
+        await afterBackup.RunAsync(actor, ct => StartVacuumAsync(plan, actor, ct), cancellationToken);
         return plan;
-    }
-
-    private async Task VacuumAfterBackupAsync(Guid backupId, VacuumPlan plan, AuditActor actor)
-    {
-        var stopping = lifetime.ApplicationStopping;
-        try
-        {
-            while ((await backups.GetAsync(backupId, stopping)).Status == "running")
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), stopping);
-            }
-
-            if ((await backups.GetAsync(backupId, stopping)).Status == "completed")
-            {
-                // The backup's operation releases its turn just after it records the result.
-                await Eventually(() => !operations.IsBusy, stopping);
-                await StartVacuumAsync(plan, actor, stopping);
-            }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The backup's failure is shown and alerted by the backups; the vacuum simply does not run.
-            LogNotStarted(logger, e.Message);
-        }
-    }
-
-    private static async Task Eventually(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(100, cancellationToken);
-        }
     }
 
     private async Task StartVacuumAsync(VacuumPlan plan, AuditActor actor, CancellationToken cancellationToken)
@@ -238,7 +194,4 @@ public sealed partial class DatabaseMaintenance(
         var fields = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return fields is { Length: >= 4 } && long.TryParse(fields[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var free) ? free : null;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The vacuum after the backup did not start: {Reason}")]
-    private static partial void LogNotStarted(ILogger logger, string reason);
 }

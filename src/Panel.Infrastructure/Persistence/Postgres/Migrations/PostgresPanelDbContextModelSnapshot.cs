@@ -913,8 +913,14 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<int>("EventCacheSize")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("FederationSenderWorker")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("FormSecretProtected")
                         .HasColumnType("text");
+
+                    b.Property<int>("GenericWorkers")
+                        .HasColumnType("integer");
 
                     b.Property<int?>("HostPort")
                         .HasColumnType("integer");
@@ -940,6 +946,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
 
                     b.Property<int?>("MediaRetentionRemoteDays")
                         .HasColumnType("integer");
+
+                    b.Property<bool>("MediaWorker")
+                        .HasColumnType("boolean");
 
                     b.Property<long>("MemoryLimitBytes")
                         .HasColumnType("bigint");
@@ -982,6 +991,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
 
                     b.Property<double?>("RemoteRoomComplexityLimit")
                         .HasColumnType("double precision");
+
+                    b.Property<string>("ReplicationSecretProtected")
+                        .HasColumnType("text");
 
                     b.Property<int?>("RetentionAllowedMaxDays")
                         .HasColumnType("integer");

@@ -896,8 +896,14 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<int>("EventCacheSize")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("FederationSenderWorker")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("FormSecretProtected")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("GenericWorkers")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int?>("HostPort")
                         .HasColumnType("INTEGER");
@@ -922,6 +928,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("MediaRetentionRemoteDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("MediaWorker")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("MemoryLimitBytes")
@@ -965,6 +974,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
 
                     b.Property<double?>("RemoteRoomComplexityLimit")
                         .HasColumnType("REAL");
+
+                    b.Property<string>("ReplicationSecretProtected")
+                        .HasColumnType("TEXT");
 
                     b.Property<int?>("RetentionAllowedMaxDays")
                         .HasColumnType("INTEGER");

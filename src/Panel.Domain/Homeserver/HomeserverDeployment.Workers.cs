@@ -1,0 +1,25 @@
+namespace Panel.Domain.Homeserver;
+
+/// <summary>The processes Synapse runs as (the monolith, or with workers), and the secret they share.</summary>
+public sealed partial class HomeserverDeployment
+{
+    public int GenericWorkers { get; private set; }
+
+    public bool FederationSenderWorker { get; private set; }
+
+    public bool MediaWorker { get; private set; }
+
+    /// <summary>Authenticates replication requests between Synapse's processes; made with the first workers.</summary>
+    public string? ReplicationSecretProtected { get; private set; }
+
+    public WorkerLayout Workers => new(GenericWorkers, FederationSenderWorker, MediaWorker);
+
+    public void ApplyWorkers(WorkerLayout layout, string replicationSecretProtected)
+    {
+        var checkedLayout = WorkerLayout.Create(layout.GenericWorkers, layout.FederationSender, layout.MediaWorker, Database);
+        GenericWorkers = checkedLayout.GenericWorkers;
+        FederationSenderWorker = checkedLayout.FederationSender;
+        MediaWorker = checkedLayout.MediaWorker;
+        ReplicationSecretProtected ??= replicationSecretProtected;
+    }
+}

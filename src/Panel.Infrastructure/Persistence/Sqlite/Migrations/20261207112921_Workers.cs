@@ -1,0 +1,61 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class Workers : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<bool>(
+                name: "FederationSenderWorker",
+                table: "homeserver",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<int>(
+                name: "GenericWorkers",
+                table: "homeserver",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "MediaWorker",
+                table: "homeserver",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ReplicationSecretProtected",
+                table: "homeserver",
+                type: "TEXT",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "FederationSenderWorker",
+                table: "homeserver");
+
+            migrationBuilder.DropColumn(
+                name: "GenericWorkers",
+                table: "homeserver");
+
+            migrationBuilder.DropColumn(
+                name: "MediaWorker",
+                table: "homeserver");
+
+            migrationBuilder.DropColumn(
+                name: "ReplicationSecretProtected",
+                table: "homeserver");
+        }
+    }
+}
