@@ -5,9 +5,9 @@ using System.Text.Json;
 namespace Panel.Testing;
 
 /// <summary>Just enough of the Matrix client-server API to prove that accounts work: log in, make a room, talk.</summary>
-public sealed class MatrixClient(string baseUrl) : IDisposable
+public sealed class MatrixClient(string baseUrl, HttpMessageHandler? handler = null) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
+    private readonly HttpClient _http = new(handler ?? new HttpClientHandler()) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
 
     public string? UserId { get; private set; }
 

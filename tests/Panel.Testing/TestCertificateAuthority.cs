@@ -51,5 +51,36 @@ public sealed class TestCertificateAuthority : IDisposable
     public static (string Certificate, string Key) Pem(X509Certificate2 certificate) =>
         (certificate.ExportCertificatePem(), certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
 
+    /// <summary>
+    /// A handler for a client of a server behind a proxy with this CA's certificate: it trusts this CA
+    /// only, and connects to <paramref name="address"/> whatever the URL's host, which still goes out as
+    /// the TLS server name and the Host header (as DNS would send it there).
+    /// </summary>
+    public SocketsHttpHandler HandlerTo(System.Net.IPEndPoint address) => new()
+    {
+        ConnectCallback = async (_, ct) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            await socket.ConnectAsync(address, ct);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        },
+        SslOptions =
+        {
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null || (errors & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(_root);
+                return chain.Build(new X509Certificate2(certificate));
+            },
+        },
+    };
+
     public void Dispose() => _root.Dispose();
 }

@@ -102,6 +102,12 @@ public static class ContainerComponents
     public const string Database = "database";
     public const string Bridge = "bridge";
     public const string Proxy = "proxy";
+
+    /// <summary>A Synapse worker process (worker mode); the main process stays <see cref="Homeserver"/>.</summary>
+    public const string Worker = "worker";
+
+    /// <summary>The Redis that Synapse's processes replicate through (worker mode).</summary>
+    public const string Redis = "redis";
 }
 
 public sealed record ContainerSpec

@@ -9,13 +9,24 @@ public sealed partial class HomeserverDeployment
 
     public bool MediaWorker { get; private set; }
 
+    /// <summary>Each worker's memory limit; null: the main process's.</summary>
+    public long? WorkerMemoryLimitBytes { get; private set; }
+
     /// <summary>Authenticates replication requests between Synapse's processes; made with the first workers.</summary>
     public string? ReplicationSecretProtected { get; private set; }
 
+    public const long MinimumWorkerMemoryBytes = 64L * 1024 * 1024;
+
     public WorkerLayout Workers => new(GenericWorkers, FederationSenderWorker, MediaWorker);
 
-    public void ApplyWorkers(WorkerLayout layout, string replicationSecretProtected)
+    public void ApplyWorkers(WorkerLayout layout, long? workerMemoryLimitBytes, string replicationSecretProtected)
     {
+        if (workerMemoryLimitBytes is < MinimumWorkerMemoryBytes)
+        {
+            throw new Common.DomainException($"A worker needs at least {MinimumWorkerMemoryBytes / (1024 * 1024)} MiB: it is a Synapse process of its own.");
+        }
+
+        WorkerMemoryLimitBytes = workerMemoryLimitBytes;
         var checkedLayout = WorkerLayout.Create(layout.GenericWorkers, layout.FederationSender, layout.MediaWorker, Database);
         GenericWorkers = checkedLayout.GenericWorkers;
         FederationSenderWorker = checkedLayout.FederationSender;

@@ -46,6 +46,11 @@ public sealed record SynapseConfigInput
     /// <summary>Users allowed to list rooms in the room directory (Synapse lets nobody, admins included, without a rule).</summary>
     public IReadOnlyList<string> DirectoryPublishers { get; init; } = [];
 
+    /// <summary>The processes Synapse runs as; with workers, where they find each other.</summary>
+    public WorkerLayout Workers { get; init; } = WorkerLayout.Monolith;
+
+    public WorkerNetwork? WorkerNetwork { get; init; }
+
     /// <summary>CA certificates trusted for federation instead of the system's, one file each (Synapse reads one certificate per file).</summary>
     public IReadOnlyList<string> FederationCaFiles { get; init; } = [];
 
@@ -131,6 +136,15 @@ public static class SynapseConfig
                 ["room_name"] = "Server notices",
             },
         };
+        if (!input.Workers.IsMonolith)
+        {
+            ((List<object>)config["listeners"]!).Add(SynapseWorkerConfig.ReplicationListener());
+            foreach (var (key, value) in SynapseWorkerConfig.SharedSettings(input.Workers, input.WorkerNetwork ?? throw new InvalidOperationException("Workers need their network.")))
+            {
+                config[key] = value;
+            }
+        }
+
         if (input.FederationCaFiles.Count > 0)
         {
             config["federation_custom_ca_list"] = input.FederationCaFiles.ToList();

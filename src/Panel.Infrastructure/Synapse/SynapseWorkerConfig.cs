@@ -63,7 +63,9 @@ public static class SynapseWorkerConfig
     {
         var config = new Dictionary<string, object?>
         {
-            ["worker_app"] = "synapse.app.generic_worker",
+            // The media worker keeps the media repository's own app name: with enable_media_repo off in
+            // the shared file, Synapse loads the media repository only in a process that says it is one.
+            ["worker_app"] = worker.Kind == WorkerKind.Media ? "synapse.app.media_repository" : "synapse.app.generic_worker",
             ["worker_name"] = worker.Name,
         };
         string[]? resources = worker.Kind switch

@@ -41,6 +41,7 @@ public sealed class SynapseWorkerConfigTests
         generic.ShouldContain("- federation\n");
         SynapseWorkerConfig.WorkerYaml(workers[2]).ShouldNotContain("worker_listeners");
         SynapseWorkerConfig.WorkerYaml(workers[3]).ShouldContain("- media\n");
+        SynapseWorkerConfig.WorkerYaml(workers[3]).ShouldContain("worker_app: synapse.app.media_repository");
         SynapseWorkerConfig.WorkerCommand(workers[0]).ShouldBe(["python3", "-m", "synapse.app.generic_worker", "--config-path", "/data/homeserver.yaml", "--config-path", "/data/workers/generic1.yaml"]);
     }
 

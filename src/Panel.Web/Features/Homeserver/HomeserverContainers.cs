@@ -36,14 +36,17 @@ public sealed partial class HomeserverContainers(
     /// copies files into a container as its configured user, and resolves that user in the image's
     /// passwd file, which has no 991.
     /// </summary>
-    public static readonly IReadOnlyList<string> ExplicitSynapseCommand =
+    public static readonly IReadOnlyList<string> ExplicitSynapseCommand = SynapseProcessCommand(SynapseModule);
+
+    /// <summary>A Synapse process (the main one or a worker) started as the official image's user would start it, in a line of shell.</summary>
+    public static IReadOnlyList<string> SynapseProcessCommand(string command) =>
     [
         "sh", "-c",
         $"chown {SynapseConfig.SynapseUid}:{SynapseConfig.SynapseUid} {SynapseConfig.DataDirectory}; " +
         // jemalloc where the image has it, as the images' own entry points preload it.
         "for lib in /usr/lib/*-linux-gnu/libjemalloc.so.2; do if [ -f \"$lib\" ]; then export LD_PRELOAD=\"$lib\"; fi; done; " +
-        $"if command -v setpriv >/dev/null 2>&1; then exec setpriv --reuid={SynapseConfig.SynapseUid} --regid={SynapseConfig.SynapseUid} --clear-groups {SynapseModule}; " +
-        $"else echo 'setpriv is missing: Synapse runs as root' >&2; exec {SynapseModule}; fi",
+        $"if command -v setpriv >/dev/null 2>&1; then exec setpriv --reuid={SynapseConfig.SynapseUid} --regid={SynapseConfig.SynapseUid} --clear-groups {command}; " +
+        $"else echo 'setpriv is missing: Synapse runs as root' >&2; exec {command}; fi",
     ];
 
     internal const string SynapseModule = "python3 -m synapse.app.homeserver --config-path " + SynapseConfig.ConfigPath;
@@ -137,6 +140,13 @@ public sealed partial class HomeserverContainers(
             new("./", [], SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b111_101_101),
             new("homeserver.yaml", Encoding.UTF8.GetBytes(yaml), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000),
         };
+        if (!deployment.Workers.IsMonolith)
+        {
+            files.Add(new ContainerFile(SynapseWorkerConfig.WorkerDirectory + "/", [], SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b111_101_101));
+            files.AddRange(deployment.Workers.Workers().Select(w => new ContainerFile(
+                $"{SynapseWorkerConfig.WorkerDirectory}/{w.Name}.yaml", Encoding.UTF8.GetBytes(SynapseWorkerConfig.WorkerYaml(w)), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000)));
+        }
+
         if (caFiles.Count > 0)
         {
             files.Add(new ContainerFile(SynapseConfig.FederationCaDirectory + "/", [], SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b111_101_101));
@@ -198,6 +208,9 @@ public sealed partial class HomeserverContainers(
         MediaRetention = d.MediaRetention,
         RegistrationTokens = d.RegistrationTokensEnabled,
         AppServiceConfigFiles = appServiceFiles,
+        Workers = d.Workers,
+        WorkerNetwork = d.Workers.IsMonolith ? null
+            : new WorkerNetwork(names.Synapse, names.Redis, names.Worker, secrets.Unprotect(d.ReplicationSecretProtected ?? throw new InvalidOperationException("Workers without a replication secret."))),
         Extra = configuration.GetSection("Panel:Homeserver:SynapseConfig").GetChildren()
             .ToDictionary(c => c.Key, SynapseConfig.FromConfiguration),
     };

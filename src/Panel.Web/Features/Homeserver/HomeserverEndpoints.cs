@@ -62,6 +62,15 @@ internal static class HomeserverEndpoints
             })
             .RequireAuthorization(PanelPolicies.ApiOwner)
             .WithSummary("Uninstall; data is kept unless deleteData=true and confirmServerName is the server name");
+        hs.MapGet("/workers", (WorkerModeService service, CancellationToken ct) => service.GetAsync(ct))
+            .WithSummary("The processes Synapse runs as: the main one, and its workers in worker mode");
+        hs.MapPut("/workers", async (WorkersRequest request, WorkerModeService service, ActorContext actor, CancellationToken ct) =>
+            {
+                await service.ApplyAsync(request, await actor.GetAsync(), ct);
+                return TypedResults.Accepted("/api/v1/homeserver/workers", await service.GetAsync(ct));
+            })
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Worker mode: genericWorkers (0-8), federationSender, mediaWorker, workerMemoryLimitMb; all off is the monolith. Applied after a backup, rolled back if it does not become healthy");
         return api;
     }
 

@@ -137,7 +137,12 @@ public sealed partial class HomeserverLifecycle(
             progress.Start("containers");
             if (d.Mode == HomeserverMode.Managed)
             {
-                foreach (var name in new[] { names.Proxy, names.Synapse, names.SynapsePrevious, names.Postgres })
+                foreach (var worker in await docker.ListOwnedAsync(ContainerComponents.Worker, ct))
+                {
+                    await docker.RemoveAsync(worker.Id, ct);
+                }
+
+                foreach (var name in new[] { names.Proxy, names.Redis, names.Synapse, names.SynapsePrevious, names.Postgres })
                 {
                     await docker.RemoveAsync(name, ct);
                 }

@@ -17,6 +17,12 @@ public sealed class HomeserverNames(IOptions<DockerOptions> docker)
 
     public string Postgres => $"{Prefix}-postgres";
 
+    /// <summary>A Synapse worker's container, also its host name on the homeserver's network.</summary>
+    public string Worker(Panel.Domain.Homeserver.SynapseWorker worker) => $"{Prefix}-synapse-{worker.ContainerSuffix}";
+
+    /// <summary>The Redis that Synapse's processes replicate through in worker mode.</summary>
+    public string Redis => $"{Prefix}-redis";
+
     /// <summary>The reverse proxy (Caddy) the panel runs in front of Synapse, when the owner turns it on.</summary>
     public string Proxy => $"{Prefix}-proxy";
 

@@ -13,6 +13,9 @@ public sealed class HomeserverOptions
 
     public string DefaultPostgresImage { get; set; } = "docker.io/library/postgres:17";
 
+    /// <summary>Redis for worker mode (deploy/images/build-from-debian.sh redis builds one from Debian's package).</summary>
+    public string RedisImage { get; set; } = "docker.io/library/redis:7";
+
     /// <summary>How long Synapse may take to answer /health after a start before the panel calls it failed.</summary>
     public int HealthTimeoutSeconds { get; set; } = 180;
 

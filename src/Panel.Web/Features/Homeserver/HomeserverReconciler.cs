@@ -89,7 +89,7 @@ public sealed partial class HomeserverReconciler(
         if (d is null || d.Phase == InstallPhase.Uninstalled || d.Mode == HomeserverMode.Attached)
         {
             // Nothing of the homeserver should run: anything left is an orphan of an interrupted uninstall.
-            foreach (var orphan in owned.Where(c => c.Component is ContainerComponents.Homeserver or ContainerComponents.Database or ContainerComponents.Bridge or ContainerComponents.Proxy))
+            foreach (var orphan in owned.Where(c => c.Component is ContainerComponents.Homeserver or ContainerComponents.Database or ContainerComponents.Bridge or ContainerComponents.Proxy or ContainerComponents.Worker or ContainerComponents.Redis))
             {
                 LogOrphan(logger, orphan.Name);
                 await docker.RemoveAsync(orphan.Id, cancellationToken);

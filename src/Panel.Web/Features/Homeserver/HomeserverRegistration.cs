@@ -17,6 +17,8 @@ public static class HomeserverRegistration
         services.AddSingleton<HomeserverAccess>();
         services.AddSingleton<HomeserverLifecycle>();
         services.AddSingleton<HomeserverMemory>();
+        services.AddSingleton<SynapseWorkerContainers>();
+        services.AddSingleton<WorkerModeService>();
         services.AddSingleton<MemoryChanges>();
         services.AddSingleton<MemoryIncidents>();
         services.AddHostedService(sp => sp.GetRequiredService<MemoryChanges>());

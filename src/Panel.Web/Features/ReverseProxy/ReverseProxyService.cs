@@ -140,8 +140,38 @@ public sealed class ReverseProxyService(
             ProvidedCertificate = settings.Certificate == ProxyCertificate.Provided,
             AcmeEmail = settings.AcmeEmail,
             WellKnown = settings.ServeWellKnown ? (MatrixDiscovery.ServerJson(d.PublicBaseUrl), MatrixDiscovery.ClientJson(d.PublicBaseUrl)) : null,
+            WorkerRoutes = WorkerRoutes(d.Workers),
         });
         return new ProxyFiles(caddyfile, settings.CertificatePem, settings.KeyPemProtected is { } k ? secrets.Unprotect(k) : null, hosts[^1]);
+    }
+
+    /// <summary>Rewrites the proxy's files for the homeserver as it is now (its workers changed) and restarts it; false when the panel runs none.</summary>
+    public async Task<bool> RefreshAsync(HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (await db.ReverseProxy.AsNoTracking().SingleOrDefaultAsync(cancellationToken) is not { Enabled: true } settings)
+        {
+            return false;
+        }
+
+        var files = Files(d, settings);
+        await container.EnsureAsync(cancellationToken);
+        await container.WriteFilesAsync(files, cancellationToken);
+        await container.StartAndWaitAsync(files, cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> IsEnabledAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.ReverseProxy.AnyAsync(s => s.Enabled, cancellationToken);
+    }
+
+    /// <summary>Each worker route with the workers that serve it, by container name and port.</summary>
+    private List<(Panel.Infrastructure.Synapse.WorkerRoute, IReadOnlyList<string>)> WorkerRoutes(WorkerLayout layout)
+    {
+        var upstreams = layout.Workers().Where(w => w.Port > 0).ToLookup(w => w.Kind, w => $"{names.Worker(w)}:{w.Port}");
+        return Panel.Infrastructure.Synapse.SynapseWorkerRoutes.For(layout).Select(r => (r, (IReadOnlyList<string>)upstreams[r.Kind].ToList())).ToList();
     }
 
     private static string? Unavailable(HomeserverDeployment? d) => d switch

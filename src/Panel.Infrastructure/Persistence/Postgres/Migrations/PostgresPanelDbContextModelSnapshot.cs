@@ -1020,6 +1020,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<long?>("TargetCacheMemoryBytes")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("WorkerMemoryLimitBytes")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.ToTable("homeserver", (string)null);

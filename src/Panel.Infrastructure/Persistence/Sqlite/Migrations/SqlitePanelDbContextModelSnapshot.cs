@@ -1003,6 +1003,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<long?>("TargetCacheMemoryBytes")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("WorkerMemoryLimitBytes")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.ToTable("homeserver", (string)null);

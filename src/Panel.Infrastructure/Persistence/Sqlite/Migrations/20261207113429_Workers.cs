@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Panel.Infrastructure.Persistence.Postgres.Migrations
+namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class Workers : Migration
@@ -13,28 +13,34 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
             migrationBuilder.AddColumn<bool>(
                 name: "FederationSenderWorker",
                 table: "homeserver",
-                type: "boolean",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<int>(
                 name: "GenericWorkers",
                 table: "homeserver",
-                type: "integer",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<bool>(
                 name: "MediaWorker",
                 table: "homeserver",
-                type: "boolean",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<string>(
                 name: "ReplicationSecretProtected",
                 table: "homeserver",
-                type: "text",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "WorkerMemoryLimitBytes",
+                table: "homeserver",
+                type: "INTEGER",
                 nullable: true);
         }
 
@@ -55,6 +61,10 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
 
             migrationBuilder.DropColumn(
                 name: "ReplicationSecretProtected",
+                table: "homeserver");
+
+            migrationBuilder.DropColumn(
+                name: "WorkerMemoryLimitBytes",
                 table: "homeserver");
         }
     }

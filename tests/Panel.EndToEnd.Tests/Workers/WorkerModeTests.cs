@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using Panel.Testing;
+using Panel.Web.Features.Homeserver;
+using Panel.Web.Features.Users;
+
+namespace Panel.EndToEnd.Tests.Workers;
+
+/// <summary>A PostgreSQL homeserver behind the proxy its panel runs, with a certificate from a test CA: what worker mode needs.</summary>
+public sealed class WorkerStack() : HomeserverPanel(new Dictionary<string, string>
+{
+    ["Panel__Homeserver__RedisImage"] = "homeserver-panel/redis:latest",
+    ["Panel__ReverseProxy__BindAddress"] = "127.0.0.1",
+    ["Panel__ReverseProxy__HttpsPort"] = ProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    ["Panel__ReverseProxy__HttpPort"] = "0",
+}), IAsyncLifetime
+{
+    public const string ServerName = "workers.example.test";
+    public const string Password = "a long enough password";
+    private static readonly int ProxyPort = FreePort.Next();
+
+    public TestCertificateAuthority Ca { get; } = new(TestEnvironment.NewTempDirectory("workers-ca"));
+
+    public async ValueTask InitializeAsync()
+    {
+        await StartAsync();
+        await InstallAsync(ServerName, "postgres");
+        await WaitUntilHealthyAsync();
+        using var certificate = Ca.Issue(ServerName);
+        var (pem, key) = TestCertificateAuthority.Pem(certificate);
+        (await Api.Http.PutAsJsonAsync("/api/v1/homeserver/proxy", new { certificate = "provided", certificatePem = pem, keyPem = key })).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await WaitForOperationAsync("proxy")).Operation!.Succeeded.ShouldBeTrue();
+    }
+
+    /// <summary>A client that reaches the homeserver only through the proxy, by its public name.</summary>
+    public async Task<MatrixClient> ClientAsync(string user)
+    {
+        var client = new MatrixClient($"https://{ServerName}:{ProxyPort}/", Ca.HandlerTo(new IPEndPoint(IPAddress.Loopback, ProxyPort)));
+        await client.LoginAsync(user, Password);
+        return client;
+    }
+
+    public Task CreateUserAsync(string name) => Api.CreateUserAsync(new CreateUserRequest(name, null, Password, false));
+
+    public async Task<HomeserverView> ApplyAsync(object layout)
+    {
+        var response = await Api.Http.PutAsJsonAsync("/api/v1/homeserver/workers", layout);
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        // A backup comes first (unless one is recent), then the operation.
+        return await WaitForOperationAsync(WorkerModeService.Kind, TimeSpan.FromMinutes(6));
+    }
+
+    public async Task<string> LogsAsync(string container) => (await DockerTestHelper.CliAsync("logs", container)).Output;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Ca.Dispose();
+    }
+}
+
+public sealed class WorkerModeTests(WorkerStack hs) : IClassFixture<WorkerStack>
+{
+    [Fact]
+    public async Task Worker_mode_serves_sync_from_a_generic_worker_and_media_from_the_media_worker_through_the_proxy()
+    {
+        await hs.CreateUserAsync("wanda");
+        var done = await hs.ApplyAsync(new { genericWorkers = 1, federationSender = true, mediaWorker = true });
+        done.Operation!.Succeeded.ShouldBeTrue(Describe(done));
+
+        var view = await hs.Api.GetAsync<WorkersView>("/api/v1/homeserver/workers");
+        view.Processes.Select(p => p.Name).ShouldBe(["main", "generic1", "federation_sender1", "media1"]);
+        view.Processes.ShouldAllBe(p => p.State == "running");
+
+        using var wanda = await hs.ClientAsync("wanda");
+        var room = await wanda.CreateRoomAsync("Across processes");
+        await wanda.SendTextAsync(room, "sent through a worker");
+        var sync = await wanda.GetAsync("/_matrix/client/v3/sync?timeout=0");
+        sync.GetProperty("rooms").GetProperty("join").TryGetProperty(room, out _).ShouldBeTrue();
+        var mxc = await wanda.UploadAsync("hello.txt", "hello from the media worker"u8.ToArray(), "text/plain");
+        (await wanda.DownloadStatusAsync(mxc)).ShouldBe(HttpStatusCode.OK);
+
+        // Each request was served where the proxy sent it: the access logs say which process answered.
+        var generic = await hs.LogsAsync($"{hs.Instance}-synapse-generic1");
+        generic.ShouldContain("GET /_matrix/client/v3/sync");
+        generic.ShouldContain("/send/m.room.message/");
+        (await hs.LogsAsync(hs.SynapseContainer)).ShouldNotContain("/_matrix/client/v3/sync");
+        var media = await hs.LogsAsync($"{hs.Instance}-synapse-media1");
+        media.ShouldContain("POST /_matrix/media/v3/upload");
+        media.ShouldContain("GET /_matrix/client/v1/media/download/");
+        (await hs.Api.AuditAsync("action=homeserver.workers")).ShouldContain(e => e.Details!.Contains("1 generic worker"));
+    }
+
+    [Fact]
+    public async Task Workers_that_cannot_start_are_rolled_back_to_the_layout_before_with_the_data_intact()
+    {
+        await hs.CreateUserAsync("ron");
+        using (var before = await hs.ClientAsync("ron"))
+        {
+            var room = await before.CreateRoomAsync("Kept");
+            await before.SendTextAsync(room, "written before the failed change");
+        }
+
+        var layoutBefore = (await hs.Api.GetAsync<WorkersView>("/api/v1/homeserver/workers")).Layout;
+        // 64 MiB is the least the panel allows; a Synapse worker needs more, and is killed as it starts.
+        var failed = await hs.ApplyAsync(new { genericWorkers = 2, federationSender = false, mediaWorker = false, workerMemoryLimitMb = 64 });
+
+        failed.Operation!.Succeeded.ShouldBeFalse(Describe(failed));
+        failed.Operation.Error.ShouldNotBeNull().ShouldContain($"back to {layoutBefore}");
+        var after = await hs.Api.GetAsync<WorkersView>("/api/v1/homeserver/workers");
+        after.Layout.ShouldBe(layoutBefore);
+        (await DockerTestHelper.InspectAsync($"{hs.Instance}-synapse-generic2")).ShouldBeNull();
+        using var ron = await hs.ClientAsync("ron");
+        var kept = (await ron.JoinedRoomsAsync()).Single();
+        (await ron.RecentTextsAsync(kept)).ShouldContain("written before the failed change");
+        (await hs.Api.AuditAsync("action=homeserver.workers")).ShouldContain(e => e.Outcome == "Failure");
+    }
+
+    private static string Describe(HomeserverView view) =>
+        view.Operation!.Error + "\n" + string.Join("\n", view.Operation.Steps.Select(s => $"{s.Title}: {s.Status} {s.Message}"));
+}
