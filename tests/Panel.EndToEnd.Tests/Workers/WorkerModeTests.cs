@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Playwright;
+using Panel.EndToEnd.Tests.Pages;
 using Panel.Testing;
 using Panel.Web.Features.Homeserver;
 using Panel.Web.Features.Users;
@@ -59,8 +61,31 @@ public sealed class WorkerStack() : HomeserverPanel(new Dictionary<string, strin
     }
 }
 
-public sealed class WorkerModeTests(WorkerStack hs) : IClassFixture<WorkerStack>
+public sealed class WorkerModeTests(WorkerStack hs, BrowserFixture browser) : IClassFixture<WorkerStack>, IClassFixture<BrowserFixture>
 {
+    [Fact]
+    public async Task The_processes_card_lists_each_process_with_its_state_at_desktop_and_phone_width()
+    {
+        foreach (var (width, height) in new[] { (1366, 900), (390, 844) })
+        {
+            var page = await browser.NewPageAsync(hs.Process.BaseUrl, width, height);
+            await BrowserFixture.RunAsync(page, $"workers-{width}", async () =>
+            {
+                await LoginPage.SignInAsOwnerAsync(page);
+                await page.GotoAsync("/homeserver");
+                await AdminPage.WaitForInteractiveAsync(page);
+                var card = page.GetByTestId("workers");
+                await Assertions.Expect(card.Locator("[data-testid=worker-process][data-name=main]")).ToContainTextAsync("running");
+                await Assertions.Expect(card.GetByTestId("workers-layout")).ToContainTextAsync("Now: ");
+                await Assertions.Expect(card.GetByTestId("workers-apply")).ToBeVisibleAsync();
+                await card.ScrollIntoViewIfNeededAsync();
+                await card.ScreenshotAsync(new() { Path = Path.Combine(TestEnvironment.ArtifactsDirectory, $"workers-card-{width}.png") });
+                await BrowserFixture.ShouldFitTheWidthAsync(page, width);
+            }, hs.Process);
+            await page.Context.CloseAsync();
+        }
+    }
+
     [Fact]
     public async Task Worker_mode_serves_sync_from_a_generic_worker_and_media_from_the_media_worker_through_the_proxy()
     {
