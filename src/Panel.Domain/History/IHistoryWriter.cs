@@ -37,5 +37,6 @@ public interface IHistoryWriter
 /// <summary>Makes writers for the homeserver at a base URL, with the appservice's token.</summary>
 public interface IHistoryWriterFactory
 {
-    IHistoryWriter Create(string baseUrl, string asToken, string serverName);
+    /// <summary>A writer for the homeserver at <paramref name="baseUrl"/>; uploads go to <paramref name="mediaBaseUrl"/> when a media worker serves them.</summary>
+    IHistoryWriter Create(string baseUrl, string asToken, string serverName, string? mediaBaseUrl = null);
 }

@@ -12,6 +12,9 @@ public sealed partial class HomeserverDeployment
     /// <summary>Each worker's memory limit; null: the main process's.</summary>
     public long? WorkerMemoryLimitBytes { get; private set; }
 
+    /// <summary>The port on 127.0.0.1 where the panel reaches the media worker (which then serves the media admin API).</summary>
+    public int? MediaWorkerHostPort { get; private set; }
+
     /// <summary>Authenticates replication requests between Synapse's processes; made with the first workers.</summary>
     public string? ReplicationSecretProtected { get; private set; }
 
@@ -19,7 +22,7 @@ public sealed partial class HomeserverDeployment
 
     public WorkerLayout Workers => new(GenericWorkers, FederationSenderWorker, MediaWorker);
 
-    public void ApplyWorkers(WorkerLayout layout, long? workerMemoryLimitBytes, string replicationSecretProtected)
+    public void ApplyWorkers(WorkerLayout layout, long? workerMemoryLimitBytes, string replicationSecretProtected, int? mediaWorkerHostPort)
     {
         if (workerMemoryLimitBytes is < MinimumWorkerMemoryBytes)
         {
@@ -32,5 +35,6 @@ public sealed partial class HomeserverDeployment
         FederationSenderWorker = checkedLayout.FederationSender;
         MediaWorker = checkedLayout.MediaWorker;
         ReplicationSecretProtected ??= replicationSecretProtected;
+        MediaWorkerHostPort = checkedLayout.MediaWorker ? MediaWorkerHostPort ?? mediaWorkerHostPort : null;
     }
 }

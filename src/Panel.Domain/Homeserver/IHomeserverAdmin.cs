@@ -236,7 +236,8 @@ public enum HomeserverCapabilities
 }
 
 /// <summary>How to reach a homeserver's admin side: its client API URL and an admin access token.</summary>
-public sealed record HomeserverConnection(string BaseUrl, string AccessToken, string ServerName);
+/// <summary>How to reach a homeserver; <see cref="MediaBaseUrl"/> is its media worker, which serves media and the media admin API in worker mode.</summary>
+public sealed record HomeserverConnection(string BaseUrl, string AccessToken, string ServerName, string? MediaBaseUrl = null);
 
 /// <summary>Makes admin clients for a connection, and registers the panel's own admin with a shared secret.</summary>
 public interface IHomeserverAdminFactory

@@ -12,6 +12,9 @@ internal sealed partial class SynapseAdminClient(HttpClient http, HomeserverConn
 {
     private readonly Uri _base = new(connection.BaseUrl.EndsWith('/') ? connection.BaseUrl : connection.BaseUrl + "/");
 
+    // In worker mode the main process serves no media: media and its admin API go to the media worker.
+    private readonly Uri? _media = connection.MediaBaseUrl is { } m ? new(m.EndsWith('/') ? m : m + "/") : null;
+
     public HomeserverCapabilities Capabilities => HomeserverCapabilities.All;
 
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
@@ -387,7 +390,7 @@ internal sealed partial class SynapseAdminClient(HttpClient http, HomeserverConn
 
     internal async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken, string? asToken = null)
     {
-        using var request = new HttpRequestMessage(method, new Uri(_base, path));
+        using var request = new HttpRequestMessage(method, new Uri(_media is not null && SynapseWorkerRoutes.ServedByMediaWorker(path) ? _media : _base, path));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", asToken ?? connection.AccessToken);
         if (body is not null)
         {

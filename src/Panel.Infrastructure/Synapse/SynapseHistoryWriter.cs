@@ -11,8 +11,10 @@ namespace Panel.Infrastructure.Synapse;
 
 internal sealed class SynapseHistoryWriterFactory(IHttpClientFactory http) : IHistoryWriterFactory
 {
-    public IHistoryWriter Create(string baseUrl, string asToken, string serverName) =>
-        new SynapseHistoryWriter(http.CreateClient(SynapseAdminFactory.HttpClientName), new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/"), asToken, serverName);
+    public IHistoryWriter Create(string baseUrl, string asToken, string serverName, string? mediaBaseUrl = null) =>
+        new SynapseHistoryWriter(http.CreateClient(SynapseAdminFactory.HttpClientName), Base(baseUrl), asToken, serverName, mediaBaseUrl is null ? null : Base(mediaBaseUrl));
+
+    private static Uri Base(string url) => new(url.EndsWith('/') ? url : url + "/");
 }
 
 /// <summary>
@@ -20,7 +22,7 @@ internal sealed class SynapseHistoryWriterFactory(IHttpClientFactory http) : IHi
 /// the user it acts as (<c>user_id</c>); messages carry their original time (<c>ts</c>).
 /// When Synapse asks to slow down, it waits as long as asked.
 /// </summary>
-internal sealed class SynapseHistoryWriter(HttpClient http, Uri baseUrl, string asToken, string serverName) : IHistoryWriter
+internal sealed class SynapseHistoryWriter(HttpClient http, Uri baseUrl, string asToken, string serverName, Uri? mediaBaseUrl = null) : IHistoryWriter
 {
     public async Task EnsureUserAsync(string localpart, string displayName, CancellationToken cancellationToken)
     {
@@ -123,7 +125,7 @@ internal sealed class SynapseHistoryWriter(HttpClient http, Uri baseUrl, string 
     }
 
     private Uri Url(string path, string? asUser) =>
-        new(baseUrl, asUser is null ? path : path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "user_id=" + Uri.EscapeDataString(asUser));
+        new(mediaBaseUrl is not null && SynapseWorkerRoutes.ServedByMediaWorker(path) ? mediaBaseUrl : baseUrl, asUser is null ? path : path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "user_id=" + Uri.EscapeDataString(asUser));
 
     private static async Task WaitAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -76,6 +76,15 @@ public static class SynapseWorkerRoutes
         "^/_synapse/admin/v1/media/.*$", "^/_synapse/admin/v1/quarantine_media/.*$", "^/_synapse/admin/v1/users/.*/media$",
     ], WorkerKind.Media, "first");
 
+    private static readonly System.Text.RegularExpressions.Regex MediaPaths = new(Media.Regex + "|" + MediaAdmin.Regex, System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Whether a path (with or without its leading slash, query allowed) is the media worker's: media, and the media admin API.</summary>
+    public static bool ServedByMediaWorker(string path)
+    {
+        var bare = path.Split('?', 2)[0];
+        return MediaPaths.IsMatch(bare.StartsWith('/') ? bare : "/" + bare);
+    }
+
     /// <summary>The public routes of a layout, in the order the proxy tries them (the admin ones are for the panel, not the proxy).</summary>
     public static IReadOnlyList<WorkerRoute> For(WorkerLayout layout) =>
         new[] { Sync, FederationSend, Federation, ClientApi, ClientReads, Media }

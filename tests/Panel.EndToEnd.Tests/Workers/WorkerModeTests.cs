@@ -114,6 +114,11 @@ public sealed class WorkerModeTests(WorkerStack hs, BrowserFixture browser) : IC
         media.ShouldContain("POST /_matrix/media/v3/upload");
         media.ShouldContain("GET /_matrix/client/v1/media/download/");
         (await hs.Api.AuditAsync("action=homeserver.workers")).ShouldContain(e => e.Details!.Contains("1 generic worker"));
+
+        // The panel's own media calls follow the media to its worker: quarantine from the panel still works.
+        (await hs.Api.Http.PostAsJsonAsync("/api/v1/moderation/quarantine", new { mxc }, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await wanda.DownloadStatusAsync(mxc)).ShouldBe(HttpStatusCode.NotFound);
+        (await hs.Api.Http.GetAsync("/api/v1/moderation/quarantine", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]

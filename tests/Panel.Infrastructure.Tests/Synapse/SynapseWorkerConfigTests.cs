@@ -68,6 +68,17 @@ public sealed class SynapseWorkerConfigTests
         }
     }
 
+    [Theory]
+    [InlineData("_synapse/admin/v1/media/quarantine/b.org/abc", true)]
+    [InlineData("_synapse/admin/v1/media/quarantine_changes?from=0", true)]
+    [InlineData("_synapse/admin/v1/room/!r:b.org/media/quarantine", true)]
+    [InlineData("/_matrix/media/v3/upload?filename=a.png", true)]
+    [InlineData("_matrix/client/v1/media/download/b.org/abc?allow_redirect=false", true)]
+    [InlineData("_synapse/admin/v2/users/@a:b.org", false)]
+    [InlineData("_matrix/client/v3/rooms/!r:b.org/send/m.room.message/1", false)]
+    public void The_panels_own_media_calls_go_to_the_media_worker(string path, bool media) =>
+        SynapseWorkerRoutes.ServedByMediaWorker(path).ShouldBe(media);
+
     [Fact]
     public async Task Caddy_reads_the_worker_routes_and_sends_the_rest_to_the_main_process()
     {

@@ -45,7 +45,7 @@ public sealed class HistoryAppServices(
         if (app.Registered && await docker.ReadFileAsync(names.Synapse, path, cancellationToken) is not null)
         {
             progress.Skip(step, "Registered already.");
-            return writers.Create(endpoint.BaseUrlFor(d), asToken, d.ServerName);
+            return writers.Create(endpoint.BaseUrlFor(d), asToken, d.ServerName, endpoint.MediaBaseUrlFor(d));
         }
 
         progress.Start(step, "Registering the panel's history appservice in Synapse and restarting it…");
@@ -69,7 +69,7 @@ public sealed class HistoryAppServices(
         }
 
         progress.Done(step, $"@{HistoryAppService.BotLocalpart}:{d.ServerName} and @{SlackNames.GhostPrefix}…:{d.ServerName} belong to the panel.");
-        return writers.Create(endpoint.BaseUrlFor(d), asToken, d.ServerName);
+        return writers.Create(endpoint.BaseUrlFor(d), asToken, d.ServerName, endpoint.MediaBaseUrlFor(d));
     }
 
     /// <summary>A writer, when the appservice is registered already (after an import); otherwise a clear refusal.</summary>
@@ -78,7 +78,7 @@ public sealed class HistoryAppServices(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var app = await db.HistoryAppServices.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
         return app is { Registered: true }
-            ? writers.Create(endpoint.BaseUrlFor(d), secrets.Unprotect(app.AsTokenProtected), d.ServerName)
+            ? writers.Create(endpoint.BaseUrlFor(d), secrets.Unprotect(app.AsTokenProtected), d.ServerName, endpoint.MediaBaseUrlFor(d))
             : throw new DomainException("Nothing has been imported yet: import the export first, then its people can be claimed.");
     }
 

@@ -69,7 +69,7 @@ public sealed class HomeserverAccess(
     }
 
     public IHomeserverAdmin CreateAdmin(HomeserverDeployment d) =>
-        admins.Create(new HomeserverConnection(endpoint.BaseUrlFor(d), AdminToken(d.AdminAccessTokenProtected!), d.ServerName));
+        admins.Create(new HomeserverConnection(endpoint.BaseUrlFor(d), AdminToken(d.AdminAccessTokenProtected!), d.ServerName, endpoint.MediaBaseUrlFor(d)));
 
     private string AdminToken(string protectedToken)
     {

@@ -51,6 +51,17 @@ public sealed class HomeserverEndpoint
     /// <summary>The panel's own container, when it runs in one.</summary>
     public string? OwnContainer => _ownContainer.Value ?? (_options.Value.ReachVia == "network" ? Environment.MachineName : null);
 
+    /// <summary>The media worker in worker mode (through the network, or its port on 127.0.0.1); null without one.</summary>
+    public string? MediaBaseUrlFor(HomeserverDeployment d)
+    {
+        if (d.Mode != HomeserverMode.Managed || d.Workers.Workers().FirstOrDefault(w => w.Kind == WorkerKind.Media) is not { } media)
+        {
+            return null;
+        }
+
+        return UsesNetwork ? $"http://{_names.Worker(media)}:{media.Port}/" : d.MediaWorkerHostPort is { } port ? $"http://127.0.0.1:{port}/" : null;
+    }
+
     public string BaseUrlFor(HomeserverDeployment deployment)
     {
         if (deployment.Mode == HomeserverMode.Attached)

@@ -66,6 +66,8 @@ public sealed class SynapseWorkerContainers(IContainerRuntime docker, Homeserver
                 Command = HomeserverContainers.SynapseProcessCommand(string.Join(' ', SynapseWorkerConfig.WorkerCommand(worker))),
                 Network = names.Network,
                 Volumes = new Dictionary<string, string> { [names.SynapseData(d.DataGeneration)] = SynapseConfig.DataDirectory },
+                // The panel's own media calls reach the media worker here when it runs on the host.
+                Ports = worker.Kind == WorkerKind.Media && d.MediaWorkerHostPort is { } port ? [new PortPublication(worker.Port, "127.0.0.1", port)] : [],
                 MemoryLimitBytes = d.WorkerMemoryLimitBytes ?? d.MemoryLimitBytes,
                 RestartPolicy = "unless-stopped",
                 HealthCheck = worker.Port == 0 ? null : new HealthCheckSpec(

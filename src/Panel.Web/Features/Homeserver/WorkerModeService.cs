@@ -107,7 +107,7 @@ public sealed class WorkerModeService(
     private async Task SwitchAsync(OperationContext progress, WorkerLayout layout, long? memory, CancellationToken ct)
     {
         progress.Start("config");
-        await access.ChangeAsync(d => d.ApplyWorkers(layout, memory, secrets.Protect(Convert.ToHexString(RandomNumberGenerator.GetBytes(32)))), ct);
+        await access.ChangeAsync(d => d.ApplyWorkers(layout, memory, secrets.Protect(Convert.ToHexString(RandomNumberGenerator.GetBytes(32))), Containers.HostPorts.FindFree()), ct);
         var d = await access.GetDeploymentAsync(ct) ?? throw new InvalidOperationException("The homeserver is gone.");
         await containers.WriteConfigAsync(d, names.Synapse, ct);
         progress.Done("config", layout.IsMonolith ? "One process." : $"{layout.Workers().Count} worker file(s) and the shared settings.");

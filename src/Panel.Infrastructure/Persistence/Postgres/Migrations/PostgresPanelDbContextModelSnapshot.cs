@@ -950,6 +950,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<bool>("MediaWorker")
                         .HasColumnType("boolean");
 
+                    b.Property<int?>("MediaWorkerHostPort")
+                        .HasColumnType("integer");
+
                     b.Property<long>("MemoryLimitBytes")
                         .HasColumnType("bigint");
 

@@ -933,6 +933,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<bool>("MediaWorker")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("MediaWorkerHostPort")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("MemoryLimitBytes")
                         .HasColumnType("INTEGER");
 

@@ -11,7 +11,7 @@ using Panel.Infrastructure.Persistence.Sqlite;
 namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(SqlitePanelDbContext))]
-    [Migration("20261207113429_Workers")]
+    [Migration("20261207115219_Workers")]
     partial class Workers
     {
         /// <inheritdoc />
@@ -934,6 +934,9 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("MediaWorker")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MediaWorkerHostPort")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("MemoryLimitBytes")

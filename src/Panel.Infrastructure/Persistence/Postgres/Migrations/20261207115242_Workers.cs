@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
+namespace Panel.Infrastructure.Persistence.Postgres.Migrations
 {
     /// <inheritdoc />
     public partial class Workers : Migration
@@ -13,34 +13,40 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
             migrationBuilder.AddColumn<bool>(
                 name: "FederationSenderWorker",
                 table: "homeserver",
-                type: "INTEGER",
+                type: "boolean",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<int>(
                 name: "GenericWorkers",
                 table: "homeserver",
-                type: "INTEGER",
+                type: "integer",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<bool>(
                 name: "MediaWorker",
                 table: "homeserver",
-                type: "INTEGER",
+                type: "boolean",
                 nullable: false,
                 defaultValue: false);
+
+            migrationBuilder.AddColumn<int>(
+                name: "MediaWorkerHostPort",
+                table: "homeserver",
+                type: "integer",
+                nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "ReplicationSecretProtected",
                 table: "homeserver",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<long>(
                 name: "WorkerMemoryLimitBytes",
                 table: "homeserver",
-                type: "INTEGER",
+                type: "bigint",
                 nullable: true);
         }
 
@@ -57,6 +63,10 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
 
             migrationBuilder.DropColumn(
                 name: "MediaWorker",
+                table: "homeserver");
+
+            migrationBuilder.DropColumn(
+                name: "MediaWorkerHostPort",
                 table: "homeserver");
 
             migrationBuilder.DropColumn(

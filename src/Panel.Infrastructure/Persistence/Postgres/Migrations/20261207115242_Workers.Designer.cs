@@ -12,7 +12,7 @@ using Panel.Infrastructure.Persistence.Postgres;
 namespace Panel.Infrastructure.Persistence.Postgres.Migrations
 {
     [DbContext(typeof(PostgresPanelDbContext))]
-    [Migration("20261207113448_Workers")]
+    [Migration("20261207115242_Workers")]
     partial class Workers
     {
         /// <inheritdoc />
@@ -952,6 +952,9 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
 
                     b.Property<bool>("MediaWorker")
                         .HasColumnType("boolean");
+
+                    b.Property<int?>("MediaWorkerHostPort")
+                        .HasColumnType("integer");
 
                     b.Property<long>("MemoryLimitBytes")
                         .HasColumnType("bigint");

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Panel.Infrastructure.Persistence.Postgres.Migrations
+namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class Workers : Migration
@@ -13,34 +13,40 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
             migrationBuilder.AddColumn<bool>(
                 name: "FederationSenderWorker",
                 table: "homeserver",
-                type: "boolean",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<int>(
                 name: "GenericWorkers",
                 table: "homeserver",
-                type: "integer",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<bool>(
                 name: "MediaWorker",
                 table: "homeserver",
-                type: "boolean",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
+
+            migrationBuilder.AddColumn<int>(
+                name: "MediaWorkerHostPort",
+                table: "homeserver",
+                type: "INTEGER",
+                nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "ReplicationSecretProtected",
                 table: "homeserver",
-                type: "text",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<long>(
                 name: "WorkerMemoryLimitBytes",
                 table: "homeserver",
-                type: "bigint",
+                type: "INTEGER",
                 nullable: true);
         }
 
@@ -57,6 +63,10 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
 
             migrationBuilder.DropColumn(
                 name: "MediaWorker",
+                table: "homeserver");
+
+            migrationBuilder.DropColumn(
+                name: "MediaWorkerHostPort",
                 table: "homeserver");
 
             migrationBuilder.DropColumn(
