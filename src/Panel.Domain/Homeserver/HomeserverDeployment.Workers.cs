@@ -37,4 +37,21 @@ public sealed partial class HomeserverDeployment
         ReplicationSecretProtected ??= replicationSecretProtected;
         MediaWorkerHostPort = checkedLayout.MediaWorker ? MediaWorkerHostPort ?? mediaWorkerHostPort : null;
     }
+
+    public void UseOneProcess()
+    {
+        GenericWorkers = 0;
+        FederationSenderWorker = false;
+        MediaWorker = false;
+        MediaWorkerHostPort = null;
+    }
+
+    /// <summary>Work that replaces Synapse's container or data (upgrade, restore) is for one process: its workers would be left on the old ones.</summary>
+    public void EnsureOneProcess(string what)
+    {
+        if (!Workers.IsMonolith)
+        {
+            throw new Common.DomainException($"Synapse runs as {Workers}. Go back to one process first (Processes), then {what}: its workers would be left behind.");
+        }
+    }
 }

@@ -272,6 +272,9 @@ public sealed partial class HomeserverDeployment
         {
             AssignHostPort(port);
         }
+
+        // A restored homeserver starts as one process; worker mode is applied again from the panel.
+        UseOneProcess();
     }
 
     public void AssignHostPort(int port)

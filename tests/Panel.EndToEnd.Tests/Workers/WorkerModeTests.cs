@@ -115,10 +115,28 @@ public sealed class WorkerModeTests(WorkerStack hs, BrowserFixture browser) : IC
         media.ShouldContain("GET /_matrix/client/v1/media/download/");
         (await hs.Api.AuditAsync("action=homeserver.workers")).ShouldContain(e => e.Details!.Contains("1 generic worker"));
 
+        // Only the proxy sends requests to the workers: it cannot be turned off under them.
+        var off = await hs.Api.Http.DeleteAsync("/api/v1/homeserver/proxy", TestContext.Current.CancellationToken);
+        off.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await off.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldContain("Go back to one process first");
+
+        // Work that replaces Synapse's container or data waits for one process: workers would be left behind.
+        var upgrade = await hs.Api.Http.PostAsJsonAsync("/api/v1/homeserver/upgrade", new { image = TestEnvironment.SynapseImageVariant("next") }, TestContext.Current.CancellationToken);
+        upgrade.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await upgrade.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldContain("Go back to one process first");
+
         // The panel's own media calls follow the media to its worker: quarantine from the panel still works.
         (await hs.Api.Http.PostAsJsonAsync("/api/v1/moderation/quarantine", new { mxc }, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await wanda.DownloadStatusAsync(mxc)).ShouldBe(HttpStatusCode.NotFound);
         (await hs.Api.Http.GetAsync("/api/v1/moderation/quarantine", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // Stop and start take the workers along.
+        (await hs.Api.Http.PostAsync("/api/v1/homeserver/stop", null, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await hs.WaitForOperationAsync("stop")).Operation!.Succeeded.ShouldBeTrue();
+        (await hs.Api.GetAsync<WorkersView>("/api/v1/homeserver/workers")).Processes.ShouldAllBe(p => p.State != "running");
+        (await hs.Api.Http.PostAsync("/api/v1/homeserver/start", null, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        (await hs.WaitForOperationAsync("start")).Operation!.Succeeded.ShouldBeTrue();
+        (await hs.Api.GetAsync<WorkersView>("/api/v1/homeserver/workers")).Processes.ShouldAllBe(p => p.State == "running");
     }
 
     [Fact]

@@ -121,6 +121,11 @@ public sealed partial class BackupsService(
             throw new DomainException($"A restore replaces the homeserver's data with the backup's. To confirm, give confirmServerName={backup.ServerName}.");
         }
 
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            (await db.Homeservers.AsNoTracking().SingleOrDefaultAsync(cancellationToken))?.EnsureOneProcess("restore");
+        }
+
         var settings = await GetSettingsEntityAsync(cancellationToken);
         var passphrase = !string.IsNullOrEmpty(request.Passphrase) ? request.Passphrase
             : settings.PassphraseProtected is null ? null : secrets.Unprotect(settings.PassphraseProtected);

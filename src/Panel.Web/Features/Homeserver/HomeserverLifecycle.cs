@@ -15,6 +15,7 @@ namespace Panel.Web.Features.Homeserver;
 public sealed partial class HomeserverLifecycle(
     IDbContextFactory<PanelDbContext> contexts,
     HomeserverAccess access,
+    SynapseWorkerContainers workers,
     IContainerRuntime docker,
     HomeserverContainers installer,
     HomeserverOperations operations,
@@ -46,6 +47,7 @@ public sealed partial class HomeserverLifecycle(
 
             progress.Done("start");
             await installer.WaitHealthyAsync(progress, "health", d, ct);
+            await workers.StartAllAsync(d, ct);
         });
 
     public Task StopAsync(AuditActor actor, CancellationToken cancellationToken) =>
@@ -53,6 +55,7 @@ public sealed partial class HomeserverLifecycle(
         {
             await SetDesiredAsync(DesiredState.Stopped, ct);
             progress.Start("stop");
+            await workers.StopAllAsync(ct);
             if (await docker.InspectAsync(names.Synapse, ct) is { IsRunning: true })
             {
                 await docker.StopAsync(names.Synapse, TimeSpan.FromSeconds(30), ct);
@@ -81,6 +84,7 @@ public sealed partial class HomeserverLifecycle(
             await docker.RestartAsync(names.Synapse, TimeSpan.FromSeconds(30), ct);
             progress.Done("restart");
             await installer.WaitHealthyAsync(progress, "health", d, ct);
+            await workers.StartAllAsync(d, ct);
         });
 
     /// <summary>
@@ -95,6 +99,7 @@ public sealed partial class HomeserverLifecycle(
         }
 
         var newImage = image.Trim();
+        (await access.GetDeploymentAsync(cancellationToken))?.EnsureOneProcess("upgrade");
         await RunManagedAsync("upgrade", actor, UpgradeSteps, async (d, progress, ct) =>
         {
             progress.Start("pull");
@@ -137,12 +142,8 @@ public sealed partial class HomeserverLifecycle(
             progress.Start("containers");
             if (d.Mode == HomeserverMode.Managed)
             {
-                foreach (var worker in await docker.ListOwnedAsync(ContainerComponents.Worker, ct))
-                {
-                    await docker.RemoveAsync(worker.Id, ct);
-                }
-
-                foreach (var name in new[] { names.Proxy, names.Redis, names.Synapse, names.SynapsePrevious, names.Postgres })
+                await workers.RemoveAllAsync(ct);
+                foreach (var name in new[] { names.Proxy, names.Synapse, names.SynapsePrevious, names.Postgres })
                 {
                     await docker.RemoveAsync(name, ct);
                 }

@@ -87,12 +87,19 @@ public sealed class SynapseWorkerContainers(IContainerRuntime docker, Homeserver
     {
         var started = clock.GetUtcNow();
         var waiting = workers.ToList();
+        // Restarts of this wait only: a kept container may have restarted long ago.
+        var restartsBefore = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var worker in waiting)
+        {
+            restartsBefore[worker.Name] = (await docker.InspectAsync(names.Worker(worker), cancellationToken))?.RestartCount ?? 0;
+        }
+
         while (waiting.Count > 0)
         {
             foreach (var worker in waiting.ToList())
             {
                 var c = await docker.InspectAsync(names.Worker(worker), cancellationToken);
-                if (c is null || c.State is "exited" or "dead" || c.RestartCount > 0)
+                if (c is null || c.State is "exited" or "dead" || c.RestartCount > restartsBefore[worker.Name])
                 {
                     var log = c is null ? [] : await docker.GetLogsAsync(c.Id, 8, cancellationToken);
                     throw new DomainException($"The worker {worker.Name} stopped: {(log.Count > 0 ? log[^1] : "no log")}") { Details = string.Join('\n', log) };
@@ -111,6 +118,35 @@ public sealed class SynapseWorkerContainers(IContainerRuntime docker, Homeserver
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
+
+    /// <summary>Redis and the layout's workers running (after a start of the main process); nothing for the monolith.</summary>
+    public async Task StartAllAsync(HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        if (d.Workers.IsMonolith)
+        {
+            return;
+        }
+
+        await EnsureRedisAsync(cancellationToken);
+        foreach (var worker in d.Workers.Workers())
+        {
+            await StartWorkerAsync(d, worker, cancellationToken);
+        }
+    }
+
+    /// <summary>Stops the workers and Redis (before the main process, when the homeserver stops).</summary>
+    public async Task StopAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var c in (await docker.ListOwnedAsync(ContainerComponents.Worker, cancellationToken)).Where(c => c.IsRunning))
+        {
+            await docker.StopAsync(c.Id, TimeSpan.FromSeconds(30), cancellationToken);
+        }
+
+        if (await docker.InspectAsync(names.Redis, cancellationToken) is { IsRunning: true })
+        {
+            await docker.StopAsync(names.Redis, TimeSpan.FromSeconds(10), cancellationToken);
         }
     }
 

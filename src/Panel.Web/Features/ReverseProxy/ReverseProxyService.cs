@@ -90,6 +90,12 @@ public sealed class ReverseProxyService(
             settings.Configure(mode, request.AcmeEmail, null, null, request.ServeWellKnown ?? true);
         }
 
+        // Refused before anything is stored: settings saved for an operation that never ran would show as applied.
+        if (operations.IsBusy)
+        {
+            throw new ConflictException($"Another homeserver operation is running ({operations.Current?.Kind}). Wait for it to finish.");
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         var files = Files(d!, settings);
         return operations.Start("proxy", [("image", "Check Caddy's image"), ("files", "Write the Caddyfile and certificate"), ("serving", "Start Caddy and wait until it serves HTTPS")], async (progress, ct) =>
@@ -116,6 +122,11 @@ public sealed class ReverseProxyService(
             throw new DomainException("The panel does not run a proxy.");
         }
 
+        if (await homeserver.GetDeploymentAsync(cancellationToken) is { } d && !d.Workers.IsMonolith)
+        {
+            throw new DomainException($"Synapse runs as {d.Workers}, and only the proxy sends requests to its workers. Go back to one process first (Processes).");
+        }
+
         settings.Disable();
         await db.SaveChangesAsync(cancellationToken);
         return operations.Start("proxy", [("remove", "Remove Caddy's container")], async (progress, ct) =>
@@ -126,7 +137,7 @@ public sealed class ReverseProxyService(
         }, audit: new OperationAudit(actor, "proxy.removed", "proxy"));
     }
 
-    /// <summary>The Caddyfile and certificate for the current settings (also what the reconciler writes after a restore).</summary>
+    /// <summary>The Caddyfile and certificate for the current settings and the homeserver as it is (its hosts, its workers).</summary>
     public ProxyFiles Files(HomeserverDeployment d, ReverseProxySettings settings)
     {
         var hosts = Hosts(d);
