@@ -117,7 +117,24 @@ public sealed class FederatedPair : IAsyncLifetime
             }
 
             var inspect = await DockerTestHelper.InspectAsync(server.ProxyContainer);
-            _hosts.Set(server.ServerName, inspect!.NetworkSettings!.Networks[server.Network].IPAddress);
+            var address = inspect!.NetworkSettings!.Networks[server.Network].IPAddress;
+            _hosts.Set(server.ServerName, address);
+            // A proxy just (re)started takes a moment to listen: the checks that follow are about what it serves.
+            await Eventually.UntilAsync(() => ListensAsync(address), listening => listening, TimeSpan.FromSeconds(30), $"{server.ServerName}'s proxy listening", TimeSpan.FromMilliseconds(250));
+        }
+    }
+
+    private static async Task<bool> ListensAsync(string address)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await tcp.ConnectAsync(IPAddress.Parse(address), 443, TestContext.Current.CancellationToken);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
         }
     }
 
