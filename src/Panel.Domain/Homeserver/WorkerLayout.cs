@@ -56,6 +56,9 @@ public sealed record WorkerLayout(int GenericWorkers, bool FederationSender, boo
         return layout;
     }
 
+    /// <summary>The media worker, when the layout has one.</summary>
+    public SynapseWorker? Media => MediaWorker ? new SynapseWorker("media1", WorkerKind.Media, FirstWorkerPort + MaxGenericWorkers) : null;
+
     /// <summary>The workers, in a stable order: generic1…N, federation_sender1, media1.</summary>
     public IReadOnlyList<SynapseWorker> Workers()
     {
@@ -70,9 +73,9 @@ public sealed record WorkerLayout(int GenericWorkers, bool FederationSender, boo
             workers.Add(new SynapseWorker("federation_sender1", WorkerKind.FederationSender, 0));
         }
 
-        if (MediaWorker)
+        if (Media is { } media)
         {
-            workers.Add(new SynapseWorker("media1", WorkerKind.Media, FirstWorkerPort + MaxGenericWorkers));
+            workers.Add(media);
         }
 
         return workers;

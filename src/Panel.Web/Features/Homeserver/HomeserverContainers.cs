@@ -140,18 +140,9 @@ public sealed partial class HomeserverContainers(
             new("./", [], SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b111_101_101),
             new("homeserver.yaml", Encoding.UTF8.GetBytes(yaml), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000),
         };
-        if (!deployment.Workers.IsMonolith)
-        {
-            files.Add(new ContainerFile(SynapseWorkerConfig.WorkerDirectory + "/", [], SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b111_101_101));
-            files.AddRange(deployment.Workers.Workers().Select(w => new ContainerFile(
-                $"{SynapseWorkerConfig.WorkerDirectory}/{w.Name}.yaml", Encoding.UTF8.GetBytes(SynapseWorkerConfig.WorkerYaml(w)), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000)));
-        }
-
-        if (caFiles.Count > 0)
-        {
-            files.Add(new ContainerFile(SynapseConfig.FederationCaDirectory + "/", [], SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b111_101_101));
-            files.AddRange(caFiles);
-        }
+        AddDirectory(files, SynapseWorkerConfig.WorkerDirectory, deployment.Workers.Workers().Select(w => new ContainerFile(
+            $"{SynapseWorkerConfig.WorkerDirectory}/{w.Name}.yaml", Encoding.UTF8.GetBytes(SynapseWorkerConfig.WorkerYaml(w)), SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b110_000_000)).ToList());
+        AddDirectory(files, SynapseConfig.FederationCaDirectory, caFiles);
 
         var existingKey = await docker.ReadFileAsync(container, SynapseConfig.DataDirectory + "/" + SynapseConfig.SigningKeyFile, cancellationToken);
         if (existingKey is null)
@@ -167,6 +158,16 @@ public sealed partial class HomeserverContainers(
         }
 
         await docker.WriteFilesAsync(container, SynapseConfig.DataDirectory, files, cancellationToken);
+    }
+
+    /// <summary>A directory of Synapse's user in the volume, with its files; nothing when there are none.</summary>
+    private static void AddDirectory(List<ContainerFile> files, string directory, IReadOnlyList<ContainerFile> entries)
+    {
+        if (entries.Count > 0)
+        {
+            files.Add(new ContainerFile(directory + "/", [], SynapseConfig.SynapseUid, SynapseConfig.SynapseUid, 0b111_101_101));
+            files.AddRange(entries);
+        }
     }
 
     /// <summary>

@@ -54,7 +54,8 @@ public sealed class HomeserverEndpoint
     /// <summary>The media worker in worker mode (through the network, or its port on 127.0.0.1); null without one.</summary>
     public string? MediaBaseUrlFor(HomeserverDeployment d)
     {
-        if (d.Mode != HomeserverMode.Managed || d.Workers.Workers().FirstOrDefault(w => w.Kind == WorkerKind.Media) is not { } media)
+        // Read on every admin call: the layout's own property, not a list of its workers.
+        if (d.Mode != HomeserverMode.Managed || d.Workers.Media is not { } media)
         {
             return null;
         }

@@ -3,6 +3,7 @@ using Panel.Domain.Common;
 using Panel.Domain.Containers;
 using Panel.Domain.Homeserver;
 using Panel.Infrastructure.Synapse;
+using Panel.Web.Features.Containers;
 
 namespace Panel.Web.Features.Homeserver;
 
@@ -12,16 +13,13 @@ namespace Panel.Web.Features.Homeserver;
 /// </summary>
 public sealed class SynapseWorkerContainers(IContainerRuntime docker, HomeserverNames names, IOptions<HomeserverOptions> options, TimeProvider clock)
 {
-    public async Task EnsureRedisAsync(CancellationToken cancellationToken)
+    /// <summary>Redis running; its image pulled with progress on <paramref name="step"/> when it is not on this machine.</summary>
+    public async Task EnsureRedisAsync(OperationContext progress, string step, CancellationToken cancellationToken)
     {
         var existing = await docker.InspectAsync(names.Redis, cancellationToken);
         if (existing is null)
         {
-            if (!await docker.ImageExistsAsync(options.Value.RedisImage, cancellationToken))
-            {
-                await docker.PullImageAsync(options.Value.RedisImage, new Progress<PullProgress>(), cancellationToken);
-            }
-
+            await docker.EnsureAsync(options.Value.RedisImage, progress, step, cancellationToken);
             await docker.CreateAsync(new ContainerSpec
             {
                 Name = names.Redis,
@@ -129,7 +127,7 @@ public sealed class SynapseWorkerContainers(IContainerRuntime docker, Homeserver
             return;
         }
 
-        await EnsureRedisAsync(cancellationToken);
+        await EnsureRedisAsync(OperationContext.Silent, "redis", cancellationToken);
         foreach (var worker in d.Workers.Workers())
         {
             await StartWorkerAsync(d, worker, cancellationToken);

@@ -119,7 +119,7 @@ public sealed class WorkerModeService(
         else
         {
             progress.Start("redis");
-            await workerContainers.EnsureRedisAsync(ct);
+            await workerContainers.EnsureRedisAsync(progress, "redis", ct);
             progress.Done("redis");
         }
 

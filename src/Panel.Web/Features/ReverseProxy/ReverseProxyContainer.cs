@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Panel.Domain.Common;
 using Panel.Domain.Containers;
 using Panel.Infrastructure.Caddy;
+using Panel.Web.Features.Containers;
 using Panel.Web.Features.Homeserver;
 
 namespace Panel.Web.Features.ReverseProxy;
@@ -22,13 +23,9 @@ public sealed class ReverseProxyContainer(IContainerRuntime docker, HomeserverNa
 {
     public static readonly TimeSpan ServeTimeout = TimeSpan.FromSeconds(40);
 
-    public async Task CheckImageAsync(CancellationToken cancellationToken)
-    {
-        if (!await docker.ImageExistsAsync(options.Value.Image, cancellationToken))
-        {
-            await docker.PullImageAsync(options.Value.Image, new Progress<PullProgress>(), cancellationToken);
-        }
-    }
+    /// <summary>Caddy's image on this machine, pulled with progress on <paramref name="step"/> when it is not.</summary>
+    public Task CheckImageAsync(OperationContext progress, string step, CancellationToken cancellationToken) =>
+        docker.EnsureAsync(options.Value.Image, progress, step, cancellationToken);
 
     /// <summary>Creates the container when it is missing or was made for another image or other ports; returns whether it did.</summary>
     public async Task<bool> EnsureAsync(CancellationToken cancellationToken)

@@ -101,7 +101,7 @@ public sealed class ReverseProxyService(
         return operations.Start("proxy", [("image", "Check Caddy's image"), ("files", "Write the Caddyfile and certificate"), ("serving", "Start Caddy and wait until it serves HTTPS")], async (progress, ct) =>
         {
             progress.Start("image", options.Value.Image);
-            await container.CheckImageAsync(ct);
+            await container.CheckImageAsync(progress, "image", ct);
             progress.Done("image");
             progress.Start("files");
             var created = await container.EnsureAsync(ct);

@@ -73,6 +73,13 @@ public sealed class DatabaseMaintenance(
                 + $"({(plan.Database == "postgres" ? $"the largest table, {plan.LargestTable}" : "the whole database file")}), and {new ByteSize(free)} is free. Nothing was stopped.");
         }
 
+        // Only VACUUM FULL stops Synapse and rewrites tables; the online one needs no backup first.
+        if (!plan.BackupFirst)
+        {
+            await StartVacuumAsync(plan, actor, cancellationToken);
+            return plan;
+        }
+
         await afterBackup.RunAsync(actor, ct => StartVacuumAsync(plan, actor, ct), cancellationToken);
         return plan;
     }
