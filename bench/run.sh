@@ -34,10 +34,19 @@ if [ -z "${PANEL_TEST_PANEL_DLL:-}" ]; then
     || cannot_run "publishing the panel failed, see $LOG_DIR/publish.log"
   export PANEL_TEST_PANEL_DLL="$PWD/artifacts/bench/panel/Panel.Web.dll"
 fi
-dotnet build -c Release bench/Panel.Bench -nologo -clp:ErrorsOnly >"$LOG_DIR/build.log" 2>&1 \
-  || cannot_run "building the bench failed, see $LOG_DIR/build.log"
+# PANEL_BENCH_BUILT=Debug runs the Debug build tests/run.sh has just made, instead of building the
+# bench in Release: its test of this script's exit codes takes no figure, and a Release build of
+# the whole solution was minutes of the suite.
+config=Release
+if [ -n "${PANEL_BENCH_BUILT:-}" ]; then
+  config=$PANEL_BENCH_BUILT
+  [ -f "bench/Panel.Bench/bin/$config/net10.0/Panel.Bench.dll" ] || cannot_run "PANEL_BENCH_BUILT=$config, but there is no $config build of the bench"
+else
+  dotnet build -c Release bench/Panel.Bench -nologo -clp:ErrorsOnly >"$LOG_DIR/build.log" 2>&1 \
+    || cannot_run "building the bench failed, see $LOG_DIR/build.log"
+fi
 # The bench itself exits 0, 1 (a missed budget) or 2 (a measure could not be taken).
-dotnet run -c Release --no-build --project bench/Panel.Bench -- "$@"
+dotnet run -c "$config" --no-build --project bench/Panel.Bench -- "$@"
 status=$?
 case "$status" in
   0|1|2) exit "$status" ;;

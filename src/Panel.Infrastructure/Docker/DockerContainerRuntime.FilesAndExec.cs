@@ -173,23 +173,33 @@ internal sealed partial class DockerContainerRuntime
                 Encoding.UTF8.GetString(stderr.ToArray()));
         });
 
-    private async IAsyncEnumerable<string> ReadLogLinesAsync(string nameOrId, int tail, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private IAsyncEnumerable<string> ReadLogLinesAsync(string nameOrId, int tail, bool follow, CancellationToken cancellationToken) =>
+        ReadLinesAsync(async () =>
+        {
+            try
+            {
+                return await Docker.Containers.GetContainerLogsAsync(nameOrId, new ContainerLogsParameters
+                {
+                    ShowStdout = true,
+                    ShowStderr = true,
+                    Timestamps = false,
+                    Follow = follow,
+                    Tail = tail.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                }, cancellationToken);
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                throw new NotFoundException($"There is no container {nameOrId}.");
+            }
+        }, cancellationToken);
+
+    /// <summary>The lines of a log stream (a container's or a service's), as they come.</summary>
+    private async IAsyncEnumerable<string> ReadLinesAsync(Func<Task<MultiplexedStream>> open, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         MultiplexedStream stream;
         try
         {
-            stream = await Docker.Containers.GetContainerLogsAsync(nameOrId, new ContainerLogsParameters
-            {
-                ShowStdout = true,
-                ShowStderr = true,
-                Timestamps = false,
-                Follow = follow,
-                Tail = tail.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }, cancellationToken);
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            throw new NotFoundException($"There is no container {nameOrId}.");
+            stream = await open();
         }
         catch (Exception e) when (IsUnreachable(e))
         {

@@ -12,7 +12,9 @@ public static class DockerExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DockerClientFactory>();
         services.AddSingleton<IDockerEngineProbe, DockerEngineProbe>();
-        services.AddSingleton<IContainerRuntime, DockerContainerRuntime>();
+        services.AddSingleton<DockerContainerRuntime>();
+        services.AddSingleton<IContainerRuntime>(sp => sp.GetRequiredService<DockerContainerRuntime>());
+        services.AddSingleton<ISwarmRuntime>(sp => sp.GetRequiredService<DockerContainerRuntime>());
         return services;
     }
 }

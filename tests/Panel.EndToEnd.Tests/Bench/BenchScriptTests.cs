@@ -22,6 +22,12 @@ public sealed class BenchScriptTests
 
         info.Environment["PANEL_TEST_SYNAPSE_IMAGE"] = "homeserver-panel/synapse:not-on-this-machine";
         info.Environment["PANEL_TEST_PANEL_DLL"] = PanelProcess.PanelDll;
+        // tests/run.sh has built the bench in Debug: no Release build of its own (minutes of the suite).
+        if (File.Exists(Path.Combine(TestEnvironment.RepoRoot, "bench", "Panel.Bench", "bin", "Debug", "net10.0", "Panel.Bench.dll")))
+        {
+            info.Environment["PANEL_BENCH_BUILT"] = "Debug";
+        }
+
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync(Ct);
         var stderr = process.StandardError.ReadToEndAsync(Ct);

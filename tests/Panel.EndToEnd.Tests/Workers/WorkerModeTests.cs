@@ -9,21 +9,31 @@ using Panel.Web.Features.Users;
 namespace Panel.EndToEnd.Tests.Workers;
 
 /// <summary>A PostgreSQL homeserver behind the proxy its panel runs, with a certificate from a test CA: what worker mode needs.</summary>
-public sealed class WorkerStack() : HomeserverPanel(new Dictionary<string, string>
-{
-    ["Panel__Homeserver__RedisImage"] = "homeserver-panel/redis:latest",
-    ["Panel__ReverseProxy__BindAddress"] = "127.0.0.1",
-    ["Panel__ReverseProxy__HttpsPort"] = ProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    ["Panel__ReverseProxy__HttpPort"] = "0",
-}), IAsyncLifetime
+public class WorkerStack : HomeserverPanel, IAsyncLifetime
 {
     public const string ServerName = "workers.example.test";
     public const string Password = "a long enough password";
-    private static readonly int ProxyPort = FreePort.Next();
+
+    public WorkerStack() : this(FreePort.Next())
+    {
+    }
+
+    private WorkerStack(int proxyPort) : base(new Dictionary<string, string>
+    {
+        ["Panel__Homeserver__RedisImage"] = "homeserver-panel/redis:latest",
+        ["Panel__ReverseProxy__BindAddress"] = "127.0.0.1",
+        ["Panel__ReverseProxy__HttpsPort"] = proxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Panel__ReverseProxy__HttpPort"] = "0",
+    })
+    {
+        ProxyPort = proxyPort;
+    }
+
+    private int ProxyPort { get; }
 
     public TestCertificateAuthority Ca { get; } = new(TestEnvironment.NewTempDirectory("workers-ca"));
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         await StartAsync();
         await InstallAsync(ServerName, "postgres");
@@ -164,6 +174,6 @@ public sealed class WorkerModeTests(WorkerStack hs, BrowserFixture browser) : IC
         (await hs.Api.AuditAsync("action=homeserver.workers")).ShouldContain(e => e.Outcome == "Failure");
     }
 
-    private static string Describe(HomeserverView view) =>
+    internal static string Describe(HomeserverView view) =>
         view.Operation!.Error + "\n" + string.Join("\n", view.Operation.Steps.Select(s => $"{s.Title}: {s.Status} {s.Message}"));
 }

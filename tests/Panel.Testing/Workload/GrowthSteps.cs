@@ -59,12 +59,14 @@ public sealed class GrowthSteps : IAsyncDisposable
     /// time to settle and snapshots taken at the same time after it (Synapse's memory keeps growing
     /// for a while after a restart). Answers the mean of the restarts' memory, in MiB: one restart's
     /// figure differs from the next by a few MiB, as much as a small room costs.
+    /// <paramref name="measurements"/> below <see cref="Measurements"/> is for steps that only add
+    /// points to the model's fit, where a restart's noise is averaged by the others' points.
     /// </summary>
-    public async Task<double> GrowAsync(int size)
+    public async Task<double> GrowAsync(int size, int measurements = Measurements)
     {
         _rooms.Add(await WorkloadPopulation.CreateRoomAsync(_workload.Http, _users, [.. Enumerable.Range(0, size)], 5, $"Room of {size}", CancellationToken.None, adminToken: _admin));
         var memory = new List<double>();
-        for (var m = 0; m < Measurements; m++)
+        for (var m = 0; m < measurements; m++)
         {
             memory.Add(await RestartAndMeasureAsync());
         }

@@ -70,7 +70,14 @@ internal static class HomeserverEndpoints
                 return TypedResults.Accepted("/api/v1/homeserver/workers", await service.GetAsync(ct));
             })
             .RequireAuthorization(PanelPolicies.ApiOwner)
-            .WithSummary("Worker mode: genericWorkers (0-8), federationSender, mediaWorker, workerMemoryLimitMb; all off is the monolith. Applied after a backup, rolled back if it does not become healthy");
+            .WithSummary("Worker mode: genericWorkers (0-8), federationSender, mediaWorker, workerMemoryLimitMb, swarm (workers as Swarm services); all off is the monolith. Applied after a backup, rolled back if it does not become healthy");
+        hs.MapPut("/workers/image", async (WorkerImageRequest request, WorkerModeService service, ActorContext actor, CancellationToken ct) =>
+            {
+                await service.RollOutImageAsync(request, await actor.GetAsync(), ct);
+                return TypedResults.Accepted("/api/v1/homeserver/workers", await service.GetAsync(ct));
+            })
+            .RequireAuthorization(PanelPolicies.ApiOwner)
+            .WithSummary("Swarm mode: a rolling update of the workers' services to image, one at a time; Swarm rolls back a service whose new task fails, and the panel puts the others back");
         return api;
     }
 

@@ -15,7 +15,7 @@ namespace Panel.Web.Features.Homeserver;
 public sealed partial class HomeserverLifecycle(
     IDbContextFactory<PanelDbContext> contexts,
     HomeserverAccess access,
-    SynapseWorkerContainers workers,
+    WorkerProcesses workers,
     IContainerRuntime docker,
     HomeserverContainers installer,
     HomeserverOperations operations,
@@ -147,6 +147,8 @@ public sealed partial class HomeserverLifecycle(
                 {
                     await docker.RemoveAsync(name, ct);
                 }
+
+                await workers.RemoveNetworkAsync(ct);
 
                 // Bridges cannot work without their homeserver.
                 foreach (var bridge in await docker.ListOwnedAsync(ContainerComponents.Bridge, ct))

@@ -20,6 +20,12 @@ public sealed class HomeserverNames(IOptions<DockerOptions> docker)
     /// <summary>A Synapse worker's container, also its host name on the homeserver's network.</summary>
     public string Worker(Panel.Domain.Homeserver.SynapseWorker worker) => $"{Prefix}-synapse-{worker.ContainerSuffix}";
 
+    /// <summary>Swarm mode's attachable overlay network: services on any node, and the containers with volumes, meet on it.</summary>
+    public string Overlay => $"{Prefix}-swarm";
+
+    /// <summary>The start of the names of the Swarm secrets that carry Synapse's files to its services.</summary>
+    public string SwarmFilePrefix => $"{Prefix}-synapse-file-";
+
     /// <summary>The Redis that Synapse's processes replicate through in worker mode.</summary>
     public string Redis => $"{Prefix}-redis";
 

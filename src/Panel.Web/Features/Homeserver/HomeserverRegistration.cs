@@ -18,6 +18,9 @@ public static class HomeserverRegistration
         services.AddSingleton<HomeserverLifecycle>();
         services.AddSingleton<HomeserverMemory>();
         services.AddSingleton<SynapseWorkerContainers>();
+        services.AddSingleton<SwarmWorkerServices>();
+        services.AddSingleton<WorkerProcesses>();
+        services.AddSingleton<SwarmStatus>();
         services.AddSingleton<WorkerModeService>();
         services.AddSingleton<MemoryChanges>();
         services.AddSingleton<MemoryIncidents>();

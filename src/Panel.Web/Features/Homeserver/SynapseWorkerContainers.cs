@@ -68,9 +68,7 @@ public sealed class SynapseWorkerContainers(IContainerRuntime docker, Homeserver
                 Ports = worker.Kind == WorkerKind.Media && d.MediaWorkerHostPort is { } port ? [new PortPublication(worker.Port, "127.0.0.1", port)] : [],
                 MemoryLimitBytes = d.WorkerMemoryLimitBytes ?? d.MemoryLimitBytes,
                 RestartPolicy = "unless-stopped",
-                HealthCheck = worker.Port == 0 ? null : new HealthCheckSpec(
-                    ["CMD", "python3", "-c", $"import urllib.request; urllib.request.urlopen('http://localhost:{worker.Port}/health', timeout=4)"],
-                    TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(5), 3, TimeSpan.FromSeconds(60)),
+                HealthCheck = worker.Port == 0 ? null : HealthCheck(worker),
             }, cancellationToken);
         }
 
@@ -79,6 +77,11 @@ public sealed class SynapseWorkerContainers(IContainerRuntime docker, Homeserver
             await docker.StartAsync(name, cancellationToken);
         }
     }
+
+    /// <summary>A worker with an HTTP listener is healthy when its /health answers (as a container or a Swarm service).</summary>
+    public static HealthCheckSpec HealthCheck(SynapseWorker worker) => new(
+        ["CMD", "python3", "-c", $"import urllib.request; urllib.request.urlopen('http://localhost:{worker.Port}/health', timeout=4)"],
+        TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(5), 3, TimeSpan.FromSeconds(60));
 
     /// <summary>Waits until each worker is healthy (or, without an HTTP listener, has kept running); fails with the log of one that died.</summary>
     public async Task WaitHealthyAsync(IReadOnlyList<SynapseWorker> workers, TimeSpan timeout, CancellationToken cancellationToken)
@@ -116,21 +119,6 @@ public sealed class SynapseWorkerContainers(IContainerRuntime docker, Homeserver
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-        }
-    }
-
-    /// <summary>Redis and the layout's workers running (after a start of the main process); nothing for the monolith.</summary>
-    public async Task StartAllAsync(HomeserverDeployment d, CancellationToken cancellationToken)
-    {
-        if (d.Workers.IsMonolith)
-        {
-            return;
-        }
-
-        await EnsureRedisAsync(OperationContext.Silent, "redis", cancellationToken);
-        foreach (var worker in d.Workers.Workers())
-        {
-            await StartWorkerAsync(d, worker, cancellationToken);
         }
     }
 

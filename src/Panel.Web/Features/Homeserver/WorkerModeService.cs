@@ -6,16 +6,21 @@ using Panel.Domain.Homeserver;
 using Panel.Infrastructure.Security;
 using Panel.Web.Features.Audit;
 using Panel.Web.Features.Backups;
+using Panel.Web.Features.Containers;
 using Panel.Web.Features.ReverseProxy;
 
 namespace Panel.Web.Features.Homeserver;
 
-public sealed record WorkersRequest(int? GenericWorkers, bool? FederationSender, bool? MediaWorker, int? WorkerMemoryLimitMb);
+public sealed record WorkersRequest(int? GenericWorkers, bool? FederationSender, bool? MediaWorker, int? WorkerMemoryLimitMb, bool? Swarm = null);
 
-public sealed record WorkerProcessView(string Name, string Kind, string Container, string? State, string? Health);
+/// <summary>A rolling update of the workers' Swarm services to another image.</summary>
+public sealed record WorkerImageRequest(string? Image);
+
+public sealed record WorkerProcessView(string Name, string Kind, string Container, string? State, string? Health, bool SwarmService = false);
 
 /// <summary>The processes Synapse runs as now, and why worker mode is not offered when it is not.</summary>
-public sealed record WorkersView(string Layout, int GenericWorkers, bool FederationSender, bool MediaWorker, long? WorkerMemoryLimitBytes, IReadOnlyList<WorkerProcessView> Processes, string? Unavailable);
+public sealed record WorkersView(string Layout, int GenericWorkers, bool FederationSender, bool MediaWorker, long? WorkerMemoryLimitBytes, IReadOnlyList<WorkerProcessView> Processes, string? Unavailable,
+    bool OnSwarm = false, string? WorkerImage = null, SwarmView? Swarm = null);
 
 /// <summary>
 /// Worker mode (ADR-017): from the monolith to a main process with workers and Redis, or back, as
@@ -25,11 +30,13 @@ public sealed record WorkersView(string Layout, int GenericWorkers, bool Federat
 public sealed class WorkerModeService(
     HomeserverAccess access,
     HomeserverContainers containers,
-    SynapseWorkerContainers workerContainers,
+    WorkerProcesses workers,
+    SwarmWorkerServices swarmServices,
     HomeserverOperations operations,
     ReverseProxyService proxy,
     AfterBackup afterBackup,
     IContainerRuntime docker,
+    SwarmStatus swarmView,
     HomeserverNames names,
     ISecretProtector secrets,
     IOptions<HomeserverOptions> options)
@@ -47,12 +54,13 @@ public sealed class WorkerModeService(
             processes.Add(new WorkerProcessView("main", "main", names.Synapse, main?.State, main?.Health));
             foreach (var w in layout.Workers())
             {
-                var c = await docker.InspectAsync(names.Worker(w), cancellationToken);
-                processes.Add(new WorkerProcessView(w.Name, w.Kind.ToString(), names.Worker(w), c?.State, c?.Health));
+                var (state, health) = await workers.StateAsync(d, w, cancellationToken);
+                processes.Add(new WorkerProcessView(w.Name, w.Kind.ToString(), names.Worker(w), state, health, d.RunsAsService(w)));
             }
         }
 
-        return new WorkersView(layout.ToString(), layout.GenericWorkers, layout.FederationSender, layout.MediaWorker, d?.WorkerMemoryLimitBytes, processes, await UnavailableAsync(d, cancellationToken));
+        return new WorkersView(layout.ToString(), layout.GenericWorkers, layout.FederationSender, layout.MediaWorker, d?.WorkerMemoryLimitBytes, processes, await UnavailableAsync(d, cancellationToken),
+            d?.WorkersOnSwarm ?? false, d?.WorkersOnSwarm == true ? d.WorkerImage ?? d.SynapseImage : null, await swarmView.GetAsync(cancellationToken));
     }
 
     /// <summary>Checks the request, then (after a backup) starts the operation; returns once it is planned.</summary>
@@ -66,14 +74,24 @@ public sealed class WorkerModeService(
 
         var layout = WorkerLayout.Create(request.GenericWorkers ?? 0, request.FederationSender ?? false, request.MediaWorker ?? false, d!.Database);
         var memory = request.WorkerMemoryLimitMb is { } mb ? mb * 1024L * 1024 : (long?)null;
+        var onSwarm = request.Swarm ?? false;
+        if (onSwarm && layout.IsMonolith)
+        {
+            throw new DomainException("Swarm mode runs Synapse's workers as services: choose at least one worker.");
+        }
+
+        if (onSwarm && !d.WorkersOnSwarm && await swarmView.GetAsync(cancellationToken) is { CanDeploy: false } swarmState)
+        {
+            throw new DomainException(swarmState.Why ?? "This Docker engine is not a Swarm manager.");
+        }
         if (memory is < HomeserverDeployment.MinimumWorkerMemoryBytes)
         {
             throw new DomainException($"A worker needs at least {HomeserverDeployment.MinimumWorkerMemoryBytes / (1024 * 1024)} MiB: it is a Synapse process of its own.");
         }
 
-        if (layout == d.Workers && memory == d.WorkerMemoryLimitBytes)
+        if (layout == d.Workers && memory == d.WorkerMemoryLimitBytes && onSwarm == d.WorkersOnSwarm)
         {
-            throw new DomainException($"Synapse already runs as {layout}.");
+            throw new DomainException($"Synapse already runs as {layout}{(onSwarm ? " on Swarm" : "")}.");
         }
 
         if (!layout.IsMonolith && !await proxy.IsEnabledAsync(cancellationToken))
@@ -81,37 +99,105 @@ public sealed class WorkerModeService(
             throw new DomainException("Worker mode needs the reverse proxy the panel runs (Reverse proxy, above): it sends each request to the process that serves it.");
         }
 
-        await afterBackup.RunAsync(actor, _ => Task.FromResult(Start(d.Workers, d.WorkerMemoryLimitBytes, layout, memory, actor)), cancellationToken);
+        var before = new Target(d.Workers, d.WorkerMemoryLimitBytes, d.WorkersOnSwarm);
+        await afterBackup.RunAsync(actor, _ => Task.FromResult(Start(before, new Target(layout, memory, onSwarm), actor)), cancellationToken);
     }
 
-    private Task Start(WorkerLayout previous, long? previousMemory, WorkerLayout layout, long? memory, AuditActor actor) =>
+    public const string ImageKind = "workers-image";
+
+    /// <summary>
+    /// A rolling update of the workers' Swarm services to <see cref="WorkerImageRequest.Image"/>, one
+    /// service at a time. Swarm rolls a service back when its new task fails; the panel then puts the
+    /// services it already updated back too (every worker runs one image) and says what Swarm said.
+    /// </summary>
+    public async Task RollOutImageAsync(WorkerImageRequest request, AuditActor actor, CancellationToken cancellationToken)
+    {
+        var image = request.Image?.Trim();
+        if (string.IsNullOrEmpty(image) || image.Any(char.IsWhiteSpace))
+        {
+            throw new DomainException("Give an image, such as homeserver-panel/synapse:1.160.0.");
+        }
+
+        var d = await access.GetDeploymentAsync(cancellationToken);
+        if (d is not { WorkersOnSwarm: true })
+        {
+            throw new DomainException("A rolling update is for workers that run as Swarm services: turn Swarm mode on first (Processes).");
+        }
+
+        if (d.ImageOf(d.Workers.Workers().First(d.RunsAsService)) == image)
+        {
+            throw new DomainException($"The workers already run {image}.");
+        }
+
+        var rolled = d.Workers.Workers().Where(d.RunsAsService).ToList();
+        _ = operations.Start(ImageKind, [("image", "Get the image"), ("rollout", "Roll the services over, one at a time")], async (progress, ct) =>
+        {
+            progress.Start("image");
+            await docker.EnsureAsync(image, progress, "image", ct);
+            progress.Done("image");
+            progress.Start("rollout");
+            var updated = new List<SynapseWorker>();
+            foreach (var worker in rolled)
+            {
+                progress.Progress("rollout", 100.0 * updated.Count / rolled.Count, $"{names.Worker(worker)}: updating");
+                if (await swarmServices.RollOutAsync(d, worker, image, TimeSpan.FromSeconds(options.Value.HealthTimeoutSeconds) + TimeSpan.FromMinutes(1), ct) is { } why)
+                {
+                    foreach (var done in updated)
+                    {
+                        await swarmServices.DeployWorkerAsync(d, done, ct);
+                    }
+
+                    progress.Fail("rollout", why);
+                    throw new DomainException($"{why} The workers stay on {d.ImageOf(worker)}.");
+                }
+
+                updated.Add(worker);
+            }
+
+            await access.ChangeAsync(x => x.RolledOutWorkers(image), ct);
+            progress.Done("rollout", string.Join(", ", rolled.Select(names.Worker)));
+            progress.Outcome($"The workers run {image}.");
+        }, audit: new OperationAudit(actor, "homeserver.workers.image", "homeserver", image));
+    }
+
+    /// <summary>What the processes should be: a layout, the workers' memory, and whether the workers are Swarm services.</summary>
+    private sealed record Target(WorkerLayout Layout, long? Memory, bool OnSwarm)
+    {
+        public override string ToString() => OnSwarm ? $"{Layout} (workers as Swarm services)" : Layout.ToString();
+    }
+
+    private Task Start(Target previous, Target target, AuditActor actor) =>
         operations.Start(Kind,
-            [("config", "Write the configuration"), ("redis", layout.IsMonolith ? "Redis (not needed)" : "Start Redis"), ("main", "Restart the main process"),
+            [("config", "Write the configuration"), ("redis", target.Layout.IsMonolith ? "Redis (not needed)" : target.OnSwarm ? "Start Redis as a Swarm service" : "Start Redis"), ("main", "Restart the main process"),
              ("workers", "Start the workers"), ("healthy", "Wait until every process is healthy"), ("proxy", "Route requests to the processes")],
             async (progress, ct) =>
             {
                 try
                 {
-                    await SwitchAsync(progress, layout, memory, ct);
-                    progress.Outcome($"Synapse runs as {layout}.");
+                    await SwitchAsync(progress, target, ct);
+                    progress.Outcome($"Synapse runs as {target}.");
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // Back to what ran before: its config, its containers, its routes. The data never moved.
-                    await SwitchAsync(OperationContext.Silent, previous, previousMemory, ct);
+                    await SwitchAsync(OperationContext.Silent, previous, ct);
                     throw new DomainException($"{e.Message} The homeserver is back to {previous}.", e) { Details = (e as DomainException)?.Details };
                 }
             },
-            audit: new OperationAudit(actor, "homeserver.workers", "homeserver", layout.ToString()));
+            audit: new OperationAudit(actor, "homeserver.workers", "homeserver", target.ToString()));
 
-    private async Task SwitchAsync(OperationContext progress, WorkerLayout layout, long? memory, CancellationToken ct)
+    private async Task SwitchAsync(OperationContext progress, Target target, CancellationToken ct)
     {
+        var layout = target.Layout;
         progress.Start("config");
-        await access.ChangeAsync(d => d.ApplyWorkers(layout, memory, secrets.Protect(Convert.ToHexString(RandomNumberGenerator.GetBytes(32))), Containers.HostPorts.FindFree()), ct);
+        await access.ChangeAsync(d => d.ApplyWorkers(layout, target.Memory, secrets.Protect(Convert.ToHexString(RandomNumberGenerator.GetBytes(32))), Containers.HostPorts.FindFree(), target.OnSwarm), ct);
         var d = await access.GetDeploymentAsync(ct) ?? throw new InvalidOperationException("The homeserver is gone.");
         await containers.WriteConfigAsync(d, names.Synapse, ct);
         progress.Done("config", layout.IsMonolith ? "One process." : $"{layout.Workers().Count} worker file(s) and the shared settings.");
 
+        // What runs elsewhere (containers before Swarm mode, services after it) goes first: a name
+        // must reach one process only.
+        await workers.PruneAsync(d, ct);
         if (layout.IsMonolith)
         {
             progress.Skip("redis", "Not needed by one process.");
@@ -119,7 +205,7 @@ public sealed class WorkerModeService(
         else
         {
             progress.Start("redis");
-            await workerContainers.EnsureRedisAsync(progress, "redis", ct);
+            await workers.EnsureRedisAsync(d, progress, "redis", ct);
             progress.Done("redis");
         }
 
@@ -128,25 +214,10 @@ public sealed class WorkerModeService(
         await containers.WaitHealthyAsync(progress, "main", d, ct);
 
         progress.Start("workers");
-        var wanted = layout.Workers().Select(names.Worker).ToHashSet(StringComparer.Ordinal);
-        foreach (var stale in (await docker.ListOwnedAsync(ContainerComponents.Worker, ct)).Where(c => !wanted.Contains(c.Name)))
-        {
-            await docker.RemoveAsync(stale.Id, ct);
-        }
-
-        if (layout.IsMonolith)
-        {
-            await workerContainers.RemoveAllAsync(ct);
-        }
-
-        foreach (var worker in layout.Workers())
-        {
-            await workerContainers.StartWorkerAsync(d, worker, ct);
-        }
-
-        progress.Done("workers", string.Join(", ", layout.Workers().Select(w => w.Name)));
+        await workers.StartWorkersAsync(d, ct);
+        progress.Done("workers", string.Join(", ", layout.Workers().Select(w => d.RunsAsService(w) ? $"{w.Name} (service)" : w.Name)));
         progress.Start("healthy");
-        await workerContainers.WaitHealthyAsync(layout.Workers(), TimeSpan.FromSeconds(options.Value.HealthTimeoutSeconds), ct);
+        await workers.WaitHealthyAsync(d, TimeSpan.FromSeconds(options.Value.HealthTimeoutSeconds), ct);
         progress.Done("healthy");
 
         progress.Start("proxy");

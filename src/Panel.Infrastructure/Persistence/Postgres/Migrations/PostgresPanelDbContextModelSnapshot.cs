@@ -1023,8 +1023,14 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.Property<long?>("TargetCacheMemoryBytes")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("WorkerImage")
+                        .HasColumnType("text");
+
                     b.Property<long?>("WorkerMemoryLimitBytes")
                         .HasColumnType("bigint");
+
+                    b.Property<bool>("WorkersOnSwarm")
+                        .HasColumnType("boolean");
 
                     b.HasKey("Id");
 

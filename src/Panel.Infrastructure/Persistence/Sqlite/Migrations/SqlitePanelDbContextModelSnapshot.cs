@@ -1006,7 +1006,13 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.Property<long?>("TargetCacheMemoryBytes")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("WorkerImage")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("WorkerMemoryLimitBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("WorkersOnSwarm")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
