@@ -125,6 +125,13 @@ async Task RunMeasuresAsync()
             results.Add(await DiskReclaim.MeasureAsync(panelEnvironment, quick));
         }
 
+        // P11: sync + send throughput through the proxy, two generic workers against the monolith, on
+        // a PostgreSQL homeserver of its own.
+        if (Wanted("P11"))
+        {
+            results.Add(await WorkerThroughput.MeasureAsync(panelEnvironment, quick));
+        }
+
         // P8: the capacity forecast against what the next room then costs. Last: it grows the homeserver.
         if (Wanted("P8"))
         {

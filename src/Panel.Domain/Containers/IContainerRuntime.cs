@@ -24,8 +24,8 @@ public interface IContainerRuntime
 
     Task RemoveNetworkAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>Connects a container (possibly not the panel's own, such as the panel itself) to an owned network.</summary>
-    Task ConnectNetworkAsync(string network, string container, CancellationToken cancellationToken);
+    /// <summary>Connects a container (possibly not the panel's own, such as the panel itself) to an owned network, with host-name aliases on it.</summary>
+    Task ConnectNetworkAsync(string network, string container, CancellationToken cancellationToken, IReadOnlyList<string>? aliases = null);
 
     Task EnsureVolumeAsync(string name, IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken);
 

@@ -44,7 +44,7 @@ internal sealed partial class DockerContainerRuntime
             return true;
         });
 
-    public Task ConnectNetworkAsync(string network, string container, CancellationToken cancellationToken) =>
+    public Task ConnectNetworkAsync(string network, string container, CancellationToken cancellationToken, IReadOnlyList<string>? aliases = null) =>
         CallAsync(async () =>
         {
             var inspect = await Docker.Networks.InspectNetworkAsync(network, cancellationToken);
@@ -52,7 +52,7 @@ internal sealed partial class DockerContainerRuntime
             var target = await Docker.Containers.InspectContainerAsync(container, cancellationToken);
             if (inspect.Containers?.ContainsKey(target.ID) != true)
             {
-                await Docker.Networks.ConnectNetworkAsync(network, new NetworkConnectParameters { Container = target.ID }, cancellationToken);
+                await Docker.Networks.ConnectNetworkAsync(network, new NetworkConnectParameters { Container = target.ID, EndpointConfig = aliases is { Count: > 0 } ? new EndpointSettings { Aliases = [.. aliases] } : null }, cancellationToken);
             }
 
             return true;

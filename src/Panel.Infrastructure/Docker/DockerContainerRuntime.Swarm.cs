@@ -104,7 +104,9 @@ internal sealed partial class DockerContainerRuntime : ISwarmRuntime
         CallAsync(async () =>
         {
             var existing = await FindServiceAsync(spec.Name, cancellationToken);
-            var service = ToSpec(spec);
+            // A service names its secrets by ID as well as by name.
+            var secrets = (await Docker.Secrets.ListAsync(cancellationToken)).Where(s => s.Spec?.Name is not null).ToDictionary(s => s.Spec!.Name!, s => s.ID, StringComparer.Ordinal);
+            var service = ToSpec(spec, name => secrets.TryGetValue(name, out var id) ? id : throw new DomainException($"The secret {name} is missing."));
             if (existing is null)
             {
                 await Docker.Swarm.CreateServiceAsync(new ServiceCreateParameters { Service = service }, cancellationToken);
@@ -209,7 +211,7 @@ internal sealed partial class DockerContainerRuntime : ISwarmRuntime
         s.UpdateStatus?.StartedAt is { } startedAt ? new DateTimeOffset(DateTime.SpecifyKind(startedAt, DateTimeKind.Utc)) : null,
         [.. s.Spec?.TaskTemplate?.Placement?.Constraints ?? []]);
 
-    private ServiceSpec ToSpec(SwarmServiceSpec spec)
+    private ServiceSpec ToSpec(SwarmServiceSpec spec, Func<string, string> secretId)
     {
         var labels = OwnedLabels(spec.Labels, spec.Component);
         // A rolling update one task at a time, watched for 20 s; a task that fails in that time rolls
@@ -244,7 +246,7 @@ internal sealed partial class DockerContainerRuntime : ISwarmRuntime
                     Secrets = [.. spec.Files.Select(f => new SecretReference
                     {
                         SecretName = f.Secret,
-                        SecretID = f.Secret,
+                        SecretID = secretId(f.Secret),
                         File = new SecretReferenceFileTarget { Name = f.Target, UID = "0", GID = "0", Mode = 0b100_100_100 },
                     })],
                     Healthcheck = spec.HealthCheck is { } h ? new HealthcheckConfig

@@ -80,8 +80,8 @@ public sealed class SwarmModeTests(SwarmStack hs, BrowserFixture browser) : ICla
         (await hs.ServiceAsync(generic, "{{.Spec.Name}}")).ShouldBe(generic);
         (await hs.ServiceAsync($"{hs.Instance}-synapse-federation-sender1", "{{.Spec.Name}}")).ShouldBe($"{hs.Instance}-synapse-federation-sender1");
         (await hs.ServiceAsync($"{hs.Instance}-redis", "{{.Spec.Name}}")).ShouldBe($"{hs.Instance}-redis");
-        (await DockerTestHelper.CliAsync("inspect", generic)).ExitCode.ShouldNotBe(0, "no plain container of that name: the service is the worker");
-        (await DockerTestHelper.CliAsync("inspect", $"{hs.Instance}-synapse-media1")).ExitCode.ShouldBe(0);
+        (await DockerTestHelper.CliAsync("container", "inspect", generic)).ExitCode.ShouldNotBe(0, "no plain container of that name: the service is the worker");
+        (await DockerTestHelper.CliAsync("container", "inspect", $"{hs.Instance}-synapse-media1")).ExitCode.ShouldBe(0);
         // The workers anywhere carry their files as secrets, not the volume; updates roll back on failure.
         (await hs.ServiceAsync(generic, "{{json .Spec.TaskTemplate.ContainerSpec.Mounts}}")).ShouldBeOneOf("null", "[]");
         (await hs.ServiceAsync(generic, "{{range .Spec.TaskTemplate.ContainerSpec.Secrets}}{{.File.Name}} {{end}}")).ShouldContain("/data/homeserver.yaml");
@@ -134,7 +134,7 @@ public sealed class SwarmModeTests(SwarmStack hs, BrowserFixture browser) : ICla
         var back = await hs.ApplyAsync(new { genericWorkers = 1, swarm = false });
         back.Operation!.Succeeded.ShouldBeTrue(WorkerModeTests.Describe(back));
         (await DockerTestHelper.CliAsync("service", "ls", "-q", "--filter", $"label=homeserver-panel.instance={hs.Instance}")).Output.Trim().ShouldBeEmpty();
-        (await DockerTestHelper.CliAsync("inspect", generic)).ExitCode.ShouldBe(0, "the worker is a container again");
+        (await DockerTestHelper.CliAsync("container", "inspect", generic)).ExitCode.ShouldBe(0, "the worker is a container again");
         using (var sam = await hs.ClientAsync("sam"))
         {
             (await sam.GetAsync("/_matrix/client/v3/sync?timeout=0")).GetProperty("rooms").GetProperty("join").EnumerateObject().ShouldNotBeEmpty();

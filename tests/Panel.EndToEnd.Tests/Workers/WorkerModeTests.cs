@@ -175,5 +175,5 @@ public sealed class WorkerModeTests(WorkerStack hs, BrowserFixture browser) : IC
     }
 
     internal static string Describe(HomeserverView view) =>
-        view.Operation!.Error + "\n" + string.Join("\n", view.Operation.Steps.Select(s => $"{s.Title}: {s.Status} {s.Message}"));
+        view.Operation!.Error + "\n" + string.Join("\n", view.Operation.Steps.Select(s => $"{s.Title}: {s.Status} {s.Message}{(s.Details is { } d ? "\n" + d : "")}"));
 }

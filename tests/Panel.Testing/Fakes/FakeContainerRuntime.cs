@@ -108,7 +108,7 @@ public sealed class FakeContainerRuntime : IContainerRuntime
         return Task.CompletedTask;
     }
 
-    public Task ConnectNetworkAsync(string network, string container, CancellationToken cancellationToken)
+    public Task ConnectNetworkAsync(string network, string container, CancellationToken cancellationToken, IReadOnlyList<string>? aliases = null)
     {
         Enter(nameof(ConnectNetworkAsync), container);
         return Task.CompletedTask;

@@ -49,6 +49,9 @@ public sealed partial class HomeserverContainers(
         $"else echo 'setpriv is missing: Synapse runs as root' >&2; exec {command}; fi",
     ];
 
+    /// <summary>PostgreSQL's host name for Synapse, on every network the two share.</summary>
+    public const string DatabaseAlias = "db";
+
     internal const string SynapseModule = "python3 -m synapse.app.homeserver --config-path " + SynapseConfig.ConfigPath;
 
     /// <summary>Creates the Synapse container for the current settings (also used by upgrades and the reconciler).</summary>
@@ -197,7 +200,7 @@ public sealed partial class HomeserverContainers(
         ServerName = d.ServerName,
         PublicBaseUrl = d.PublicBaseUrl,
         Database = d.Database,
-        DatabaseHost = "db",
+        DatabaseHost = DatabaseAlias,
         DatabaseName = SynapseLayout.PostgresDatabase,
         DatabaseUser = SynapseLayout.PostgresUser,
         DatabasePassword = d.DatabasePasswordProtected is null ? "" : secrets.Unprotect(d.DatabasePasswordProtected),
@@ -309,7 +312,7 @@ public sealed partial class HomeserverContainers(
                     ["PGDATA"] = "/var/lib/postgresql/data",
                 },
                 Network = names.Network,
-                NetworkAliases = ["db"],
+                NetworkAliases = [DatabaseAlias],
                 Volumes = new Dictionary<string, string> { [names.PostgresData(deployment.DataGeneration)] = "/var/lib/postgresql/data" },
                 RestartPolicy = "unless-stopped",
                 HealthCheck = new HealthCheckSpec(["CMD", .. PostgresCommands.IsReady],

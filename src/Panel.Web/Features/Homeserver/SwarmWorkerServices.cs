@@ -26,18 +26,19 @@ public sealed class SwarmWorkerServices(ISwarmRuntime swarm, IContainerRuntime d
     public async Task EnsureNetworkAsync(HomeserverDeployment d, CancellationToken cancellationToken)
     {
         await swarm.EnsureOverlayNetworkAsync(names.Overlay, cancellationToken);
-        var attached = new List<string> { names.Synapse, names.Proxy };
+        // By name, as in container mode; PostgreSQL also by the alias Synapse's config names it with.
+        var attached = new List<(string Name, string[] Aliases)> { (names.Synapse, []), (names.Proxy, []) };
         if (d.Database == HomeserverDatabase.Postgres)
         {
-            attached.Add(names.Postgres);
+            attached.Add((names.Postgres, [HomeserverContainers.DatabaseAlias]));
         }
 
-        attached.AddRange(d.Workers.Workers().Where(w => !d.RunsAsService(w)).Select(names.Worker));
-        foreach (var container in attached)
+        attached.AddRange(d.Workers.Workers().Where(w => !d.RunsAsService(w)).Select(w => (names.Worker(w), Array.Empty<string>())));
+        foreach (var (container, aliases) in attached)
         {
             if (await docker.InspectAsync(container, cancellationToken) is not null)
             {
-                await docker.ConnectNetworkAsync(names.Overlay, container, cancellationToken);
+                await docker.ConnectNetworkAsync(names.Overlay, container, cancellationToken, aliases);
             }
         }
     }
@@ -107,8 +108,10 @@ public sealed class SwarmWorkerServices(ISwarmRuntime swarm, IContainerRuntime d
                 var tasks = await swarm.ListTasksAsync(service, cancellationToken);
                 if (tasks.FirstOrDefault(t => t.State is "failed" or "rejected" && t.Updated >= started) is { } failed)
                 {
-                    var log = await swarm.GetServiceLogsAsync(service, 8, cancellationToken);
-                    throw new DomainException($"The service {service} failed: {failed.Error ?? failed.Message}{(log.Count > 0 ? $" ({log[^1]})" : "")}") { Details = string.Join('\n', log) };
+                    var log = await swarm.GetServiceLogsAsync(service, 30, cancellationToken);
+                    // Synapse frames its fatal errors in lines of stars: the sentence is the last line with words.
+                    var said = log.LastOrDefault(l => l.Any(char.IsLetter));
+                    throw new DomainException($"The service {service} failed: {failed.Error ?? failed.Message}{(said is null ? "" : $" ({said.Trim()})")}") { Details = string.Join('\n', log) };
                 }
 
                 if (tasks.FirstOrDefault(t => t.DesiredState == "running") is { State: "running" })

@@ -7,6 +7,7 @@ using Panel.Infrastructure.Security;
 using Panel.Web.Features.Audit;
 using Panel.Web.Features.Backups;
 using Panel.Web.Features.Containers;
+using Panel.Web.Features.Monitoring;
 using Panel.Web.Features.ReverseProxy;
 
 namespace Panel.Web.Features.Homeserver;
@@ -16,11 +17,12 @@ public sealed record WorkersRequest(int? GenericWorkers, bool? FederationSender,
 /// <summary>A rolling update of the workers' Swarm services to another image.</summary>
 public sealed record WorkerImageRequest(string? Image);
 
-public sealed record WorkerProcessView(string Name, string Kind, string Container, string? State, string? Health, bool SwarmService = false);
+/// <summary>A process of Synapse's with its state and its latest CPU (percent of a core) and memory, as the samplers last read them.</summary>
+public sealed record WorkerProcessView(string Name, string Kind, string Container, string? State, string? Health, bool SwarmService = false, double? CpuPercent = null, long? MemoryBytes = null);
 
 /// <summary>The processes Synapse runs as now, and why worker mode is not offered when it is not.</summary>
 public sealed record WorkersView(string Layout, int GenericWorkers, bool FederationSender, bool MediaWorker, long? WorkerMemoryLimitBytes, IReadOnlyList<WorkerProcessView> Processes, string? Unavailable,
-    bool OnSwarm = false, string? WorkerImage = null, SwarmView? Swarm = null);
+    bool OnSwarm = false, string? WorkerImage = null, SwarmView? Swarm = null, WorkerAdvice? Advice = null);
 
 /// <summary>
 /// Worker mode (ADR-017): from the monolith to a main process with workers and Redis, or back, as
@@ -39,6 +41,8 @@ public sealed class WorkerModeService(
     SwarmStatus swarmView,
     HomeserverNames names,
     ISecretProtector secrets,
+    MetricsStore metrics,
+    TimeProvider clock,
     IOptions<HomeserverOptions> options)
 {
     public const string Kind = "workers";
@@ -48,19 +52,24 @@ public sealed class WorkerModeService(
         var d = await access.GetDeploymentAsync(cancellationToken);
         var layout = d?.Workers ?? WorkerLayout.Monolith;
         var processes = new List<WorkerProcessView>();
+        var latest = metrics.Latest().GroupBy(l => l.Series.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Sample, StringComparer.Ordinal);
+        WorkerAdvice? advice = null;
         if (d is not null)
         {
             var main = await docker.InspectAsync(names.Synapse, cancellationToken);
-            processes.Add(new WorkerProcessView("main", "main", names.Synapse, main?.State, main?.Health));
+            var mainSample = latest.GetValueOrDefault(ContainerComponents.Homeserver);
+            processes.Add(new WorkerProcessView("main", "main", names.Synapse, main?.State, main?.Health, false, mainSample?.CpuPercent, mainSample?.MemoryBytes));
+            advice = WorkerAdvice.From(await metrics.HourlyCpuAsync(ContainerComponents.Homeserver, clock.GetUtcNow() - TimeSpan.FromDays(7), cancellationToken));
             foreach (var w in layout.Workers())
             {
                 var (state, health) = await workers.StateAsync(d, w, cancellationToken);
-                processes.Add(new WorkerProcessView(w.Name, w.Kind.ToString(), names.Worker(w), state, health, d.RunsAsService(w)));
+                var sample = latest.GetValueOrDefault(names.Worker(w));
+                processes.Add(new WorkerProcessView(w.Name, w.Kind.ToString(), names.Worker(w), state, health, d.RunsAsService(w), sample?.CpuPercent, sample?.MemoryBytes));
             }
         }
 
         return new WorkersView(layout.ToString(), layout.GenericWorkers, layout.FederationSender, layout.MediaWorker, d?.WorkerMemoryLimitBytes, processes, await UnavailableAsync(d, cancellationToken),
-            d?.WorkersOnSwarm ?? false, d?.WorkersOnSwarm == true ? d.WorkerImage ?? d.SynapseImage : null, await swarmView.GetAsync(cancellationToken));
+            d?.WorkersOnSwarm ?? false, d?.WorkersOnSwarm == true ? d.WorkerImage ?? d.SynapseImage : null, await swarmView.GetAsync(cancellationToken), advice);
     }
 
     /// <summary>Checks the request, then (after a backup) starts the operation; returns once it is planned.</summary>

@@ -190,6 +190,16 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
             .ToDictionary(g => g.Key, g => (g.Select(h => h.MemoryMax).ToList(), g.Last().MemoryLimit), StringComparer.Ordinal);
     }
 
+    /// <summary>A series' hourly CPU averages since <paramref name="since"/> (hours with samples only), in percent of one core.</summary>
+    public async Task<IReadOnlyList<double>> HourlyCpuAsync(string key, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.MetricBuckets.AsNoTracking()
+            .Where(b => b.SeriesKey == key && b.Resolution == MetricResolution.Hour && b.Start >= since && b.Count > 0)
+            .Select(b => b.CpuAvg)
+            .ToListAsync(cancellationToken);
+    }
+
     /// <summary>The minute buckets that start in [<paramref name="from"/>, <paramref name="to"/>), stored or still in memory, oldest first.</summary>
     public async Task<IReadOnlyList<MetricBucket>> MinutesAsync(string key, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {

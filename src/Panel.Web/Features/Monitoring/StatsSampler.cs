@@ -192,9 +192,14 @@ public sealed partial class StatsSampler(
         return await db.Homeservers.AnyAsync(h => h.AttachedContainerName == name, cancellationToken);
     }
 
-    /// <summary>The homeserver and its database keep their component as key, bridges their name.</summary>
+    /// <summary>
+    /// The homeserver and its database keep their component as key, others their name; a Swarm task's
+    /// container its service's name, so that a worker's history goes on across the tasks Swarm replaces.
+    /// </summary>
     public static string SeriesKey(ContainerInfo c) =>
-        c.Component is ContainerComponents.Homeserver or ContainerComponents.Database ? c.Component : c.Name;
+        c.Component is ContainerComponents.Homeserver or ContainerComponents.Database ? c.Component
+        : c.Labels.TryGetValue("com.docker.swarm.service.name", out var service) ? service
+        : c.Name;
 
     private async Task StreamAsync(SeriesInfo series, CancellationToken stop)
     {
