@@ -25,7 +25,7 @@ public sealed class HistoryCollection : ICollectionFixture<HistoryHomeserverFixt
 }
 
 /// <summary>
-/// A Slack export (the generator's: five channels, 2,400 messages over two years, threads, edits,
+/// A Slack export (the generator's: five channels, 2,800 messages over two years, threads, edits,
 /// reactions, files, a deleted user and a bot) imported into the real Synapse by the panel, and read
 /// back by a real client and by Synapse's admin API.
 /// </summary>
@@ -38,9 +38,9 @@ public sealed class SlackImportTests(HistoryHomeserverFixture hs)
     public async Task A_run_killed_halfway_and_started_again_leaves_every_message_exactly_once_with_its_author_time_thread_and_reactions_and_a_second_import_adds_nothing()
     {
         var dir = TestEnvironment.NewTempDirectory("slack");
-        // Under half the generator's 5,200 (bench P9 imports those): every kind of message is still in
+        // About half the generator's 5,200 (bench P9 imports those): every kind of message is still in
         // it, and the import, which is Synapse-bound, takes two minutes less of the suite.
-        var written = SlackExportGenerator.Write(Path.Combine(dir, "Acme Slack export Jan 1 2024 - Dec 31 2025.zip"), new SlackExportGenerator.Shape(Messages: 2400));
+        var written = SlackExportGenerator.Write(Path.Combine(dir, "Acme Slack export Jan 1 2024 - Dec 31 2025.zip"), new SlackExportGenerator.Shape(Messages: 2800));
         var upload = await UploadAsync(written.Path);
         upload.Workspace.ShouldBe("Acme");
         upload.Preview!.Messages.ShouldBe(written.Messages);
