@@ -175,6 +175,12 @@ public sealed record ContainerInfo(
     public bool IsRunning => State is "running";
 
     public string? Component => Labels.TryGetValue(OwnershipLabels.Component, out var c) ? c : null;
+
+    /// <summary>
+    /// A task's container of a Swarm service (it carries the service's labels, so monitoring sees it):
+    /// Swarm owns its life, so the panel changes the service, never this container.
+    /// </summary>
+    public bool IsSwarmTask => Labels.ContainsKey("com.docker.swarm.task.id");
 }
 
 /// <summary>What an image runs when a container is made from it without a command of its own.</summary>

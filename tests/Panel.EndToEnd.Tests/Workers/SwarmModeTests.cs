@@ -130,7 +130,12 @@ public sealed class SwarmModeTests(SwarmStack hs, BrowserFixture browser) : ICla
 
         await CardShowsTheSwarmAsync(generic);
 
-        // Reversible: back to containers, the services and their secrets gone.
+        // A service removed behind the panel's back comes back, as a missing container does.
+        (await DockerTestHelper.CliAsync("service", "rm", generic)).ExitCode.ShouldBe(0);
+        await Eventually.UntilAsync(() => hs.ServiceAsync(generic, "{{.Spec.TaskTemplate.ContainerSpec.Image}}"), image => image == next,
+            TimeSpan.FromMinutes(2), "the reconciler deploys the removed service again, on the image the workers run", TimeSpan.FromSeconds(2));
+
+        // Reversible: back to containers, the services gone.
         var back = await hs.ApplyAsync(new { genericWorkers = 1, swarm = false });
         back.Operation!.Succeeded.ShouldBeTrue(WorkerModeTests.Describe(back));
         (await DockerTestHelper.CliAsync("service", "ls", "-q", "--filter", $"label=homeserver-panel.instance={hs.Instance}")).Output.Trim().ShouldBeEmpty();

@@ -20,6 +20,7 @@ public sealed partial class HomeserverReconciler(
     HomeserverOperations operations,
     HomeserverNames names,
     Bridges.BridgeInstaller bridges,
+    WorkerProcesses workers,
     ContainerEventFeed feed,
     TimeProvider clock,
     ILogger<HomeserverReconciler> logger) : BackgroundService
@@ -89,12 +90,14 @@ public sealed partial class HomeserverReconciler(
         if (d is null || d.Phase == InstallPhase.Uninstalled || d.Mode == HomeserverMode.Attached)
         {
             // Nothing of the homeserver should run: anything left is an orphan of an interrupted uninstall.
-            foreach (var orphan in owned.Where(c => c.Component is ContainerComponents.Homeserver or ContainerComponents.Database or ContainerComponents.Bridge or ContainerComponents.Proxy or ContainerComponents.Worker or ContainerComponents.Redis))
+            // (A Swarm task's container is Swarm's to remove, with its service.)
+            foreach (var orphan in owned.Where(c => !c.IsSwarmTask && c.Component is ContainerComponents.Homeserver or ContainerComponents.Database or ContainerComponents.Bridge or ContainerComponents.Proxy or ContainerComponents.Worker or ContainerComponents.Redis))
             {
                 LogOrphan(logger, orphan.Name);
                 await docker.RemoveAsync(orphan.Id, cancellationToken);
             }
 
+            await workers.RemoveServicesAsync(cancellationToken);
             return;
         }
 
@@ -123,6 +126,7 @@ public sealed partial class HomeserverReconciler(
             }
 
             await bridges.ReconcileAsync(d, owned, cancellationToken);
+            await workers.RestoreMissingServicesAsync(d, cancellationToken);
         }
         else if (await docker.InspectAsync(names.Synapse, cancellationToken) is { IsRunning: true })
         {

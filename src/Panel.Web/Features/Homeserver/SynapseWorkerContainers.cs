@@ -125,7 +125,7 @@ public sealed class SynapseWorkerContainers(IContainerRuntime docker, Homeserver
     /// <summary>Stops the workers and Redis (before the main process, when the homeserver stops).</summary>
     public async Task StopAllAsync(CancellationToken cancellationToken)
     {
-        foreach (var c in (await docker.ListOwnedAsync(ContainerComponents.Worker, cancellationToken)).Where(c => c.IsRunning))
+        foreach (var c in (await docker.ListOwnedAsync(ContainerComponents.Worker, cancellationToken)).Where(c => c.IsRunning && !c.IsSwarmTask))
         {
             await docker.StopAsync(c.Id, TimeSpan.FromSeconds(30), cancellationToken);
         }
@@ -139,7 +139,7 @@ public sealed class SynapseWorkerContainers(IContainerRuntime docker, Homeserver
     /// <summary>Removes every worker container and Redis (back to the monolith, or before an uninstall).</summary>
     public async Task RemoveAllAsync(CancellationToken cancellationToken)
     {
-        foreach (var c in await docker.ListOwnedAsync(ContainerComponents.Worker, cancellationToken))
+        foreach (var c in (await docker.ListOwnedAsync(ContainerComponents.Worker, cancellationToken)).Where(c => !c.IsSwarmTask))
         {
             await docker.RemoveAsync(c.Id, cancellationToken);
         }

@@ -14,7 +14,7 @@ public sealed class WorkerProcesses(SynapseWorkerContainers containers, SwarmWor
     public async Task PruneAsync(HomeserverDeployment d, CancellationToken cancellationToken)
     {
         var asContainers = d.Workers.Workers().Where(w => !d.RunsAsService(w)).Select(names.Worker).ToHashSet(StringComparer.Ordinal);
-        foreach (var stale in (await docker.ListOwnedAsync(ContainerComponents.Worker, cancellationToken)).Where(c => !asContainers.Contains(c.Name)))
+        foreach (var stale in (await docker.ListOwnedAsync(ContainerComponents.Worker, cancellationToken)).Where(c => !c.IsSwarmTask && !asContainers.Contains(c.Name)))
         {
             await docker.RemoveAsync(stale.Id, cancellationToken);
         }
@@ -98,6 +98,32 @@ public sealed class WorkerProcesses(SynapseWorkerContainers containers, SwarmWor
         await services.RemoveAllAsync([], cancellationToken);
         await containers.RemoveAllAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Swarm mode's services that were removed behind the panel's back come back, as missing containers
+    /// do (the reconciler's pass); nothing when the engine is no longer a Swarm manager.
+    /// </summary>
+    public async Task RestoreMissingServicesAsync(HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        if (!d.WorkersOnSwarm || d.Workers.IsMonolith || !(await services.StateAsync(cancellationToken)).IsActiveManager)
+        {
+            return;
+        }
+
+        var existing = (await services.OwnedAsync(cancellationToken)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        if (!existing.Contains(names.Redis))
+        {
+            await services.EnsureRedisAsync(OperationContext.Silent, "redis", cancellationToken);
+        }
+
+        foreach (var worker in d.Workers.Workers().Where(d.RunsAsService).Where(w => !existing.Contains(names.Worker(w))))
+        {
+            await services.DeployWorkerAsync(d, worker, cancellationToken);
+        }
+    }
+
+    /// <summary>The services of an interrupted uninstall (the reconciler's orphans).</summary>
+    public Task RemoveServicesAsync(CancellationToken cancellationToken) => services.RemoveAllAsync([], cancellationToken);
 
     /// <summary>The overlay network gone, after an uninstall has removed the containers attached to it.</summary>
     public Task RemoveNetworkAsync(CancellationToken cancellationToken) => services.RemoveNetworkAsync(cancellationToken);
