@@ -51,19 +51,24 @@ public sealed class WorkerAdviceTests
     public void Worker_mode_is_advised_when_the_main_process_was_above_80_percent_of_a_core_for_a_fifth_of_the_week()
     {
         var week = Enumerable.Repeat(30.0, 134).Concat(Enumerable.Repeat(95.0, 34)).ToList();
-        var advice = WorkerAdvice.From(week);
+        var advice = WorkerAdvice.From(week, cores: 4);
         advice.Recommended.ShouldBeTrue();
         advice.Text.ShouldContain("above 80 % of a core for 20 % of the last week (168 hours measured)");
+
+        // On two cores the workers would share them with the main process: measured slower (P11).
+        var small = WorkerAdvice.From(week, cores: 2);
+        small.Recommended.ShouldBeFalse();
+        small.Text.ShouldContain("this machine has 2 cores");
     }
 
     [Fact]
     public void A_main_process_busy_less_often_is_told_one_process_is_enough_and_a_short_history_is_not_judged()
     {
-        var advice = WorkerAdvice.From([.. Enumerable.Repeat(30.0, 150), .. Enumerable.Repeat(95.0, 18)]);
+        var advice = WorkerAdvice.From([.. Enumerable.Repeat(30.0, 150), .. Enumerable.Repeat(95.0, 18)], cores: 8);
         advice.Recommended.ShouldBeFalse();
         advice.Text.ShouldContain("11 % of the last week");
         advice.Text.ShouldContain("one process is enough");
-        var early = WorkerAdvice.From([99, 99, 99]);
+        var early = WorkerAdvice.From([99, 99, 99], cores: 8);
         early.Recommended.ShouldBeFalse();
         early.BusyShare.ShouldBeNull();
         early.Text.ShouldContain("Not enough measured yet: 3 hours");

@@ -59,7 +59,7 @@ public sealed class WorkerModeService(
             var main = await docker.InspectAsync(names.Synapse, cancellationToken);
             var mainSample = latest.GetValueOrDefault(ContainerComponents.Homeserver);
             processes.Add(new WorkerProcessView("main", "main", names.Synapse, main?.State, main?.Health, false, mainSample?.CpuPercent, mainSample?.MemoryBytes));
-            advice = WorkerAdvice.From(await metrics.HourlyCpuAsync(ContainerComponents.Homeserver, clock.GetUtcNow() - TimeSpan.FromDays(7), cancellationToken));
+            advice = WorkerAdvice.From(await metrics.HourlyCpuAsync(ContainerComponents.Homeserver, clock.GetUtcNow() - TimeSpan.FromDays(7), cancellationToken), Environment.ProcessorCount);
             foreach (var w in layout.Workers())
             {
                 var (state, health) = await workers.StateAsync(d, w, cancellationToken);
