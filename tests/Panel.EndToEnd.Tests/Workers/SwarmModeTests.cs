@@ -117,6 +117,7 @@ public sealed class SwarmModeTests(SwarmStack hs, BrowserFixture browser) : ICla
         failed.Operation!.Succeeded.ShouldBeFalse();
         failed.Operation.Error!.ShouldContain("rolled back");
         failed.Operation.Error!.ShouldContain($"stay on {next}");
+        failed.Operation.Error!.ShouldContain("non-zero exit", customMessage: "the failed task's own error, not only \"rollback completed\"");
         (await hs.ServiceAsync(generic, "{{.Spec.TaskTemplate.ContainerSpec.Image}}")).ShouldBe(next);
         (await hs.ServiceAsync(generic, "{{.UpdateStatus.State}}")).ShouldBe("rollback_completed");
         var afterRollback = await hs.Api.GetAsync<WorkersView>("/api/v1/homeserver/workers");

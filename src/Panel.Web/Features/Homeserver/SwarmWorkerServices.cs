@@ -141,13 +141,22 @@ public sealed class SwarmWorkerServices(ISwarmRuntime swarm, IContainerRuntime d
         // The engine's clock stamps the update; a second of slack for the two clocks.
         var started = clock.GetUtcNow() - TimeSpan.FromSeconds(1);
         await DeployWorkerAsync(d, worker, cancellationToken, image);
+        string? reason = null;
         while (true)
         {
             var s = await swarm.InspectServiceAsync(service, cancellationToken) ?? throw new DomainException($"The service {service} is gone.");
             var current = s.UpdateStartedAt >= started;
+            if (current && s.UpdateState is "rollback_started")
+            {
+                // Swarm says why only while it rolls back ("update rolled back due to failure…"); once done, "rollback completed".
+                reason = s.UpdateMessage;
+            }
+
             if (current && s.UpdateState is "rollback_completed" or "rollback_paused" or "paused")
             {
-                return $"Swarm {(s.UpdateState == "paused" ? "paused the update of" : "rolled back")} {service}: {s.UpdateMessage ?? "no reason given"}.";
+                var failed = (await swarm.ListTasksAsync(service, cancellationToken)).FirstOrDefault(t => t.Image == image && t.Error is not null);
+                var why = string.Join("; ", new[] { reason ?? s.UpdateMessage, failed?.Error }.Where(w => !string.IsNullOrEmpty(w)));
+                return $"Swarm {(s.UpdateState == "paused" ? "paused the update of" : "rolled back")} {service}: {(why.Length > 0 ? why : "no reason given")}.";
             }
 
             if (s.UpdateState is not ("updating" or "rollback_started")
