@@ -93,6 +93,7 @@ public sealed class WorkerModeService(
         {
             throw new DomainException(swarmState.Why ?? "This Docker engine is not a Swarm manager.");
         }
+
         if (memory is < HomeserverDeployment.MinimumWorkerMemoryBytes)
         {
             throw new DomainException($"A worker needs at least {HomeserverDeployment.MinimumWorkerMemoryBytes / (1024 * 1024)} MiB: it is a Synapse process of its own.");
