@@ -19,9 +19,6 @@ public sealed class SwarmWorkerServices(ISwarmRuntime swarm, IContainerRuntime d
     /// <summary>The files under /data that a process without the volume needs (never the media store or a database).</summary>
     private const string FilesToCarry = "homeserver.yaml " + SynapseConfig.SigningKeyFile + " " + SynapseWorkerConfig.WorkerDirectory + " " + SynapseLayout.AppServiceDirectory + " " + SynapseConfig.FederationCaDirectory;
 
-    /// <summary>Whether the engine can run services: it is an active Swarm manager.</summary>
-    public async Task<SwarmState> StateAsync(CancellationToken cancellationToken) => await swarm.InspectAsync(cancellationToken);
-
     /// <summary>The overlay network, with the containers the services talk to attached to it.</summary>
     public async Task EnsureNetworkAsync(HomeserverDeployment d, CancellationToken cancellationToken)
     {
@@ -214,7 +211,7 @@ public sealed class SwarmWorkerServices(ISwarmRuntime swarm, IContainerRuntime d
             return;
         }
 
-        foreach (var service in (await OwnedAsync(cancellationToken)).Where(s => !keep.Contains(s.Name)))
+        foreach (var service in (await ListOwnedAsync(cancellationToken)).Where(s => !keep.Contains(s.Name)))
         {
             await swarm.RemoveServiceAsync(service.Name, cancellationToken);
         }
@@ -231,11 +228,34 @@ public sealed class SwarmWorkerServices(ISwarmRuntime swarm, IContainerRuntime d
         return [.. files.Select(f => f.Secret)];
     }
 
-    public async Task<IReadOnlyList<SwarmServiceInfo>> OwnedAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Swarm mode's services that were removed behind the panel's back come back, as missing containers
+    /// do (the reconciler's pass); nothing when the engine is no longer a Swarm manager.
+    /// </summary>
+    public async Task RestoreMissingAsync(HomeserverDeployment d, CancellationToken cancellationToken)
     {
-        var state = await swarm.InspectAsync(cancellationToken);
-        return state.IsActiveManager
-            ? [.. (await swarm.ListOwnedServicesAsync(null, cancellationToken)).Where(s => s.Component is ContainerComponents.Worker or ContainerComponents.Redis)]
-            : [];
+        if (!(await swarm.InspectAsync(cancellationToken)).IsActiveManager)
+        {
+            return;
+        }
+
+        var existing = (await ListOwnedAsync(cancellationToken)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        if (!existing.Contains(names.Redis))
+        {
+            await EnsureRedisAsync(OperationContext.Silent, "redis", cancellationToken);
+        }
+
+        foreach (var worker in d.Workers.Workers().Where(d.RunsAsService).Where(w => !existing.Contains(names.Worker(w))))
+        {
+            await DeployWorkerAsync(d, worker, cancellationToken);
+        }
     }
+
+    /// <summary>The panel's worker and Redis services; none when the engine is not (or no longer) a Swarm manager.</summary>
+    public async Task<IReadOnlyList<SwarmServiceInfo>> OwnedAsync(CancellationToken cancellationToken) =>
+        (await swarm.InspectAsync(cancellationToken)).IsActiveManager ? await ListOwnedAsync(cancellationToken) : [];
+
+    // For callers that have just checked that the engine is a manager.
+    private async Task<IReadOnlyList<SwarmServiceInfo>> ListOwnedAsync(CancellationToken cancellationToken) =>
+        [.. (await swarm.ListOwnedServicesAsync(null, cancellationToken)).Where(s => s.Component is ContainerComponents.Worker or ContainerComponents.Redis)];
 }

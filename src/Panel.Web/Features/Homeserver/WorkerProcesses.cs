@@ -105,20 +105,9 @@ public sealed class WorkerProcesses(SynapseWorkerContainers containers, SwarmWor
     /// </summary>
     public async Task RestoreMissingServicesAsync(HomeserverDeployment d, CancellationToken cancellationToken)
     {
-        if (!d.WorkersOnSwarm || d.Workers.IsMonolith || !(await services.StateAsync(cancellationToken)).IsActiveManager)
+        if (d.WorkersOnSwarm && !d.Workers.IsMonolith)
         {
-            return;
-        }
-
-        var existing = (await services.OwnedAsync(cancellationToken)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        if (!existing.Contains(names.Redis))
-        {
-            await services.EnsureRedisAsync(OperationContext.Silent, "redis", cancellationToken);
-        }
-
-        foreach (var worker in d.Workers.Workers().Where(d.RunsAsService).Where(w => !existing.Contains(names.Worker(w))))
-        {
-            await services.DeployWorkerAsync(d, worker, cancellationToken);
+            await services.RestoreMissingAsync(d, cancellationToken);
         }
     }
 
