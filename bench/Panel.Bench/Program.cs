@@ -6,9 +6,10 @@ using Panel.Testing;
 var quick = args.Contains("--quick");
 var output = args.SkipWhile(a => a != "--output").Skip(1).FirstOrDefault()
     ?? Path.Combine(TestEnvironment.RepoRoot, "bench", "results", "latest.json");
-// --only P1,P3 runs just those measures (for iterating on one budget); the JSON then holds only them.
+// --only P1,P3 runs just those measures (for iterating on one budget); the JSON then holds only them,
+// and the ones taken in the same run under a lettered id (P11s with P11).
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
-bool Wanted(string id) => only is null || only.Contains(id);
+bool Wanted(string id) => only is null || only.Any(o => id.StartsWith(o, StringComparison.OrdinalIgnoreCase) && id[o.Length..].All(char.IsLetter));
 var results = new List<BenchResult>();
 Console.WriteLine(quick ? "Quick run: shorter windows, for checking that the suite works; figures are rougher." : "Full run.");
 
@@ -129,7 +130,7 @@ async Task RunMeasuresAsync()
         // a PostgreSQL homeserver of its own.
         if (Wanted("P11"))
         {
-            results.Add(await WorkerThroughput.MeasureAsync(panelEnvironment, quick));
+            results.AddRange(await WorkerThroughput.MeasureAsync(panelEnvironment, quick));
         }
 
         // P8: the capacity forecast against what the next room then costs. Last: it grows the homeserver.

@@ -14,13 +14,15 @@ namespace Panel.Bench;
 /// come) through the proxy, first against the monolith, then against the main process with two
 /// generic workers, in the same run. Reports requests a second and p95 for both, and the CPU each
 /// process used. Budget: the workers' throughput at least 1.3 times the monolith's, at an equal or
-/// better p95.
+/// better p95. P11s, in the same run: how long the switch to two generic workers takes (backup excluded,
+/// from the operation's start to every process healthy and routed) as Swarm services, against as
+/// containers. Report only.
 /// </summary>
 public static class WorkerThroughput
 {
     private const string ServerName = "p11.example.test";
 
-    public static async Task<BenchResult> MeasureAsync(IReadOnlyDictionary<string, string> panelEnvironment, bool quick)
+    public static async Task<IReadOnlyList<BenchResult>> MeasureAsync(IReadOnlyDictionary<string, string> panelEnvironment, bool quick)
     {
         var proxyPort = FreePort.Next();
         var environment = new Dictionary<string, string>(panelEnvironment)
@@ -59,8 +61,7 @@ public static class WorkerThroughput
             var monolith = await LoadAsync(panel, ca, proxyPort, users, rooms, window, [panel.SynapseContainer]);
             Console.WriteLine($"P11 monolith: {monolith}");
 
-            Check(await panel.Api.Http.PutAsJsonAsync("/api/v1/homeserver/workers", new { genericWorkers = 2 }));
-            Succeeded(await panel.WaitForOperationAsync("workers", TimeSpan.FromMinutes(8)));
+            var asContainers = await SwitchAsync(panel, new { genericWorkers = 2 });
             var workers = await LoadAsync(panel, ca, proxyPort, users, rooms, window,
                 [panel.SynapseContainer, $"{panel.Instance}-synapse-generic1", $"{panel.Instance}-synapse-generic2"]);
             Console.WriteLine($"P11 two generic workers: {workers}");
@@ -85,13 +86,51 @@ public static class WorkerThroughput
                 details[$"workers_cpu_cores_{name}"] = cores;
             }
 
-            return new BenchResult("P11", "sync + send throughput, 2 generic workers", workers.RequestsPerSecond, "req/s", "the monolith, same clients",
+            var throughput = new BenchResult("P11", "sync + send throughput, 2 generic workers", workers.RequestsPerSecond, "req/s", "the monolith, same clients",
                 monolith.RequestsPerSecond, ratio, "ratio >= 1.3 at p95 <=", ratio >= 1.3 && workers.P95 <= monolith.P95, details);
+            return [throughput, await SwarmOverheadAsync(panel, asContainers)];
         }
         finally
         {
+            await DockerTestHelper.RemoveServicesAsync(panel.Instance);
             await DockerTestHelper.RemoveInstanceAsync(panel.Instance);
         }
+    }
+
+    /// <summary>Back to one process, then the same two workers as Swarm services on a single-node swarm (left again if this run made it).</summary>
+    private static async Task<BenchResult> SwarmOverheadAsync(HomeserverPanel panel, TimeSpan asContainers)
+    {
+        await SwitchAsync(panel, new { genericWorkers = 0 });
+        var joined = await DockerTestHelper.JoinSwarmAsync();
+        try
+        {
+            var asServices = await SwitchAsync(panel, new { genericWorkers = 2, swarm = true });
+            await SwitchAsync(panel, new { genericWorkers = 0 });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"P11s switch to two generic workers: {asContainers.TotalSeconds:0.0} s as containers, {asServices.TotalSeconds:0.0} s as Swarm services"));
+            return new BenchResult("P11s", "switch to 2 generic workers as Swarm services", asServices.TotalSeconds, "s", "the same switch as containers",
+                asContainers.TotalSeconds, asServices / asContainers, "report only", true, new Dictionary<string, double>
+                {
+                    ["containers_switch_s"] = asContainers.TotalSeconds,
+                    ["services_switch_s"] = asServices.TotalSeconds,
+                });
+        }
+        finally
+        {
+            await DockerTestHelper.RemoveServicesAsync(panel.Instance);
+            if (joined)
+            {
+                await DockerTestHelper.LeaveSwarmAsync();
+            }
+        }
+    }
+
+    /// <summary>Applies a layout and returns how long its operation took, from its start to its end (the backup before it excluded).</summary>
+    private static async Task<TimeSpan> SwitchAsync(HomeserverPanel panel, object layout)
+    {
+        Check(await panel.Api.Http.PutAsJsonAsync("/api/v1/homeserver/workers", layout));
+        var view = await panel.WaitForOperationAsync("workers", TimeSpan.FromMinutes(8));
+        Succeeded(view);
+        return view.Operation!.FinishedAt!.Value - view.Operation.StartedAt;
     }
 
     private sealed record Load(double RequestsPerSecond, double P95, int Failures, IReadOnlyDictionary<string, double> Cores)

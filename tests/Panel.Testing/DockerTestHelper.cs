@@ -51,6 +51,31 @@ public static class DockerTestHelper
         }
     }
 
+    /// <summary>Makes the engine a single-node Swarm manager; false when it already was one (then it should stay one).</summary>
+    public static async Task<bool> JoinSwarmAsync()
+    {
+        if ((await CliAsync("info", "--format", "{{.Swarm.LocalNodeState}}")).Output.Trim() == "active")
+        {
+            return false;
+        }
+
+        var init = await CliAsync("swarm", "init", "--advertise-addr", "127.0.0.1");
+        return init.ExitCode == 0 ? true : throw new InvalidOperationException($"docker swarm init failed: {init.Output}");
+    }
+
+    /// <summary>Removes one instance's Swarm services (before its networks: the overlay is in use until they go).</summary>
+    public static async Task RemoveServicesAsync(string instance)
+    {
+        var services = (await CliAsync("service", "ls", "-q", "--filter", $"label=homeserver-panel.instance={instance}")).Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (services.Length > 0)
+        {
+            await CliAsync(["service", "rm", .. services]);
+        }
+    }
+
+    public static Task LeaveSwarmAsync() => CliAsync("swarm", "leave", "--force");
+
     /// <summary>Runs the docker CLI (for exec and kill, where the CLI is the clearest way to say it).</summary>
     public static Task<(int ExitCode, string Output)> CliAsync(params string[] args) => ProcessRunner.RunAsync("docker", args);
 

@@ -76,6 +76,9 @@ public interface IContainerRuntime
 
     IAsyncEnumerable<string> FollowLogsAsync(string nameOrId, int tail, CancellationToken cancellationToken);
 
+    /// <summary>The lines a container logged at or after <paramref name="since"/>, with the engine's time of each.</summary>
+    Task<IReadOnlyList<LogLine>> GetLogsSinceAsync(string nameOrId, DateTimeOffset since, CancellationToken cancellationToken);
+
     /// <summary>Runs a command in a running container; stdout goes to <paramref name="standardOutput"/> when given (for large output such as a dump).</summary>
     Task<ExecResult> ExecAsync(string nameOrId, IReadOnlyList<string> command, Stream? standardOutput, CancellationToken cancellationToken, Stream? standardInput = null);
 
@@ -193,6 +196,9 @@ public sealed record ImageInfo(string Id, IReadOnlyList<string> Entrypoint, IRea
 public sealed record PullProgress(string Layer, string Status, long? Current, long? Total);
 
 public sealed record ExecResult(long ExitCode, string StandardOutput, string StandardError);
+
+/// <summary>One line of a log, stamped by the engine when it was written.</summary>
+public sealed record LogLine(DateTimeOffset Time, string Text);
 
 public sealed record ContainerEvent(DateTimeOffset Time, string ContainerId, string ContainerName, string Action, string? Component, IReadOnlyDictionary<string, string> Attributes);
 

@@ -37,6 +37,9 @@ public interface ISwarmRuntime
 
     /// <summary>The last lines of a service's log (every task's).</summary>
     Task<IReadOnlyList<string>> GetServiceLogsAsync(string service, int tail, CancellationToken cancellationToken);
+
+    /// <summary>The lines a service's tasks logged at or after <paramref name="since"/>, with the engine's time of each.</summary>
+    Task<IReadOnlyList<LogLine>> GetServiceLogsSinceAsync(string service, DateTimeOffset since, CancellationToken cancellationToken);
 }
 
 /// <summary>The engine's place in a swarm. <see cref="LocalState"/> is Docker's: inactive, pending, active, error, locked.</summary>

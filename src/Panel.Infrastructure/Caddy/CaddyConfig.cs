@@ -112,8 +112,11 @@ public static class CaddyConfig
         text.Append("\thandle @synapse {\n\t\troute {\n");
         foreach (var (route, upstreams) in input.WorkerRoutes)
         {
+            // A worker being replaced (a restart, a Swarm task rolled over or back) has no address for a few
+            // seconds: Caddy retries the dial for that long instead of answering 502.
             text.Append("\t\t\treverse_proxy @").Append(route.Name).Append(' ').Append(string.Join(' ', upstreams))
-                .Append(" {\n\t\t\t\tlb_policy ").Append(route.Balance).Append("\n\t\t\t}\n");
+                .Append(" {\n\t\t\t\tlb_policy ").Append(route.Balance)
+                .Append("\n\t\t\t\tlb_try_duration 10s\n\t\t\t\tlb_try_interval 250ms\n\t\t\t}\n");
         }
 
         text.Append("\t\t\treverse_proxy ").Append(input.SynapseUpstream).Append("\n\t\t}\n\t}\n");

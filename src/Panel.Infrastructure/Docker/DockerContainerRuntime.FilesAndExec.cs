@@ -173,6 +173,56 @@ internal sealed partial class DockerContainerRuntime
                 Encoding.UTF8.GetString(stderr.ToArray()));
         });
 
+    public Task<IReadOnlyList<LogLine>> GetLogsSinceAsync(string nameOrId, DateTimeOffset since, CancellationToken cancellationToken) =>
+        CallAsync(() => StampedLinesAsync(ReadLinesAsync(async () =>
+        {
+            try
+            {
+                return await Docker.Containers.GetContainerLogsAsync(nameOrId, new ContainerLogsParameters
+                {
+                    ShowStdout = true,
+                    ShowStderr = true,
+                    Timestamps = true,
+                    Since = EngineTime(since),
+                }, cancellationToken);
+            }
+            catch (DockerContainerNotFoundException)
+            {
+                throw new NotFoundException($"There is no container {nameOrId}.");
+            }
+        }, cancellationToken)));
+
+    /// <summary>The engine's form of a time: Unix seconds with nanoseconds.</summary>
+    private static string EngineTime(DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ticks / TimeSpan.TicksPerSecond}.{ticks % TimeSpan.TicksPerSecond * 100:D9}");
+    }
+
+    /// <summary>Lines read with the engine's timestamps ("2026-12-07T18:00:00.123456789Z text"), split into time and text.</summary>
+    private static async Task<IReadOnlyList<LogLine>> StampedLinesAsync(IAsyncEnumerable<string> lines)
+    {
+        var stamped = new List<LogLine>();
+        await foreach (var line in lines)
+        {
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            var stamp = space > 0 ? line[..space] : line;
+            // .NET reads seven digits of a second's fraction; the engine writes nine.
+            var dot = stamp.IndexOf('.', StringComparison.Ordinal);
+            if (dot > 0 && stamp.Length - dot - 2 > 7)
+            {
+                stamp = string.Concat(stamp.AsSpan(0, dot + 8), "Z");
+            }
+
+            if (DateTimeOffset.TryParse(stamp, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time))
+            {
+                stamped.Add(new LogLine(time, space > 0 ? line[(space + 1)..] : ""));
+            }
+        }
+
+        return stamped;
+    }
+
     private IAsyncEnumerable<string> ReadLogLinesAsync(string nameOrId, int tail, bool follow, CancellationToken cancellationToken) =>
         ReadLinesAsync(async () =>
         {

@@ -183,6 +183,19 @@ internal sealed partial class DockerContainerRuntime : ISwarmRuntime
         return lines;
     }
 
+    public Task<IReadOnlyList<LogLine>> GetServiceLogsSinceAsync(string service, DateTimeOffset since, CancellationToken cancellationToken) =>
+        StampedLinesAsync(ReadLinesAsync(async () =>
+        {
+            var found = await FindServiceAsync(service, cancellationToken) ?? throw new NotFoundException($"There is no service {service}.");
+            return await Docker.Swarm.GetServiceLogsAsync(found.ID, false, new ServiceLogsParameters
+            {
+                ShowStdout = true,
+                ShowStderr = true,
+                Timestamps = true,
+                Since = EngineTime(since),
+            }, cancellationToken);
+        }, cancellationToken));
+
     private async Task<SwarmService?> FindServiceAsync(string name, CancellationToken cancellationToken)
     {
         var found = await Docker.Swarm.ListServicesAsync(new ServiceListParameters { Filters = Filter("name", name) }, cancellationToken);

@@ -21,13 +21,7 @@ public sealed class SwarmStack : WorkerStack
 
     public override async ValueTask InitializeAsync()
     {
-        var state = (await DockerTestHelper.CliAsync("info", "--format", "{{.Swarm.LocalNodeState}}")).Output.Trim();
-        if (state != "active")
-        {
-            var init = await DockerTestHelper.CliAsync("swarm", "init", "--advertise-addr", "127.0.0.1");
-            init.ExitCode.ShouldBe(0, init.Output);
-            _joined = true;
-        }
+        _joined = await DockerTestHelper.JoinSwarmAsync();
 
         var maker = $"{Instance}-make-broken";
         (await DockerTestHelper.CliAsync("run", "--name", maker, "--entrypoint", "sh", TestEnvironment.SynapseImage, "-c",
@@ -42,17 +36,11 @@ public sealed class SwarmStack : WorkerStack
 
     public override async ValueTask DisposeAsync()
     {
-        var services = (await DockerTestHelper.CliAsync("service", "ls", "-q", "--filter", $"label=homeserver-panel.instance={Instance}")).Output
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (services.Length > 0)
-        {
-            await DockerTestHelper.CliAsync(["service", "rm", .. services]);
-        }
-
+        await DockerTestHelper.RemoveServicesAsync(Instance);
         await base.DisposeAsync();
         if (_joined)
         {
-            await DockerTestHelper.CliAsync("swarm", "leave", "--force");
+            await DockerTestHelper.LeaveSwarmAsync();
         }
 
         await DockerTestHelper.CliAsync("rmi", WorkerBrokenImage);
@@ -98,6 +86,9 @@ public sealed class SwarmModeTests(SwarmStack hs, BrowserFixture browser) : ICla
             logs.ShouldContain("GET /_matrix/client/v3/sync");
             logs.ShouldContain("/send/m.room.message/");
         }
+
+        // The service's share of the requests, counted from its log wherever its task runs.
+        await hs.EachProcessServesAShareAsync(["generic1"]);
 
         var view = await hs.Api.GetAsync<WorkersView>("/api/v1/homeserver/workers");
         view.OnSwarm.ShouldBeTrue();

@@ -4,6 +4,7 @@ using Microsoft.Playwright;
 using Panel.EndToEnd.Tests.Pages;
 using Panel.Testing;
 using Panel.Web.Features.Homeserver;
+using Panel.Web.Features.Monitoring;
 using Panel.Web.Features.Users;
 
 namespace Panel.EndToEnd.Tests.Workers;
@@ -60,6 +61,23 @@ public class WorkerStack : HomeserverPanel, IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
         // A backup comes first (unless one is recent), then the operation.
         return await WaitForOperationAsync(WorkerModeService.Kind, TimeSpan.FromMinutes(6));
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="serving"/> each have a share of the requests on the Processes card (the
+    /// panel counts a worker's from its access log every 20 s, from the reading after the worker started),
+    /// and checks the shares add up and Monitoring shows the same.
+    /// </summary>
+    public async Task EachProcessServesAShareAsync(IReadOnlyList<string> serving)
+    {
+        var view = await Eventually.UntilAsync(() => Api.GetAsync<WorkersView>("/api/v1/homeserver/workers"),
+            v => serving.All(name => v.Processes.Single(p => p.Name == name).Requests is { Requests: > 0 }),
+            TimeSpan.FromSeconds(90), () => $"a share of the requests for {string.Join(", ", serving)}", TimeSpan.FromSeconds(3));
+        view.Processes.Where(p => p.Requests is not null).Sum(p => p.Requests!.Percent).ShouldBe(100, 0.5);
+        var worker = view.Processes.Single(p => p.Name == serving[0]);
+        var monitored = await Eventually.UntilAsync(() => Api.GetAsync<MetricsSummary>("/api/v1/metrics/summary"),
+            m => m.Containers.Any(c => c.Key == worker.Container && c.Requests is not null), TimeSpan.FromSeconds(30), $"{worker.Container}'s requests in Monitoring");
+        monitored.Containers.Single(c => c.Key == worker.Container).Requests!.Requests.ShouldBeGreaterThanOrEqualTo(worker.Requests!.Requests);
     }
 
     public async Task<string> LogsAsync(string container) => (await DockerTestHelper.CliAsync("logs", container)).Output;
@@ -124,6 +142,7 @@ public sealed class WorkerModeTests(WorkerStack hs, BrowserFixture browser) : IC
         media.ShouldContain("POST /_matrix/media/v3/upload");
         media.ShouldContain("GET /_matrix/client/v1/media/download/");
         (await hs.Api.AuditAsync("action=homeserver.workers")).ShouldContain(e => e.Details!.Contains("1 generic worker"));
+        await hs.EachProcessServesAShareAsync(["generic1", "media1"]);
 
         // Only the proxy sends requests to the workers: it cannot be turned off under them.
         var off = await hs.Api.Http.DeleteAsync("/api/v1/homeserver/proxy", TestContext.Current.CancellationToken);

@@ -92,7 +92,7 @@ public sealed class SynapseWorkerConfigTests
             WorkerRoutes = SynapseWorkerRoutes.For(layout).Select(r => (r, (IReadOnlyList<string>)upstreams[r.Kind].ToList())).ToList(),
         });
 
-        text.ShouldContain("reverse_proxy @sync hs-synapse-generic1:8083 hs-synapse-generic2:8084 {\n\t\t\t\tlb_policy header Authorization");
+        text.ShouldContain("reverse_proxy @sync hs-synapse-generic1:8083 hs-synapse-generic2:8084 {\n\t\t\t\tlb_policy header Authorization\n\t\t\t\tlb_try_duration 10s");
         text.ShouldContain("reverse_proxy @media hs-synapse-media1:8091");
         text.IndexOf("reverse_proxy hs-synapse:8008", StringComparison.Ordinal).ShouldBeGreaterThan(text.IndexOf("reverse_proxy @media", StringComparison.Ordinal), "the main process takes what no route took");
 

@@ -296,6 +296,13 @@ public sealed class FakeContainerRuntime : IContainerRuntime
         return Task.FromResult<IReadOnlyList<string>>(Find(nameOrId) is { Logs.IsEmpty: false } c ? [.. c.Logs.TakeLast(tail)] : ["(the fake engine keeps no logs)"]);
     }
 
+    /// <summary>The fake keeps no times: every line it holds counts as written now.</summary>
+    public Task<IReadOnlyList<LogLine>> GetLogsSinceAsync(string nameOrId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        Enter(nameof(GetLogsSinceAsync), nameOrId);
+        return Task.FromResult<IReadOnlyList<LogLine>>(Find(nameOrId) is { } c ? [.. c.Logs.Select(l => new LogLine(since, l))] : throw new NotFoundException($"There is no container {nameOrId}."));
+    }
+
     public async IAsyncEnumerable<string> FollowLogsAsync(string nameOrId, int tail, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Enter(nameof(FollowLogsAsync), nameOrId);

@@ -40,6 +40,23 @@ public sealed class MetricsStoreTests : IAsyncLifetime
     private ContainerStatsSample Sample(double cpu, long memory) => new(_clock.GetUtcNow(), cpu, memory, 1L << 30, 0, 0, 0, 0);
 
     [Fact]
+    public void Each_process_share_of_requests_is_of_the_last_minutes_only()
+    {
+        _store.RequestShares().ShouldBeEmpty("nothing counted yet");
+        _store.RecordActivity(Series("homeserver"), _clock.GetUtcNow(), 500, 0);
+        _clock.Advance(MetricsStore.RawWindow + TimeSpan.FromMinutes(1));
+        _store.RecordActivity(Series("homeserver"), _clock.GetUtcNow(), 10, 0);
+        _store.RecordActivity(Series("hs-synapse-generic1"), _clock.GetUtcNow(), 25, 20);
+        _store.RecordActivity(Series("hs-synapse-generic2"), _clock.GetUtcNow(), 15, 10);
+
+        var shares = _store.RequestShares();
+
+        shares["homeserver"].ShouldBe(new RequestShare(10, 20), "the 500 requests of twenty minutes ago are out of the window");
+        shares["hs-synapse-generic1"].ShouldBe(new RequestShare(25, 50));
+        shares["hs-synapse-generic2"].ShouldBe(new RequestShare(15, 30));
+    }
+
+    [Fact]
     public async Task Closed_minutes_are_persisted_and_survive_a_new_store()
     {
         for (var i = 0; i < 120; i++)

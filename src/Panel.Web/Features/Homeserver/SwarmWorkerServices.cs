@@ -92,9 +92,11 @@ public sealed class SwarmWorkerServices(ISwarmRuntime swarm, IContainerRuntime d
 
     /// <summary>
     /// Waits until each service's newest task runs (with a health check, Swarm calls a task running only
-    /// once it is healthy); fails with the task's error and the service's log when one failed meanwhile.
+    /// once it is healthy); fails with the task's error and the service's log when one failed meanwhile
+    /// (only one of <paramref name="image"/> when given: after a rollback, the failed tasks of the refused
+    /// image change state as Swarm shuts them down).
     /// </summary>
-    public async Task WaitRunningAsync(IReadOnlyList<string> services, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task WaitRunningAsync(IReadOnlyList<string> services, TimeSpan timeout, CancellationToken cancellationToken, string? image = null)
     {
         var started = clock.GetUtcNow();
         var waiting = services.ToList();
@@ -103,7 +105,7 @@ public sealed class SwarmWorkerServices(ISwarmRuntime swarm, IContainerRuntime d
             foreach (var service in waiting.ToList())
             {
                 var tasks = await swarm.ListTasksAsync(service, cancellationToken);
-                if (tasks.FirstOrDefault(t => t.State is "failed" or "rejected" && t.Updated >= started) is { } failed)
+                if (tasks.FirstOrDefault(t => t.State is "failed" or "rejected" && t.Updated >= started && (image is null || t.Image == image)) is { } failed)
                 {
                     var log = await swarm.GetServiceLogsAsync(service, 30, cancellationToken);
                     // Synapse frames its fatal errors in lines of stars: the sentence is the last line with words.

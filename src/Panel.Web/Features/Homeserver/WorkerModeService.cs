@@ -18,7 +18,8 @@ public sealed record WorkersRequest(int? GenericWorkers, bool? FederationSender,
 public sealed record WorkerImageRequest(string? Image);
 
 /// <summary>A process of Synapse's with its state and its latest CPU (percent of a core) and memory, as the samplers last read them.</summary>
-public sealed record WorkerProcessView(string Name, string Kind, string Container, string? State, string? Health, bool SwarmService = false, double? CpuPercent = null, long? MemoryBytes = null);
+public sealed record WorkerProcessView(string Name, string Kind, string Container, string? State, string? Health, bool SwarmService = false, double? CpuPercent = null, long? MemoryBytes = null,
+    RequestShare? Requests = null);
 
 /// <summary>The processes Synapse runs as now, and why worker mode is not offered when it is not.</summary>
 public sealed record WorkersView(string Layout, int GenericWorkers, bool FederationSender, bool MediaWorker, long? WorkerMemoryLimitBytes, IReadOnlyList<WorkerProcessView> Processes, string? Unavailable,
@@ -53,18 +54,19 @@ public sealed class WorkerModeService(
         var layout = d?.Workers ?? WorkerLayout.Monolith;
         var processes = new List<WorkerProcessView>();
         var latest = metrics.Latest().GroupBy(l => l.Series.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Sample, StringComparer.Ordinal);
+        var shares = metrics.RequestShares();
         WorkerAdvice? advice = null;
         if (d is not null)
         {
             var main = await docker.InspectAsync(names.Synapse, cancellationToken);
             var mainSample = latest.GetValueOrDefault(ContainerComponents.Homeserver);
-            processes.Add(new WorkerProcessView("main", "main", names.Synapse, main?.State, main?.Health, false, mainSample?.CpuPercent, mainSample?.MemoryBytes));
+            processes.Add(new WorkerProcessView("main", "main", names.Synapse, main?.State, main?.Health, false, mainSample?.CpuPercent, mainSample?.MemoryBytes, shares.GetValueOrDefault(ContainerComponents.Homeserver)));
             advice = WorkerAdvice.From(await metrics.HourlyCpuAsync(ContainerComponents.Homeserver, clock.GetUtcNow() - TimeSpan.FromDays(7), cancellationToken), Environment.ProcessorCount);
             foreach (var w in layout.Workers())
             {
                 var (state, health) = await workers.StateAsync(d, w, cancellationToken);
                 var sample = latest.GetValueOrDefault(names.Worker(w));
-                processes.Add(new WorkerProcessView(w.Name, w.Kind.ToString(), names.Worker(w), state, health, d.RunsAsService(w), sample?.CpuPercent, sample?.MemoryBytes));
+                processes.Add(new WorkerProcessView(w.Name, w.Kind.ToString(), names.Worker(w), state, health, d.RunsAsService(w), sample?.CpuPercent, sample?.MemoryBytes, shares.GetValueOrDefault(names.Worker(w))));
             }
         }
 
@@ -157,8 +159,11 @@ public sealed class WorkerModeService(
                         await swarmServices.DeployWorkerAsync(d, done, ct);
                     }
 
+                    // Swarm calls the rollback complete before the old task is healthy again: the operation
+                    // ends when the workers serve again (found by CI: a login right after it got a 502).
+                    var serving = await ServingAgainAsync(rolled, d.ImageOf(worker), ct);
                     progress.Fail("rollout", why);
-                    throw new DomainException($"{why} The workers stay on {d.ImageOf(worker)}.");
+                    throw new DomainException($"{why} The workers stay on {d.ImageOf(worker)}{serving}");
                 }
 
                 updated.Add(worker);
@@ -168,6 +173,20 @@ public sealed class WorkerModeService(
             progress.Done("rollout", string.Join(", ", rolled.Select(names.Worker)));
             progress.Outcome($"The workers run {image}.");
         }, audit: new OperationAudit(actor, "homeserver.workers.image", "homeserver", image));
+    }
+
+    /// <summary>Waits for the rolled-back services to run again: "." when they do, else what is still wrong.</summary>
+    private async Task<string> ServingAgainAsync(IReadOnlyList<SynapseWorker> rolled, string image, CancellationToken ct)
+    {
+        try
+        {
+            await swarmServices.WaitRunningAsync([.. rolled.Select(names.Worker)], TimeSpan.FromSeconds(options.Value.HealthTimeoutSeconds), ct, image);
+            return ".";
+        }
+        catch (DomainException e)
+        {
+            return $", but not serving yet: {e.Message}";
+        }
     }
 
     /// <summary>What the processes should be: a layout, the workers' memory, and whether the workers are Swarm services.</summary>

@@ -1,5 +1,7 @@
+using Panel.Domain.Common;
 using Panel.Domain.Containers;
 using Panel.Domain.Homeserver;
+using Panel.Infrastructure.Synapse;
 using Panel.Web.Features.Homeserver;
 
 namespace Panel.Web.Features.Monitoring;
@@ -7,13 +9,19 @@ namespace Panel.Web.Features.Monitoring;
 /// <summary>
 /// Reads the homeserver's request counters (Synapse's metrics) every few seconds and records what
 /// was counted since the last reading in the homeserver's minute buckets, beside its memory: how
-/// busy the server was when its memory was what it was.
+/// busy the server was when its memory was what it was. Each worker's requests are counted from its
+/// access log (read through the engine, wherever its container or Swarm task runs) into its own series:
+/// the share of requests each process serves.
 /// </summary>
-public sealed partial class ActivitySampler(HomeserverAccess homeserver, HomeserverNames names, MetricsStore store, TimeProvider clock, ILogger<ActivitySampler> logger) : BackgroundService
+public sealed partial class ActivitySampler(
+    HomeserverAccess homeserver, HomeserverNames names, MetricsStore store, IContainerRuntime docker, ISwarmRuntime swarm, TimeProvider clock, ILogger<ActivitySampler> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(20);
 
     private HomeserverActivity? _last;
+
+    /// <summary>Per worker, the engine's time of the last log line counted: the next read starts after it.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _workersReadTo = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,6 +60,52 @@ public sealed partial class ActivitySampler(HomeserverAccess homeserver, Homeser
         _last = reading;
         var container = d.Mode == HomeserverMode.Managed ? names.Synapse : d.AttachedContainerName ?? ContainerComponents.Homeserver;
         store.RecordActivity(new SeriesInfo(ContainerComponents.Homeserver, container, ContainerComponents.Homeserver, d.Mode == HomeserverMode.Managed), clock.GetUtcNow(), requests, syncs);
+        if (d.Mode == HomeserverMode.Managed)
+        {
+            await SampleWorkersAsync(d, cancellationToken);
+        }
+    }
+
+    private async Task SampleWorkersAsync(HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var serving = d.Workers.Workers().Where(w => w.Port > 0).ToList();
+        foreach (var gone in _workersReadTo.Keys.Except(serving.Select(names.Worker)).ToList())
+        {
+            _workersReadTo.Remove(gone);
+        }
+
+        foreach (var worker in serving)
+        {
+            var name = names.Worker(worker);
+            if (!_workersReadTo.TryGetValue(name, out var readTo))
+            {
+                // As for the main process: nothing before the first reading.
+                _workersReadTo[name] = now;
+                continue;
+            }
+
+            try
+            {
+                var lines = d.RunsAsService(worker)
+                    ? await swarm.GetServiceLogsSinceAsync(name, readTo, cancellationToken)
+                    : await docker.GetLogsSinceAsync(name, readTo, cancellationToken);
+                // The engine's "since" includes the line stamped at it: the one counted last time.
+                var fresh = lines.Where(l => l.Time > readTo).ToList();
+                if (fresh.Count > 0)
+                {
+                    _workersReadTo[name] = fresh.Max(l => l.Time);
+                }
+
+                var (requests, syncs) = SynapseAccessLog.Count(fresh.Select(l => l.Text));
+                store.RecordActivity(new SeriesInfo(name, name, ContainerComponents.Worker, true), now, requests, syncs);
+            }
+            catch (Exception e) when (e is NotFoundException or ContainerRuntimeUnavailableException)
+            {
+                // A worker being replaced (or the engine away) is read again at the next tick, from where the count stopped.
+                LogReadFailed(logger, e.Message);
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Reading the homeserver's counters failed: {Reason}")]

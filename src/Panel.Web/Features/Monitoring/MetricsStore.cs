@@ -10,6 +10,9 @@ public sealed record SeriesInfo(string Key, string ContainerName, string? Compon
 /// <summary>Requests the homeserver counted between the reading before and <see cref="Time"/>.</summary>
 public sealed record ActivityReading(DateTimeOffset Time, long Requests, long Syncs);
 
+/// <summary>The requests a process served in the last minutes (<see cref="MetricsStore.RawWindow"/>), and its share of all the homeserver's processes served.</summary>
+public sealed record RequestShare(long Requests, double Percent);
+
 public sealed record LatestSample(SeriesInfo Series, ContainerStatsSample Sample, bool Live);
 
 /// <summary>One point of a chart; null values are gaps (no samples in that bucket).</summary>
@@ -83,6 +86,27 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
         {
             return _series.TryGetValue(key, out var s) ? s.RawActivity.ToList() : [];
         }
+    }
+
+    /// <summary>
+    /// Each process's requests over the last minutes and its share of them all, by series key (the main
+    /// process is <see cref="ContainerComponents.Homeserver"/>, a worker its container's or service's name).
+    /// Empty until some process has counted a request.
+    /// </summary>
+    public IReadOnlyDictionary<string, RequestShare> RequestShares()
+    {
+        var since = clock.GetUtcNow() - RawWindow;
+        Dictionary<string, long> counted;
+        lock (_lock)
+        {
+            counted = _series.Where(s => s.Value.RawActivity.Count > 0)
+                .ToDictionary(s => s.Key, s => s.Value.RawActivity.Where(r => r.Time >= since).Sum(r => r.Requests), StringComparer.Ordinal);
+        }
+
+        var total = counted.Values.Sum();
+        return total == 0
+            ? new Dictionary<string, RequestShare>(StringComparer.Ordinal)
+            : counted.ToDictionary(c => c.Key, c => new RequestShare(c.Value, Math.Round(100.0 * c.Value / total, 1)), StringComparer.Ordinal);
     }
 
     private SeriesState StateOf(SeriesInfo series)

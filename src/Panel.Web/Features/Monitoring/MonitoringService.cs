@@ -21,7 +21,8 @@ public sealed record ContainerSummary(
     long BlockReadBytes,
     long BlockWriteBytes,
     bool Live,
-    DateTimeOffset SampledAt)
+    DateTimeOffset SampledAt,
+    RequestShare? Requests = null)
 {
     /// <summary>The memory limit in MiB (one decimal), for a chart's limit line; null when the container has none.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -42,23 +43,27 @@ public sealed class MonitoringService(
 {
     public const long MinimumMemoryLimit = 64L * 1024 * 1024;
 
-    public async Task<MetricsSummary> SummaryAsync(bool refreshFigures, CancellationToken cancellationToken) => new(
-        metrics.Latest().Select(l => new ContainerSummary(
-            l.Series.Key,
-            l.Series.Component ?? "watched",
-            l.Series.ContainerName,
-            l.Series.Managed,
-            Math.Round(l.Sample.CpuPercent, 2),
-            l.Sample.MemoryBytes,
-            l.Sample.MemoryLimitBytes,
-            l.Sample.NetworkRxBytes,
-            l.Sample.NetworkTxBytes,
-            l.Sample.BlockReadBytes,
-            l.Sample.BlockWriteBytes,
-            l.Live,
-            l.Sample.Time)).ToList(),
-        host.Read(),
-        await homeserverFigures.GetAsync(refreshFigures, cancellationToken));
+    public async Task<MetricsSummary> SummaryAsync(bool refreshFigures, CancellationToken cancellationToken)
+    {
+        var shares = metrics.RequestShares();
+        return new(metrics.Latest().Select(l => new ContainerSummary(
+                l.Series.Key,
+                l.Series.Component ?? "watched",
+                l.Series.ContainerName,
+                l.Series.Managed,
+                Math.Round(l.Sample.CpuPercent, 2),
+                l.Sample.MemoryBytes,
+                l.Sample.MemoryLimitBytes,
+                l.Sample.NetworkRxBytes,
+                l.Sample.NetworkTxBytes,
+                l.Sample.BlockReadBytes,
+                l.Sample.BlockWriteBytes,
+                l.Live,
+                l.Sample.Time,
+                shares.GetValueOrDefault(l.Series.Key))).ToList(),
+            host.Read(),
+            await homeserverFigures.GetAsync(refreshFigures, cancellationToken));
+    }
 
     public Task<MetricSeries> SeriesAsync(string key, string? range, CancellationToken cancellationToken)
     {
