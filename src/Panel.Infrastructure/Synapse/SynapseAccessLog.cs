@@ -4,11 +4,13 @@ namespace Panel.Infrastructure.Synapse;
 /// Counts the requests in Synapse's access log, for the processes the panel cannot scrape: a worker's
 /// metrics listener is reachable only on the homeserver's network (and, as a Swarm service, on an
 /// overlay), while its log is read through the engine wherever its task runs. A line reads
-/// <c>… synapse.access.http.8083 … Processed request: 0.004sec/… 200 "GET /_matrix/client/v3/sync?… HTTP/1.1" …</c>.
+/// <c>… synapse.access.http.8083 … Processed request: 0.004sec/… 200 "GET /_matrix/client/v3/sync?… HTTP/1.1" "Element" …</c>.
+/// The panel's own calls (its user agent) and health checks are not counted: they are not anyone's use of the server.
 /// </summary>
 public static class SynapseAccessLog
 {
     private const string Processed = " Processed request: ";
+    private const string PanelAgent = "\"" + SynapseExtensions.UserAgent + "\"";
 
     public static (long Requests, long Syncs) Count(IEnumerable<string> lines)
     {
@@ -16,7 +18,8 @@ public static class SynapseAccessLog
         foreach (var line in lines)
         {
             var at = line.IndexOf(Processed, StringComparison.Ordinal);
-            if (at < 0 || PathOf(line.AsSpan(at)) is not { IsEmpty: false } path || path.StartsWith("/health") || path.StartsWith("/_synapse/metrics"))
+            if (at < 0 || PathOf(line.AsSpan(at)) is not { IsEmpty: false } path || path.StartsWith("/health") || path.StartsWith("/_synapse/metrics")
+                || line.Contains(PanelAgent, StringComparison.Ordinal))
             {
                 continue;
             }

@@ -12,11 +12,12 @@ public sealed class SynapseAccessLogTests
         "2026-12-07 17:51:31,000 - synapse.access.http.8083 - 643 - INFO - GET-102 - 172.18.0.9 - 8083 - {None} Processed request: 0.000sec/0.000sec ru=(0.000sec, 0.000sec) db=(0.000sec/0.000sec/0) 2B 200 \"GET /health HTTP/1.1\" \"Python-urllib/3.13\" [0 dbevts]",
         "2026-12-07 17:51:31,482 - synapse.replication.tcp.resource - 303 - INFO - replication_notifier-2 - Sending position for caches: 13 -> 13",
         "2026-12-07 17:51:32,100 - synapse.access.http.8083 - 643 - INFO - POST-103 - 172.18.0.9 - 8083 - {@sam:example.org} Processed request: 0.001sec/0.000sec ru=(0.000sec, 0.000sec) db=(0.000sec/0.000sec/0) 12B 200 \"POST /_matrix/client/unstable/org.matrix.simplified_msc3575/sync HTTP/1.1\" \"Element X\" [0 dbevts]",
+        "2026-12-07 17:51:33,000 - synapse.access.http.8008 - 643 - INFO - GET-104 - 172.18.0.1 - 8008 - {@panel-admin:example.org} Processed request: 0.000sec/0.000sec ru=(0.001sec, 0.000sec) db=(0.000sec/0.000sec/0) 89B 200 \"GET /_matrix/client/v3/account/whoami HTTP/1.1\" \"HomeserverPanel/1.0\" [0 dbevts]",
         "",
     ];
 
     [Fact]
-    public void Processed_requests_are_counted_and_syncs_apart_while_health_checks_and_other_lines_are_not()
+    public void Processed_requests_are_counted_and_syncs_apart_while_health_checks_the_panel_s_own_calls_and_other_lines_are_not()
     {
         var (requests, syncs) = SynapseAccessLog.Count(Log);
 

@@ -9,9 +9,9 @@ namespace Panel.Web.Features.Monitoring;
 /// <summary>
 /// Reads the homeserver's request counters (Synapse's metrics) every few seconds and records what
 /// was counted since the last reading in the homeserver's minute buckets, beside its memory: how
-/// busy the server was when its memory was what it was. Each worker's requests are counted from its
-/// access log (read through the engine, wherever its container or Swarm task runs) into its own series:
-/// the share of requests each process serves.
+/// busy the server was when its memory was what it was. With workers, each process's requests are also
+/// counted from its access log (read through the engine, wherever its container or Swarm task runs):
+/// the share of the requests each process serves.
 /// </summary>
 public sealed partial class ActivitySampler(
     HomeserverAccess homeserver, HomeserverNames names, MetricsStore store, IContainerRuntime docker, ISwarmRuntime swarm, TimeProvider clock, ILogger<ActivitySampler> logger) : BackgroundService
@@ -20,8 +20,8 @@ public sealed partial class ActivitySampler(
 
     private HomeserverActivity? _last;
 
-    /// <summary>Per worker, the engine's time of the last log line counted: the next read starts after it.</summary>
-    private readonly Dictionary<string, DateTimeOffset> _workersReadTo = new(StringComparer.Ordinal);
+    /// <summary>Per process, the engine's time of the last access-log line counted: the next read starts after it.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _readTo = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -66,43 +66,55 @@ public sealed partial class ActivitySampler(
         }
     }
 
+    /// <summary>
+    /// With workers, what each process served, from its access log: each worker's requests also go into
+    /// its own series; the main process's series keeps its metrics (which count the panel's own calls).
+    /// </summary>
     private async Task SampleWorkersAsync(HomeserverDeployment d, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var serving = d.Workers.Workers().Where(w => w.Port > 0).ToList();
-        foreach (var gone in _workersReadTo.Keys.Except(serving.Select(names.Worker)).ToList())
+        var serving = d.Workers.Workers().Where(w => w.Port > 0).Select(w => (Key: names.Worker(w), Worker: (SynapseWorker?)w)).ToList();
+        if (serving.Count > 0)
         {
-            _workersReadTo.Remove(gone);
+            serving.Add((ContainerComponents.Homeserver, null));
         }
 
-        foreach (var worker in serving)
+        foreach (var gone in _readTo.Keys.Except(serving.Select(s => s.Key)).ToList())
         {
-            var name = names.Worker(worker);
-            if (!_workersReadTo.TryGetValue(name, out var readTo))
+            _readTo.Remove(gone);
+        }
+
+        foreach (var (key, worker) in serving)
+        {
+            if (!_readTo.TryGetValue(key, out var readTo))
             {
-                // As for the main process: nothing before the first reading.
-                _workersReadTo[name] = now;
+                // As for the main process's metrics: nothing before the first reading.
+                _readTo[key] = now;
                 continue;
             }
 
             try
             {
-                var lines = d.RunsAsService(worker)
-                    ? await swarm.GetServiceLogsSinceAsync(name, readTo, cancellationToken)
-                    : await docker.GetLogsSinceAsync(name, readTo, cancellationToken);
+                var lines = worker is not null && d.RunsAsService(worker)
+                    ? await swarm.GetServiceLogsSinceAsync(key, readTo, cancellationToken)
+                    : await docker.GetLogsSinceAsync(worker is null ? names.Synapse : key, readTo, cancellationToken);
                 // The engine's "since" includes the line stamped at it: the one counted last time.
                 var fresh = lines.Where(l => l.Time > readTo).ToList();
                 if (fresh.Count > 0)
                 {
-                    _workersReadTo[name] = fresh.Max(l => l.Time);
+                    _readTo[key] = fresh.Max(l => l.Time);
                 }
 
                 var (requests, syncs) = SynapseAccessLog.Count(fresh.Select(l => l.Text));
-                store.RecordActivity(new SeriesInfo(name, name, ContainerComponents.Worker, true), now, requests, syncs);
+                store.RecordServed(key, now, requests);
+                if (worker is not null)
+                {
+                    store.RecordActivity(new SeriesInfo(key, key, ContainerComponents.Worker, true), now, requests, syncs);
+                }
             }
             catch (Exception e) when (e is NotFoundException or ContainerRuntimeUnavailableException)
             {
-                // A worker being replaced (or the engine away) is read again at the next tick, from where the count stopped.
+                // A process being replaced (or the engine away) is read again at the next tick, from where the count stopped.
                 LogReadFailed(logger, e.Message);
             }
         }

@@ -40,6 +40,7 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, SeriesState> _series = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<ActivityReading>> _served = new(StringComparer.Ordinal);
 
     /// <summary>Raised after a sample is recorded (for live charts). Handlers must be quick.</summary>
     public event Action<string>? Sampled;
@@ -89,9 +90,31 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
     }
 
     /// <summary>
+    /// Requests of the homeserver's users that one of its processes served since the last reading (from
+    /// its access log: the panel's own calls are not in it), for <see cref="RequestShares"/>.
+    /// </summary>
+    public void RecordServed(string key, DateTimeOffset time, long requests)
+    {
+        lock (_lock)
+        {
+            if (!_served.TryGetValue(key, out var readings))
+            {
+                readings = new Queue<ActivityReading>();
+                _served[key] = readings;
+            }
+
+            readings.Enqueue(new ActivityReading(time, requests, 0));
+            while (readings.Count > 0 && readings.Peek().Time < time - RawWindow)
+            {
+                readings.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>
     /// Each process's requests over the last minutes and its share of them all, by series key (the main
     /// process is <see cref="ContainerComponents.Homeserver"/>, a worker its container's or service's name).
-    /// Empty until some process has counted a request.
+    /// Empty until some process has served a request.
     /// </summary>
     public IReadOnlyDictionary<string, RequestShare> RequestShares()
     {
@@ -99,8 +122,7 @@ public sealed class MetricsStore(IDbContextFactory<PanelDbContext> contexts, Tim
         Dictionary<string, long> counted;
         lock (_lock)
         {
-            counted = _series.Where(s => s.Value.RawActivity.Count > 0)
-                .ToDictionary(s => s.Key, s => s.Value.RawActivity.Where(r => r.Time >= since).Sum(r => r.Requests), StringComparer.Ordinal);
+            counted = _served.ToDictionary(s => s.Key, s => s.Value.Where(r => r.Time >= since).Sum(r => r.Requests), StringComparer.Ordinal);
         }
 
         var total = counted.Values.Sum();
