@@ -44,6 +44,16 @@ public static partial class ProcessProbes
         return (pss, anon, rss);
     }
 
+    /// <summary>PSS in its parts (smaps_rollup): anonymous, file-backed (clean code and data, reclaimable), shared memory (the runtime's double-mapped loader heaps).</summary>
+    public static (long Pss, long Anon, long File, long Shmem) PssParts(int pid)
+    {
+        var parts = File.ReadLines($"/proc/{pid}/smaps_rollup")
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(p => p.Length >= 2 && long.TryParse(p[1], CultureInfo.InvariantCulture, out _))
+            .ToDictionary(p => p[0], p => long.Parse(p[1], CultureInfo.InvariantCulture) * 1024, StringComparer.Ordinal);
+        return (parts.GetValueOrDefault("Pss:"), parts.GetValueOrDefault("Pss_Anon:"), parts.GetValueOrDefault("Pss_File:"), parts.GetValueOrDefault("Pss_Shmem:"));
+    }
+
     /// <summary>
     /// PSS per mapped file (and anonymous memory) from /proc/&lt;pid&gt;/smaps, largest first: where the
     /// panel's memory goes, for whoever tunes it next.

@@ -20,10 +20,11 @@ public sealed class CircuitStatistics
         Interlocked.Increment(ref _opened);
     }
 
-    internal void Down() => Interlocked.Decrement(ref _open);
+    /// <summary>One circuit fewer; the number still open.</summary>
+    internal long Down() => Interlocked.Decrement(ref _open);
 }
 
-internal sealed class CircuitCountingHandler(CircuitStatistics statistics) : CircuitHandler
+internal sealed class CircuitCountingHandler(CircuitStatistics statistics, IdleMemoryRelease idle) : CircuitHandler
 {
     public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
@@ -33,12 +34,17 @@ internal sealed class CircuitCountingHandler(CircuitStatistics statistics) : Cir
 
     public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
-        statistics.Down();
+        if (statistics.Down() == 0)
+        {
+            idle.LastCircuitClosed();
+        }
+
         return Task.CompletedTask;
     }
 }
 
-public sealed record CircuitView(long Open, long Opened);
+/// <summary>Circuits open and opened; <paramref name="MemoryReleases"/>: times the panel gave memory back after the last one closed.</summary>
+public sealed record CircuitView(long Open, long Opened, int MemoryReleases = 0);
 
 public sealed record GcView(bool Server, bool Concurrent, string LatencyMode, long HeapBytes, long CommittedBytes, long TotalAllocatedBytes, int Gen0, int Gen1, int Gen2, double PauseTimePercent);
 
@@ -52,19 +58,30 @@ public static class RuntimeDiagnostics
     public static IServiceCollection AddRuntimeDiagnostics(this IServiceCollection services)
     {
         services.AddSingleton<CircuitStatistics>();
+        services.AddSingleton<IdleMemoryRelease>();
+        services.AddOptions<IdleMemoryOptions>().BindConfiguration(IdleMemoryOptions.Section)
+            .Validate(o => o.DisconnectedCircuitSeconds is >= 5 and <= 3600, "Panel:Memory:DisconnectedCircuitSeconds must be between 5 and 3600.")
+            .ValidateOnStart();
+        services.AddOptions<Microsoft.AspNetCore.Components.Server.CircuitOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<IdleMemoryOptions>>((circuit, idle) =>
+            {
+                // A closed tab's circuit (and the memory its page holds) lives on for this long, waiting for a reconnect.
+                circuit.DisconnectedCircuitRetentionPeriod = TimeSpan.FromSeconds(idle.Value.DisconnectedCircuitSeconds);
+                circuit.DisconnectedCircuitMaxRetained = 20;
+            });
         services.AddScoped<CircuitHandler, CircuitCountingHandler>();
         return services;
     }
 
     public static RouteGroupBuilder MapDiagnosticsApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/diagnostics", (CircuitStatistics circuits) => Read(circuits))
+        api.MapGet("/diagnostics", (CircuitStatistics circuits, IdleMemoryRelease idle) => Read(circuits, idle))
             .WithTags("Diagnostics")
             .WithSummary("The panel's own memory (RSS and PSS), garbage collector and open Blazor circuits");
         return api;
     }
 
-    public static DiagnosticsView Read(CircuitStatistics circuits)
+    public static DiagnosticsView Read(CircuitStatistics circuits, IdleMemoryRelease idle)
     {
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         var info = GC.GetGCMemoryInfo();
@@ -73,7 +90,7 @@ public static class RuntimeDiagnostics
             new ProcessView(self.WorkingSet64, self.PrivateMemorySize64, pss, pssAnon, self.Threads.Count, self.TotalProcessorTime.TotalSeconds, self.StartTime.ToUniversalTime()),
             new GcView(GCSettings.IsServerGC, info.Concurrent, GCSettings.LatencyMode.ToString(), GC.GetTotalMemory(false), info.TotalCommittedBytes, GC.GetTotalAllocatedBytes(),
                 GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalMilliseconds / Math.Max(1, (DateTime.Now - self.StartTime).TotalMilliseconds) * 100),
-            new CircuitView(circuits.Open, circuits.Opened));
+            new CircuitView(circuits.Open, circuits.Opened, idle.Releases));
     }
 
     /// <summary>
