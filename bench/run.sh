@@ -34,6 +34,23 @@ if [ -z "${PANEL_TEST_PANEL_DLL:-}" ]; then
     || cannot_run "publishing the panel failed, see $LOG_DIR/publish.log"
   export PANEL_TEST_PANEL_DLL="$PWD/artifacts/bench/panel/Panel.Web.dll"
 fi
+# F, the floor app P1f measures the panel against (bench/Floor), is published the same way, when
+# P1 is measured (all of them, or --only with P1).
+wants_floor=1
+previous=""
+for a in "$@"; do
+  if [ "$previous" = "--only" ]; then
+    case ",${a^^}," in *,P1,*) ;; *) wants_floor=0 ;; esac
+  fi
+  previous=$a
+done
+if [ -z "${PANEL_BENCH_FLOOR_DLL:-}" ] && [ "$wants_floor" = 1 ]; then
+  echo "[bench] publishing the floor app F"
+  rm -rf artifacts/bench/floor
+  dotnet publish bench/Floor -c Release --use-current-runtime --self-contained -o artifacts/bench/floor -nologo -clp:ErrorsOnly >"$LOG_DIR/publish-floor.log" 2>&1 \
+    || cannot_run "publishing the floor app failed, see $LOG_DIR/publish-floor.log"
+  export PANEL_BENCH_FLOOR_DLL="$PWD/artifacts/bench/floor/Floor.dll"
+fi
 # PANEL_BENCH_BUILT=Debug runs the Debug build tests/run.sh has just made, instead of building the
 # bench in Release: its test of this script's exit codes takes no figure, and a Release build of
 # the whole solution was minutes of the suite.

@@ -31,6 +31,9 @@ dotnet build Panel.sln -c Debug -nologo -clp:ErrorsOnly >"$LOG_DIR/build.log" 2>
 # uses the test helpers and the API's types: it must build with every change.
 dotnet build bench/Panel.Bench -c Debug -nologo -clp:ErrorsOnly >"$LOG_DIR/build-bench.log" 2>&1 \
   || { tail -n 40 "$LOG_DIR/build-bench.log"; die "the bench does not build, see $LOG_DIR/build-bench.log"; }
+# So must the floor app F the bench measures the panel against (bench/Floor).
+dotnet build bench/Floor -c Debug -nologo -clp:ErrorsOnly >"$LOG_DIR/build-floor.log" 2>&1 \
+  || { tail -n 40 "$LOG_DIR/build-floor.log"; die "the bench's floor app does not build, see $LOG_DIR/build-floor.log"; }
 
 # The tests that start the panel as its own process run what users deploy: the self-contained
 # publish (ReadyToRun, trimmed; ADR-006, ADR-007). In-process tests use the Debug build above.

@@ -87,7 +87,7 @@ async Task RunMeasuresAsync()
         // P1: the panel's PSS with one admin page open, against Synapse's main process.
         if (Wanted("P1"))
         {
-            results.AddRange(await Measures.MemoryAsync(panel, quick));
+            results.AddRange(await Measures.MemoryAsync(panel, panelEnvironment, quick));
         }
 
         // P2: the CPU the sampler costs for 10 more containers, against the docker stats CLI.

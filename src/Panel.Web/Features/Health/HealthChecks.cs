@@ -40,7 +40,9 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<PanelDbContext> cont
         try
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            var provider = db.Database.IsNpgsql() ? "PostgreSQL" : "SQLite";
+            // By the context's type, not Database.IsNpgsql(): that extension alone loaded the PostgreSQL
+            // provider's assembly into every panel on SQLite, at the first /healthz.
+            var provider = db is Panel.Infrastructure.Persistence.Postgres.PostgresPanelDbContext ? "PostgreSQL" : "SQLite";
             return await db.Database.CanConnectAsync(cancellationToken)
                 ? HealthCheckResult.Healthy($"{provider} database is reachable.")
                 : HealthCheckResult.Unhealthy($"{provider} database cannot be reached.");
