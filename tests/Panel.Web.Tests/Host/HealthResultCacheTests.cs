@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
+using Panel.Testing;
 using Panel.Web.Features.Health;
 
 namespace Panel.Web.Tests.Host;
@@ -20,5 +21,25 @@ public sealed class HealthResultCacheTests
         (await cache.GetAsync("database", Run)).Description.ShouldBe("run 2", "another check is not the same result");
         clock.Advance(TimeSpan.FromMilliseconds(100));
         (await cache.GetAsync("docker", Run)).Description.ShouldBe("run 3");
+    }
+
+    [Fact]
+    public async Task While_a_check_runs_other_requests_get_the_result_before_it_and_do_not_run_it_again()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var cache = new HealthResultCache(clock);
+        (await cache.GetAsync("docker", () => Task.FromResult(HealthCheckResult.Healthy("first")))).Description.ShouldBe("first");
+        clock.Advance(TimeSpan.FromSeconds(2));
+        var slow = new TaskCompletionSource<HealthCheckResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runs = 0;
+
+        var refreshing = cache.GetAsync("docker", () => { runs++; return slow.Task; });
+        await Eventually.TrueAsync(() => Task.FromResult(runs == 1), "the refresh has started");
+        (await cache.GetAsync("docker", () => { runs++; return slow.Task; })).Description.ShouldBe("first", "the result before, while the refresh runs");
+        slow.SetResult(HealthCheckResult.Unhealthy("second"));
+
+        (await refreshing).Description.ShouldBe("second");
+        (await cache.GetAsync("docker", () => { runs++; return slow.Task; })).Description.ShouldBe("second");
+        runs.ShouldBe(1);
     }
 }
