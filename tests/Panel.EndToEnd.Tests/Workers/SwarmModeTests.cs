@@ -47,6 +47,13 @@ public sealed class SwarmStack : WorkerStack
     }
 }
 
+/// <summary>
+/// In the serial phase: <c>docker swarm init</c> and <c>leave</c> change the engine's networking for
+/// every container (the ingress and gateway networks come and go); beside the other classes, a
+/// bridge test's Synapse once could not start while they did.
+/// </summary>
+[Trait("Category", "Serial")]
+[Collection(Serial.MachineAlone.Name)]
 public sealed class SwarmModeTests(SwarmStack hs, BrowserFixture browser) : IClassFixture<SwarmStack>, IClassFixture<BrowserFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
