@@ -29,19 +29,28 @@ public sealed partial class BridgeCatalog
     public const string DataDirectory = "/data";
     private const string ResourcePrefix = "Panel.Infrastructure.Bridges.Catalog.";
 
-    private readonly Dictionary<string, BridgeCatalogEntry> _entries;
+    private readonly Lazy<Dictionary<string, BridgeCatalogEntry>> _entries;
 
-    private BridgeCatalog(IEnumerable<BridgeCatalogEntry> entries) =>
-        _entries = entries.ToDictionary(e => e.Id, StringComparer.Ordinal);
+    private BridgeCatalog(Func<IEnumerable<BridgeCatalogEntry>> entries) =>
+        _entries = new(() => entries().ToDictionary(e => e.Id, StringComparer.Ordinal));
 
     /// <summary>The entries, the real bridges first, by name.</summary>
     public IReadOnlyList<BridgeCatalogEntry> Entries =>
-        _entries.Values.OrderBy(e => e.Definition.IsTestBridge).ThenBy(e => e.Definition.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        _entries.Value.Values.OrderBy(e => e.Definition.IsTestBridge).ThenBy(e => e.Definition.Name, StringComparer.OrdinalIgnoreCase).ToList();
 
-    public BridgeCatalogEntry? Find(string? id) => id is not null && _entries.TryGetValue(id.Trim(), out var e) ? e : null;
+    public BridgeCatalogEntry? Find(string? id) => id is not null && _entries.Value.TryGetValue(id.Trim(), out var e) ? e : null;
 
     /// <summary>The built-in catalog, plus the entries of <paramref name="extraDirectory"/> when given.</summary>
-    public static BridgeCatalog Load(string? extraDirectory = null)
+    public static BridgeCatalog Load(string? extraDirectory = null) => Parse(ReadFiles(extraDirectory));
+
+    /// <summary>
+    /// The catalog read and parsed when first asked for. Parsing loads YamlDotNet, which a panel whose
+    /// owner never opens the bridges page does not need (issue 25); an extra directory's entries are
+    /// checked at startup by <see cref="BridgeOptionsValidator"/> all the same.
+    /// </summary>
+    public static BridgeCatalog OnFirstUse(string? extraDirectory) => new(() => Parse(ReadFiles(extraDirectory))._entries.Value.Values);
+
+    private static Dictionary<string, string> ReadFiles(string? extraDirectory)
     {
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
         var assembly = typeof(BridgeCatalog).Assembly;
@@ -64,7 +73,7 @@ public sealed partial class BridgeCatalog
             }
         }
 
-        return Parse(files);
+        return files;
     }
 
     /// <summary>Parses catalog files by file name; names starting with "_" are bases for <c>extends</c>.</summary>
@@ -118,7 +127,7 @@ public sealed partial class BridgeCatalog
             throw new InvalidOperationException($"Two bridge catalog entries have the id '{duplicate.Key}'.");
         }
 
-        return new BridgeCatalog(entries);
+        return new BridgeCatalog(() => entries);
     }
 
     private static BridgeCatalogEntry ToEntry(YamlMappingNode m)

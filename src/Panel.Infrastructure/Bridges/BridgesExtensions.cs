@@ -15,7 +15,7 @@ public sealed class BridgeOptions
     public int ReadyTimeoutSeconds { get; set; } = 180;
 }
 
-/// <summary>A broken catalog entry stops startup with its file and reason, not at the first install.</summary>
+/// <summary>A broken extra catalog entry stops startup with its file and reason, not at the first install.</summary>
 internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
 {
     public ValidateOptionsResult Validate(string? name, BridgeOptions options)
@@ -23,6 +23,13 @@ internal sealed class BridgeOptionsValidator : IValidateOptions<BridgeOptions>
         if (options.ReadyTimeoutSeconds is < 5 or > 3600)
         {
             return ValidateOptionsResult.Fail($"{BridgeOptions.Section}:ReadyTimeoutSeconds must be between 5 and 3600.");
+        }
+
+        // The built-in catalog is checked by its tests; reading it here only loaded YamlDotNet at every
+        // start, also where no bridge is ever installed (issue 25).
+        if (string.IsNullOrWhiteSpace(options.CatalogDirectory))
+        {
+            return ValidateOptionsResult.Success;
         }
 
         try
@@ -44,7 +51,7 @@ public static class BridgesExtensions
     {
         services.AddOptions<BridgeOptions>().Bind(configuration.GetSection(BridgeOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BridgeOptions>, BridgeOptionsValidator>();
-        services.AddSingleton(sp => BridgeCatalog.Load(sp.GetRequiredService<IOptions<BridgeOptions>>().Value.CatalogDirectory));
+        services.AddSingleton(sp => BridgeCatalog.OnFirstUse(sp.GetRequiredService<IOptions<BridgeOptions>>().Value.CatalogDirectory));
         return services;
     }
 }

@@ -9,6 +9,7 @@ using Panel.Domain.Homeserver;
 using Panel.Domain.Invites;
 using Panel.Domain.Monitoring;
 using Panel.Infrastructure.Identity;
+using Panel.Infrastructure.Persistence.Configurations;
 
 namespace Panel.Infrastructure.Persistence;
 
@@ -84,7 +85,47 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
-        builder.ApplyConfigurationsFromAssembly(typeof(PanelDbContext).Assembly);
+        ApplyConfigurations(builder);
+    }
+
+    /// <summary>
+    /// Every entity configuration, listed rather than found by <c>ApplyConfigurationsFromAssembly</c>:
+    /// that scan loads every type of the assembly and reads its constructors, which loaded Stripe.net and
+    /// BouncyCastle into a panel that takes no donations and checks no federation (issue 25). A test
+    /// checks that the list holds every configuration the assembly has.
+    /// </summary>
+    internal static void ApplyConfigurations(ModelBuilder builder)
+    {
+        builder.ApplyConfiguration(new AlertSettingsEntityTypeConfiguration());
+        builder.ApplyConfiguration(new AnnouncementEntityTypeConfiguration());
+        builder.ApplyConfiguration(new AnnouncementRecipientEntityTypeConfiguration());
+        builder.ApplyConfiguration(new ApiTokenEntityTypeConfiguration());
+        builder.ApplyConfiguration(new AuditEntryEntityTypeConfiguration());
+        builder.ApplyConfiguration(new BackupEntityTypeConfiguration());
+        builder.ApplyConfiguration(new BackupSettingsEntityTypeConfiguration());
+        builder.ApplyConfiguration(new BridgeEntityTypeConfiguration());
+        builder.ApplyConfiguration(new CapacitySnapshotEntityTypeConfiguration());
+        builder.ApplyConfiguration(new DonationSettingsEntityTypeConfiguration());
+        builder.ApplyConfiguration(new GhostClaimEntityTypeConfiguration());
+        builder.ApplyConfiguration(new HistoryAppServiceEntityTypeConfiguration());
+        builder.ApplyConfiguration(new HomeserverEntityTypeConfiguration());
+        builder.ApplyConfiguration(new ImportedEventEntityTypeConfiguration());
+        builder.ApplyConfiguration(new InviteEntityTypeConfiguration());
+        builder.ApplyConfiguration(new InviteRedemptionEntityTypeConfiguration());
+        builder.ApplyConfiguration(new LedgerEntryEntityTypeConfiguration());
+        builder.ApplyConfiguration(new MemoryChangeEntityTypeConfiguration());
+        builder.ApplyConfiguration(new MetricBucketEntityTypeConfiguration());
+        builder.ApplyConfiguration(new ModerationStateEntityTypeConfiguration());
+        builder.ApplyConfiguration(new PledgeEntityTypeConfiguration());
+        builder.ApplyConfiguration(new ProcessedStripeEventEntityTypeConfiguration());
+        builder.ApplyConfiguration(new ReverseProxySettingsEntityTypeConfiguration());
+        builder.ApplyConfiguration(new RulesAcceptanceEntityTypeConfiguration());
+        builder.ApplyConfiguration(new SecuritySettingsEntityTypeConfiguration());
+        builder.ApplyConfiguration(new SetupRecordEntityTypeConfiguration());
+        builder.ApplyConfiguration(new SiteSettingsEntityTypeConfiguration());
+        builder.ApplyConfiguration(new SlackImportEntityTypeConfiguration());
+        builder.ApplyConfiguration(new TimelineEventEntityTypeConfiguration());
+        builder.ApplyConfiguration(new WatchedContainerEntityTypeConfiguration());
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

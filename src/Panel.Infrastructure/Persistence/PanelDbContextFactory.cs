@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -36,27 +37,32 @@ internal sealed class PanelDbContextFactory : IDbContextFactory<PanelDbContext>
         return $"Data Source={Path.Combine(panel.DataDirectoryFullPath, "panel.db")};Pooling=True";
     }
 
-    private static Func<PanelDbContext> Build(DatabaseOptions database, PanelOptions panel, ILoggerFactory loggerFactory)
-    {
-        // Pooled: a context is taken per operation and handed back on dispose, instead of being built
-        // (with its internal service scope) for every query; on the API's hot paths (a token check,
-        // the homeserver record) that construction was a large part of a call's cost.
-        if (database.IsPostgres)
-        {
-            var options = new DbContextOptionsBuilder<PostgresPanelDbContext>()
-                .UseNpgsql(database.ConnectionString)
-                .UseLoggerFactory(loggerFactory)
-                .Options;
-            var postgres = new PooledDbContextFactory<PostgresPanelDbContext>(options, PoolSize);
-            return postgres.CreateDbContext;
-        }
+    private static Func<PanelDbContext> Build(DatabaseOptions database, PanelOptions panel, ILoggerFactory loggerFactory) =>
+        database.IsPostgres ? BuildPostgres(database, loggerFactory) : BuildSqlite(database, panel, loggerFactory);
 
-        var sqliteOptions = new DbContextOptionsBuilder<SqlitePanelDbContext>()
+    // Pooled: a context is taken per operation and handed back on dispose, instead of being built
+    // (with its internal service scope) for every query; on the API's hot paths (a token check,
+    // the homeserver record) that construction was a large part of a call's cost.
+    // One method per provider, never inlined: compiling a method loads the assemblies of everything it
+    // calls, so one method with both branches loaded the PostgreSQL provider on SQLite (issue 25).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Func<PanelDbContext> BuildPostgres(DatabaseOptions database, ILoggerFactory loggerFactory)
+    {
+        var options = new DbContextOptionsBuilder<PostgresPanelDbContext>()
+            .UseNpgsql(database.ConnectionString)
+            .UseLoggerFactory(loggerFactory)
+            .Options;
+        return new PooledDbContextFactory<PostgresPanelDbContext>(options, PoolSize).CreateDbContext;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Func<PanelDbContext> BuildSqlite(DatabaseOptions database, PanelOptions panel, ILoggerFactory loggerFactory)
+    {
+        var options = new DbContextOptionsBuilder<SqlitePanelDbContext>()
             .UseSqlite(SqliteConnectionString(database, panel))
             .UseLoggerFactory(loggerFactory)
             .Options;
-        var sqlite = new PooledDbContextFactory<SqlitePanelDbContext>(sqliteOptions, PoolSize);
-        return sqlite.CreateDbContext;
+        return new PooledDbContextFactory<SqlitePanelDbContext>(options, PoolSize).CreateDbContext;
     }
 
     /// <summary>Contexts kept for reuse; more are made when needed and dropped when handed back.</summary>

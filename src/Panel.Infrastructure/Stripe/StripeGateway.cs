@@ -55,7 +55,12 @@ internal sealed partial class StripeGateway(IHttpClientFactory http, ILogger<Str
 
         try
         {
-            var session = await new SessionService(client).CreateAsync(options, new RequestOptions { IdempotencyKey = idempotencyKey }, cancellationToken);
+            // Awaited as a plain Task, then read: an awaiter of Task<Session> is a struct field of this
+            // method's state machine, and laying that out loaded Stripe.net whenever something listed
+            // the assembly's types (EF's lookup of migrations at every start), donations or not (issue 25).
+            var call = new SessionService(client).CreateAsync(options, new RequestOptions { IdempotencyKey = idempotencyKey }, cancellationToken);
+            await (Task)call;
+            var session = call.Result;
             LogCheckout(logger, session.Id, options.Mode);
             return session.Url;
         }

@@ -49,6 +49,28 @@ public sealed class IdleMemoryTests(BrowserFixture browser) : IClassFixture<Brow
             "the release is logged", TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task A_panel_on_SQLite_without_donations_or_bridges_does_not_load_their_libraries()
+    {
+        var page = await browser.NewPageAsync(_panel.BaseUrl);
+        await BrowserFixture.RunAsync(page, "unused-libraries", async () =>
+        {
+            await LoginPage.SignInAsOwnerAsync(page);
+            await AdminPage.WaitForInteractiveAsync(page);
+            await page.GotoAsync("/monitoring");
+            await AdminPage.WaitForInteractiveAsync(page);
+        }, _panel);
+
+        // A library is loaded when its file is mapped into the process (issue 25: each one cost memory
+        // in every panel, used or not).
+        var maps = await File.ReadAllTextAsync($"/proc/{_panel.ProcessId}/maps", TestContext.Current.CancellationToken);
+        maps.ShouldContain("Panel.Infrastructure.dll");
+        foreach (var unused in new[] { "Stripe.net.dll", "YamlDotNet.dll", "BouncyCastle.Cryptography.dll", "Npgsql.EntityFrameworkCore.PostgreSQL.dll", "Npgsql.dll" })
+        {
+            maps.ShouldNotContain(unused, customMessage: $"{unused} is loaded although nothing here uses it");
+        }
+    }
+
     private async Task<JsonElement> CircuitsAsync() =>
         (await _api.GetFromJsonAsync<JsonElement>("/api/v1/diagnostics", TestContext.Current.CancellationToken)).GetProperty("circuits");
 }
