@@ -90,6 +90,12 @@ async Task RunMeasuresAsync()
             results.AddRange(await Measures.MemoryAsync(panel, panelEnvironment, quick));
         }
 
+        // P1d: the panel's container in `docker stats`, in the deploy/compose.yaml setup, idle (report only).
+        if (Wanted("P1d"))
+        {
+            results.Add(await ComposeMemory.IdleAsync(panel.SynapseContainer, quick));
+        }
+
         // P2: the CPU the sampler costs for 10 more containers, against the docker stats CLI.
         if (Wanted("P2"))
         {

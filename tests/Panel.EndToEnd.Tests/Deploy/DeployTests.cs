@@ -61,31 +61,12 @@ public sealed class DeployTests
     [Fact]
     public async Task The_panel_image_built_from_a_local_base_runs_healthy_and_reaches_the_engine_through_the_socket()
     {
-        var baseImage = TestEnvironment.PanelBaseImage;
-        (await DockerTestHelper.CliAsync("image", "inspect", baseImage)).ExitCode.ShouldBe(0, $"{baseImage} is missing. {TestEnvironment.HowToStart}");
-
-        // The build context a self-hoster has: the repository, with the panel published into deploy/prebuilt.
-        var context = TestEnvironment.NewTempDirectory("panel-image");
-        await PublishIntoAsync(Path.Combine(context, "deploy", "prebuilt"));
-        foreach (var file in new[] { "global.json", "Directory.Build.props", "Directory.Packages.props", "Panel.sln" })
-        {
-            File.Copy(Path.Combine(TestEnvironment.RepoRoot, file), Path.Combine(context, file));
-        }
-
-        foreach (var project in new[] { "Panel.Domain", "Panel.Infrastructure", "Panel.Web" })
-        {
-            Directory.CreateDirectory(Path.Combine(context, "src", project));
-            File.Copy(Path.Combine(TestEnvironment.RepoRoot, "src", project, project + ".csproj"), Path.Combine(context, "src", project, project + ".csproj"));
-        }
-
         var instance = "t" + Guid.NewGuid().ToString("N")[..8];
         var tag = $"homeserver-panel/panel:test-{instance}";
         var container = $"{instance}-panel";
         try
         {
-            var built = await ProcessRunner.RunAsync("docker", "build", "-q", "-f", Path.Combine(DeployDirectory, "Dockerfile"),
-                "--build-arg", $"SDK_IMAGE={baseImage}", "--build-arg", $"RUNTIME_IMAGE={baseImage}", "--label", "homeserver-panel.test=true", "-t", tag, context);
-            built.ExitCode.ShouldBe(0, built.Output);
+            var context = await PanelImage.BuildAsync(tag);
 
             // As compose runs it: the socket mounted, the socket's group added for the unprivileged user.
             var socketGroup = (await ProcessRunner.RunAsync("stat", "-c", "%g", "/var/run/docker.sock")).Output.Trim();
@@ -137,28 +118,6 @@ public sealed class DeployTests
             await DockerTestHelper.CliAsync("rm", "-f", container);
             await DockerTestHelper.CliAsync("rmi", "-f", tag);
         }
-    }
-
-    /// <summary>
-    /// The panel published self-contained for linux-x64. tests/run.sh has already published exactly that
-    /// (Release, the current runtime, self-contained) for the process tests, so it is copied rather than
-    /// published a second time, which took two minutes of the serial phase; run alone, the test publishes.
-    /// </summary>
-    private static async Task PublishIntoAsync(string target)
-    {
-        var already = Path.GetDirectoryName(PanelProcess.PanelDll)!;
-        if (System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier == "linux-x64"
-            && File.Exists(Path.Combine(already, "Panel.Web")) && File.Exists(Path.Combine(already, "libcoreclr.so")))
-        {
-            Directory.CreateDirectory(target);
-            var copied = await ProcessRunner.RunAsync("cp", "-a", already + "/.", target + "/");
-            copied.ExitCode.ShouldBe(0, copied.Output);
-            return;
-        }
-
-        var published = await ProcessRunner.RunAsync("dotnet", "publish", Path.Combine(TestEnvironment.RepoRoot, "src", "Panel.Web"), "-c", "Release", "-r", "linux-x64", "--self-contained",
-            "-nologo", "-o", target);
-        published.ExitCode.ShouldBe(0, published.Output);
     }
 
     private static string Logs(string container) => DockerTestHelper.CliAsync("logs", "--tail", "40", container).GetAwaiter().GetResult().Output;
