@@ -174,23 +174,7 @@ internal sealed partial class DockerContainerRuntime
         });
 
     public Task<IReadOnlyList<LogLine>> GetLogsSinceAsync(string nameOrId, DateTimeOffset since, CancellationToken cancellationToken) =>
-        CallAsync(() => StampedLinesAsync(ReadLinesAsync(async () =>
-        {
-            try
-            {
-                return await Docker.Containers.GetContainerLogsAsync(nameOrId, new ContainerLogsParameters
-                {
-                    ShowStdout = true,
-                    ShowStderr = true,
-                    Timestamps = true,
-                    Since = EngineTime(since),
-                }, cancellationToken);
-            }
-            catch (DockerContainerNotFoundException)
-            {
-                throw new NotFoundException($"There is no container {nameOrId}.");
-            }
-        }, cancellationToken)));
+        CallAsync(() => StampedLinesAsync(ContainerLogLinesAsync(nameOrId, new ContainerLogsParameters { Timestamps = true, Since = EngineTime(since) }, cancellationToken)));
 
     /// <summary>The engine's form of a time: Unix seconds with nanoseconds.</summary>
     private static string EngineTime(DateTimeOffset time)
@@ -224,24 +208,25 @@ internal sealed partial class DockerContainerRuntime
     }
 
     private IAsyncEnumerable<string> ReadLogLinesAsync(string nameOrId, int tail, bool follow, CancellationToken cancellationToken) =>
-        ReadLinesAsync(async () =>
+        ContainerLogLinesAsync(nameOrId, new ContainerLogsParameters { Follow = follow, Tail = tail.ToString(System.Globalization.CultureInfo.InvariantCulture) }, cancellationToken);
+
+    /// <summary>The lines of a container's log (both streams); a missing container is <see cref="NotFoundException"/>.</summary>
+    private IAsyncEnumerable<string> ContainerLogLinesAsync(string nameOrId, ContainerLogsParameters parameters, CancellationToken cancellationToken)
+    {
+        parameters.ShowStdout = true;
+        parameters.ShowStderr = true;
+        return ReadLinesAsync(async () =>
         {
             try
             {
-                return await Docker.Containers.GetContainerLogsAsync(nameOrId, new ContainerLogsParameters
-                {
-                    ShowStdout = true,
-                    ShowStderr = true,
-                    Timestamps = false,
-                    Follow = follow,
-                    Tail = tail.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                }, cancellationToken);
+                return await Docker.Containers.GetContainerLogsAsync(nameOrId, parameters, cancellationToken);
             }
             catch (DockerContainerNotFoundException)
             {
                 throw new NotFoundException($"There is no container {nameOrId}.");
             }
         }, cancellationToken);
+    }
 
     /// <summary>The lines of a log stream (a container's or a service's), as they come.</summary>
     private async IAsyncEnumerable<string> ReadLinesAsync(Func<Task<MultiplexedStream>> open, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -166,16 +166,7 @@ internal sealed partial class DockerContainerRuntime : ISwarmRuntime
     public async Task<IReadOnlyList<string>> GetServiceLogsAsync(string service, int tail, CancellationToken cancellationToken)
     {
         var lines = new List<string>();
-        await foreach (var line in ReadLinesAsync(async () =>
-        {
-            var found = await FindServiceAsync(service, cancellationToken) ?? throw new NotFoundException($"There is no service {service}.");
-            return await Docker.Swarm.GetServiceLogsAsync(found.ID, false, new ServiceLogsParameters
-            {
-                ShowStdout = true,
-                ShowStderr = true,
-                Tail = tail.ToString(CultureInfo.InvariantCulture),
-            }, cancellationToken);
-        }, cancellationToken))
+        await foreach (var line in ServiceLogLinesAsync(service, new ServiceLogsParameters { Tail = tail.ToString(CultureInfo.InvariantCulture) }, cancellationToken))
         {
             lines.Add(line);
         }
@@ -184,17 +175,19 @@ internal sealed partial class DockerContainerRuntime : ISwarmRuntime
     }
 
     public Task<IReadOnlyList<LogLine>> GetServiceLogsSinceAsync(string service, DateTimeOffset since, CancellationToken cancellationToken) =>
-        StampedLinesAsync(ReadLinesAsync(async () =>
+        StampedLinesAsync(ServiceLogLinesAsync(service, new ServiceLogsParameters { Timestamps = true, Since = EngineTime(since) }, cancellationToken));
+
+    /// <summary>The lines of a service's log (both streams, wherever its tasks run); a missing service is <see cref="NotFoundException"/>.</summary>
+    private IAsyncEnumerable<string> ServiceLogLinesAsync(string service, ServiceLogsParameters parameters, CancellationToken cancellationToken)
+    {
+        parameters.ShowStdout = true;
+        parameters.ShowStderr = true;
+        return ReadLinesAsync(async () =>
         {
             var found = await FindServiceAsync(service, cancellationToken) ?? throw new NotFoundException($"There is no service {service}.");
-            return await Docker.Swarm.GetServiceLogsAsync(found.ID, false, new ServiceLogsParameters
-            {
-                ShowStdout = true,
-                ShowStderr = true,
-                Timestamps = true,
-                Since = EngineTime(since),
-            }, cancellationToken);
-        }, cancellationToken));
+            return await Docker.Swarm.GetServiceLogsAsync(found.ID, false, parameters, cancellationToken);
+        }, cancellationToken);
+    }
 
     private async Task<SwarmService?> FindServiceAsync(string name, CancellationToken cancellationToken)
     {

@@ -144,6 +144,28 @@ public sealed class WorkerModeTests(WorkerStack hs, BrowserFixture browser) : IC
         (await hs.Api.AuditAsync("action=homeserver.workers")).ShouldContain(e => e.Details!.Contains("1 generic worker"));
         await hs.EachProcessServesAShareAsync(["generic1", "media1"]);
 
+        // A worker's container and the proxy's, removed behind the panel's back, come back (the
+        // reconciler's pass, nudged by the engine's events) and serve again.
+        (await DockerTestHelper.CliAsync("rm", "-f", $"{hs.Instance}-synapse-generic1", $"{hs.Instance}-proxy")).ExitCode.ShouldBe(0);
+        await Eventually.UntilAsync(() => hs.Api.GetAsync<WorkersView>("/api/v1/homeserver/workers"), v => v.Processes.Single(p => p.Name == "generic1").State == "running",
+            TimeSpan.FromSeconds(120), "generic1's container made again", TimeSpan.FromSeconds(2));
+        await Eventually.UntilAsync(() => DockerTestHelper.InspectAsync($"{hs.Instance}-proxy"), c => c?.State?.Running == true,
+            TimeSpan.FromSeconds(120), "the proxy's container made again", TimeSpan.FromSeconds(2));
+        var served = await Eventually.UntilAsync(async () =>
+        {
+            try
+            {
+                using var again = await hs.ClientAsync("wanda");
+                return (await again.GetAsync("/_matrix/client/v3/sync?timeout=0")).GetProperty("rooms").GetProperty("join").TryGetProperty(room, out _);
+            }
+            catch (Exception e) when (e is HttpRequestException or InvalidOperationException)
+            {
+                return false;
+            }
+        }, ok => ok, TimeSpan.FromSeconds(90), "a sync through the proxy made again", TimeSpan.FromSeconds(3));
+        served.ShouldBeTrue();
+        (await hs.LogsAsync($"{hs.Instance}-synapse-generic1")).ShouldContain("GET /_matrix/client/v3/sync");
+
         // Only the proxy sends requests to the workers: it cannot be turned off under them.
         var off = await hs.Api.Http.DeleteAsync("/api/v1/homeserver/proxy", TestContext.Current.CancellationToken);
         off.StatusCode.ShouldBe(HttpStatusCode.BadRequest);

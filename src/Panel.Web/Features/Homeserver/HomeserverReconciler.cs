@@ -10,7 +10,8 @@ namespace Panel.Web.Features.Homeserver;
 /// <summary>
 /// Compares the desired homeserver in the database with what Docker reports (by the ownership labels)
 /// and closes the gap: it resumes an install that a crash interrupted, finishes or rolls back an
-/// interrupted upgrade, brings back missing containers, removes orphans, and reacts to Docker events.
+/// interrupted upgrade, brings back missing containers (the homeserver's, its workers', its bridges' and
+/// the proxy's), removes orphans, and reacts to Docker events.
 /// </summary>
 public sealed partial class HomeserverReconciler(
     IDbContextFactory<PanelDbContext> contexts,
@@ -21,6 +22,7 @@ public sealed partial class HomeserverReconciler(
     HomeserverNames names,
     Bridges.BridgeInstaller bridges,
     WorkerProcesses workers,
+    ReverseProxy.ReverseProxyService proxy,
     ContainerEventFeed feed,
     TimeProvider clock,
     ILogger<HomeserverReconciler> logger) : BackgroundService
@@ -126,7 +128,8 @@ public sealed partial class HomeserverReconciler(
             }
 
             await bridges.ReconcileAsync(d, owned, cancellationToken);
-            await workers.RestoreMissingServicesAsync(d, cancellationToken);
+            await workers.RestoreMissingAsync(d, cancellationToken);
+            await proxy.RestoreAsync(d, cancellationToken);
         }
         else if (await docker.InspectAsync(names.Synapse, cancellationToken) is { IsRunning: true })
         {

@@ -100,12 +100,28 @@ public sealed class WorkerProcesses(SynapseWorkerContainers containers, SwarmWor
     }
 
     /// <summary>
-    /// Swarm mode's services that were removed behind the panel's back come back, as missing containers
-    /// do (the reconciler's pass); nothing when the engine is no longer a Swarm manager.
+    /// Workers and Redis removed or stopped behind the panel's back come back, as the main process does
+    /// (the reconciler's pass): containers are created or started again, Swarm services deployed again
+    /// (nothing for those when the engine is no longer a Swarm manager).
     /// </summary>
-    public async Task RestoreMissingServicesAsync(HomeserverDeployment d, CancellationToken cancellationToken)
+    public async Task RestoreMissingAsync(HomeserverDeployment d, CancellationToken cancellationToken)
     {
-        if (d.WorkersOnSwarm && !d.Workers.IsMonolith)
+        if (d.Workers.IsMonolith)
+        {
+            return;
+        }
+
+        if (!d.WorkersOnSwarm)
+        {
+            await containers.EnsureRedisAsync(OperationContext.Silent, "redis", cancellationToken);
+        }
+
+        foreach (var worker in d.Workers.Workers().Where(w => !d.RunsAsService(w)))
+        {
+            await containers.StartWorkerAsync(d, worker, cancellationToken);
+        }
+
+        if (d.WorkersOnSwarm)
         {
             await services.RestoreMissingAsync(d, cancellationToken);
         }

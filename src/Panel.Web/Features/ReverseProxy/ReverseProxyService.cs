@@ -172,6 +172,20 @@ public sealed class ReverseProxyService(
         return true;
     }
 
+    /// <summary>
+    /// The proxy made again, with its files, when its container was removed behind the panel's back (the
+    /// reconciler's pass, while the homeserver should run). A proxy that was stopped stays stopped, as
+    /// Docker's "unless-stopped" leaves it: someone stopped it on purpose, and the federation self-check
+    /// names it. Nothing when the panel runs no proxy.
+    /// </summary>
+    public async Task RestoreAsync(HomeserverDeployment d, CancellationToken cancellationToken)
+    {
+        if (await docker.InspectAsync(names.Proxy, cancellationToken) is null && await IsEnabledAsync(cancellationToken))
+        {
+            await RefreshAsync(d, cancellationToken);
+        }
+    }
+
     public async Task<bool> IsEnabledAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
