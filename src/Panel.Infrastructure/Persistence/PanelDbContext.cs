@@ -82,6 +82,8 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
 
     public DbSet<Panel.Domain.Moderation.AnnouncementRecipient> AnnouncementRecipients => Set<Panel.Domain.Moderation.AnnouncementRecipient>();
 
+    public DbSet<Panel.Domain.Federation.FederationSelfCheck> FederationSelfChecks => Set<Panel.Domain.Federation.FederationSelfCheck>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -106,6 +108,7 @@ public abstract class PanelDbContext : IdentityDbContext<PanelUser>
         builder.ApplyConfiguration(new BridgeEntityTypeConfiguration());
         builder.ApplyConfiguration(new CapacitySnapshotEntityTypeConfiguration());
         builder.ApplyConfiguration(new DonationSettingsEntityTypeConfiguration());
+        builder.ApplyConfiguration(new FederationSelfCheckEntityTypeConfiguration());
         builder.ApplyConfiguration(new GhostClaimEntityTypeConfiguration());
         builder.ApplyConfiguration(new HistoryAppServiceEntityTypeConfiguration());
         builder.ApplyConfiguration(new HomeserverEntityTypeConfiguration());

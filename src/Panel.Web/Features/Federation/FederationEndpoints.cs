@@ -27,7 +27,7 @@ public static class FederationEndpoints
                 return TypedResults.NoContent();
             })
             .WithSummary("End a destination's back-off: Synapse tries it now");
-        federation.MapGet("/check", (FederationCheckService service) => service.Last is { } last ? Results.Ok(last) : Results.NoContent())
-            .WithSummary("The last check of this homeserver since the panel started (204 when none)");
+        federation.MapGet("/check", async (FederationCheckService service, CancellationToken ct) => await service.LastAsync(ct) is { } last ? Results.Ok(last) : Results.NoContent())
+            .WithSummary("The last check of this homeserver (kept across restarts; 204 when none)");
     }
 }

@@ -87,7 +87,7 @@ public sealed partial class FederationWatcher(
     /// <summary>The daily self-check: alerts when it fails after it passed (a server that never federated is the owner's to see on the page).</summary>
     public async Task SelfCheckAsync(CancellationToken cancellationToken)
     {
-        var before = checks.Last;
+        var before = await checks.LastAsync(cancellationToken);
         if (await homeserver.GetDeploymentAsync(cancellationToken) is not { Phase: InstallPhase.Installed })
         {
             return;

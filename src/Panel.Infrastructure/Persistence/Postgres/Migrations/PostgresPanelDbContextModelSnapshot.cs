@@ -667,6 +667,21 @@ namespace Panel.Infrastructure.Persistence.Postgres.Migrations
                     b.ToTable("stripe_events", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Federation.FederationSelfCheck", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Report")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("federation_self_check", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Domain.Federation.ReverseProxySettings", b =>
                 {
                     b.Property<int>("Id")

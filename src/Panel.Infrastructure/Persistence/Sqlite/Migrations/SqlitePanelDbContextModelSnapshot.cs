@@ -654,6 +654,21 @@ namespace Panel.Infrastructure.Persistence.Sqlite.Migrations
                     b.ToTable("stripe_events", (string)null);
                 });
 
+            modelBuilder.Entity("Panel.Domain.Federation.FederationSelfCheck", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Report")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("federation_self_check", (string)null);
+                });
+
             modelBuilder.Entity("Panel.Domain.Federation.ReverseProxySettings", b =>
                 {
                     b.Property<int>("Id")
