@@ -14,7 +14,7 @@ if (HealthCheckCli.IsHealthCheck(args))
     return await HealthCheckCli.RunAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(PanelHostingExtensions.Options(args));
 builder.AddPanel();
 
 var app = builder.Build();

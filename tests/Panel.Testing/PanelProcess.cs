@@ -59,7 +59,7 @@ public sealed class PanelProcess : IAsyncDisposable
 
     public async Task StartAsync(TimeSpan? timeout = null)
     {
-        _process = Launch(["Panel.Web.dll"], redirectInput: false);
+        _process = Launch([PanelDll], redirectInput: false);
         using var http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
         // 503 counts: the panel is up and says what is unhealthy (an engine that is not there, say).
         await Eventually.UntilAsync(async () =>
@@ -93,7 +93,7 @@ public sealed class PanelProcess : IAsyncDisposable
     /// <summary>Runs <c>Panel.Web admin ...</c> with the same configuration; returns exit code and output.</summary>
     public async Task<CliResult> RunCliAsync(string[] args, string? standardInput = null)
     {
-        using var process = Launch(["Panel.Web.dll", "admin", .. args], redirectInput: true, capture: false);
+        using var process = Launch([PanelDll, "admin", .. args], redirectInput: true, capture: false);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (standardInput is not null)
@@ -162,9 +162,12 @@ public sealed class PanelProcess : IAsyncDisposable
             throw new InvalidOperationException($"The panel is not built at {PanelDll}. Build the solution first (tests/run.sh does).");
         }
 
+        Directory.CreateDirectory(DataDirectory);
         var info = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.GetDirectoryName(PanelDll)!,
+            // In its data directory, as the deployments start it (systemd's WorkingDirectory, the
+            // image's WORKDIR): the panel must not depend on being started where its files are.
+            WorkingDirectory = DataDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = redirectInput,

@@ -50,7 +50,7 @@ public static class AdminCli
 
         // The same configuration sources as the server, but quiet: only warnings, and on stderr,
         // so that a script can read the output.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        var builder = WebApplication.CreateBuilder(PanelHostingExtensions.Options([]));
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -51,6 +51,14 @@ public static class PanelHostingExtensions
         return services;
     }
 
+    /// <summary>
+    /// The host's options: the content root is where the panel's files are (appsettings.json, wwwroot),
+    /// not the working directory. The deployments start the panel in its data directory (systemd's
+    /// WorkingDirectory, the image's WORKDIR /data), where the default content root found no settings
+    /// and served every script and stylesheet empty: the admin UI never became interactive.
+    /// </summary>
+    public static WebApplicationOptions Options(string[] args) => new() { Args = args, ContentRootPath = AppContext.BaseDirectory };
+
     public static WebApplicationBuilder AddPanel(this WebApplicationBuilder builder)
     {
         // Serve MudBlazor's and the framework's files straight from the build output in any

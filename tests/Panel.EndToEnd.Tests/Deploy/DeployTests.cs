@@ -95,6 +95,14 @@ public sealed class DeployTests
             health!.Value.GetProperty("status").GetString().ShouldBe("healthy");
             health.Value.GetProperty("checks").GetProperty("docker").GetProperty("message").GetString()!.ShouldContain("unix:///var/run/docker.sock");
 
+            // Started in /data (the image's WORKDIR), the panel still serves its own files: the
+            // script that makes the admin UI interactive and the public pages' stylesheet, not empty.
+            (await http.GetByteArrayAsync("/_framework/blazor.web.js", Ct)).Length.ShouldBeGreaterThan(10_000);
+            var login = await http.GetStringAsync("/account/login", Ct);
+            var stylesheet = System.Text.RegularExpressions.Regex.Match(login, "href=\"(css/[^\"]+\\.css)\"").Groups[1].Value;
+            stylesheet.ShouldNotBeEmpty(login);
+            (await http.GetByteArrayAsync("/" + stylesheet, Ct)).Length.ShouldBeGreaterThan(100);
+
             // The image's own HEALTHCHECK (the panel's healthcheck command) turns the container healthy.
             await Eventually.UntilAsync(async () => (await DockerTestHelper.InspectAsync(container))?.State?.Health?.Status, s => s == "healthy",
                 TimeSpan.FromSeconds(120), () => "Docker reports the container healthy: " + Logs(container), TimeSpan.FromSeconds(1));
