@@ -134,6 +134,15 @@ public sealed class SwarmModeTests(SwarmStack hs, BrowserFixture browser) : ICla
         await Eventually.UntilAsync(() => hs.ServiceAsync(generic, "{{.Spec.TaskTemplate.ContainerSpec.Image}}"), image => image == next,
             TimeSpan.FromMinutes(2), "the reconciler deploys the removed service again, on the image the workers run", TimeSpan.FromSeconds(2));
 
+        // So do the media worker's container and the proxy's, on the overlay where the services reach them.
+        string[] containers = [$"{hs.Instance}-synapse-media1", $"{hs.Instance}-proxy"];
+        (await DockerTestHelper.CliAsync(["rm", "-f", .. containers])).ExitCode.ShouldBe(0);
+        foreach (var container in containers)
+        {
+            await Eventually.UntilAsync(() => DockerTestHelper.InspectAsync(container), c => c?.State?.Running == true && c.NetworkSettings?.Networks?.ContainsKey($"{hs.Instance}-swarm") == true,
+                TimeSpan.FromMinutes(2), $"{container} made again and attached to the overlay", TimeSpan.FromSeconds(2));
+        }
+
         // Reversible: back to containers, the services gone.
         var back = await hs.ApplyAsync(new { genericWorkers = 1, swarm = false });
         back.Operation!.Succeeded.ShouldBeTrue(WorkerModeTests.Describe(back));

@@ -128,8 +128,9 @@ public sealed partial class HomeserverReconciler(
             }
 
             await bridges.ReconcileAsync(d, owned, cancellationToken);
-            await workers.RestoreMissingAsync(d, cancellationToken);
+            // The proxy first: in Swarm mode the workers' pass attaches it to the overlay.
             await proxy.RestoreAsync(d, cancellationToken);
+            await workers.RestoreMissingAsync(d, cancellationToken);
         }
         else if (await docker.InspectAsync(names.Synapse, cancellationToken) is { IsRunning: true })
         {

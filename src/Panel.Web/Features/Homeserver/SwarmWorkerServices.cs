@@ -241,6 +241,9 @@ public sealed class SwarmWorkerServices(ISwarmRuntime swarm, IContainerRuntime d
             return;
         }
 
+        // A container the pass has just made again (the media worker's, the proxy's, Synapse's) joins
+        // the overlay, where the services reach it; those already on it are left as they are.
+        await EnsureNetworkAsync(d, cancellationToken);
         var existing = (await ListOwnedAsync(cancellationToken)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         if (!existing.Contains(names.Redis))
         {
